@@ -1,0 +1,228 @@
+// The engine's exports: numbers only. IPv4 entry points (…4) take the address as a u32;
+// IPv6 entry points (…6) read it from the IO area (IO_ADDRESS_IN: lo u64, hi u64) and
+// write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
+
+import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
+import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount } from './space';
+import * as T from './tree';
+import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
+import { sumLo, sumHi, sumTop } from './bits';
+import * as S from './status';
+
+// IO area layout (byte offsets from ioBase()); mirrored in src/engine/layout.ts
+const IO_ADDRESS_IN: usize = 0;    // lo u64, hi u64
+const IO_ADDRESS_OUT: usize = 16;  // lo u64, hi u64
+const IO_STATUS: usize = 32;       // i32: status of the failed batch item / 1 when a list has more
+const IO_COUNTS: usize = 48;       // free addresses (lo, hi, top u64), blocks that fit (lo, hi, top u64)
+const IO_STATS: usize = 96;        // u32 live allocations, u32 sources, i32 largest free prefix, u32 width
+const IO_PREFIXES: usize = 1024;   // u8[BATCH_CAPACITY]
+const IO_ADDRESSES: usize = 8192;  // IPv4: u32[BATCH_CAPACITY]; IPv6: (lo u64, hi u64)[BATCH_CAPACITY]
+const BATCH_CAPACITY: u32 = 4096;
+
+export function ioOffset(): usize {
+  return ioBase;
+}
+
+export function batchCapacity(): u32 {
+  return BATCH_CAPACITY;
+}
+
+export function memoryBytes(): f64 {
+  return <f64>memory.size() * 65536;
+}
+
+export function nodesInUse(): u32 {
+  return liveNodeCount();
+}
+
+/** Creates an empty space of 32 (IPv4) or 128 (IPv6) bits; returns its id or a status. */
+export function createSpace(width: i32): i32 {
+  if (width != 32 && width != 128) return S.E_BAD_ARGUMENT;
+  let space = newSpace(<u32>width);
+  return space == 0 ? S.E_OUT_OF_MEMORY : <i32>space;
+}
+
+export function destroySpace(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  dropSpace(<u32>space);
+  return S.OK;
+}
+
+// ---- block operations, shared by the IPv4 and IPv6 entry points ----
+
+const OP_ADD_SOURCE = 0;
+const OP_REMOVE_SOURCE = 1;
+const OP_RESERVE = 2;
+const OP_RELEASE = 3;
+const OP_OVERLAPS = 4;
+const OP_INSIDE_SOURCE = 5;
+
+function blockOp(op: i32, space: i32, hi: u64, lo: u64, prefix: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  let check = T.checkBlock(s, hi, lo, prefix);
+  if (check != S.OK) return check;
+  let len = <u32>prefix;
+  switch (op) {
+    case OP_ADD_SOURCE: return T.addSource(s, hi, lo, len);
+    case OP_REMOVE_SOURCE: return T.removeSource(s, hi, lo, len);
+    case OP_RESERVE: return T.reserve(s, hi, lo, len);
+    case OP_RELEASE: return T.release(s, hi, lo, len);
+    case OP_OVERLAPS: return T.overlapsAllocation(s, hi, lo, len);
+    default: return T.insideSource(s, hi, lo, len);
+  }
+}
+
+@inline function inHi(): u64 { return load<u64>(ioBase + IO_ADDRESS_IN + 8); }
+@inline function inLo(): u64 { return load<u64>(ioBase + IO_ADDRESS_IN); }
+
+export function addSource4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_ADD_SOURCE, space, 0, address, prefix); }
+export function addSource6(space: i32, prefix: i32): i32 { return blockOp(OP_ADD_SOURCE, space, inHi(), inLo(), prefix); }
+export function removeSource4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_REMOVE_SOURCE, space, 0, address, prefix); }
+export function removeSource6(space: i32, prefix: i32): i32 { return blockOp(OP_REMOVE_SOURCE, space, inHi(), inLo(), prefix); }
+export function reserve4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_RESERVE, space, 0, address, prefix); }
+export function reserve6(space: i32, prefix: i32): i32 { return blockOp(OP_RESERVE, space, inHi(), inLo(), prefix); }
+export function release4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_RELEASE, space, 0, address, prefix); }
+export function release6(space: i32, prefix: i32): i32 { return blockOp(OP_RELEASE, space, inHi(), inLo(), prefix); }
+/** 1 when an allocation overlaps the block, 0 when none does, or a negative status. */
+export function overlaps4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_OVERLAPS, space, 0, address, prefix); }
+export function overlaps6(space: i32, prefix: i32): i32 { return blockOp(OP_OVERLAPS, space, inHi(), inLo(), prefix); }
+/** 1 when the block lies inside a source block, 0 when not, or a negative status. */
+export function insideSource4(space: i32, address: u32, prefix: i32): i32 { return blockOp(OP_INSIDE_SOURCE, space, 0, address, prefix); }
+export function insideSource6(space: i32, prefix: i32): i32 { return blockOp(OP_INSIDE_SOURCE, space, inHi(), inLo(), prefix); }
+
+// ---- allocation by size ----
+
+function sizeOp(take: bool, space: i32, prefix: i32, strategy: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  if (prefix < 0 || <u32>prefix > widthOf(s)) return S.E_BAD_PREFIX;
+  if (<u32>strategy >= T.STRATEGY_COUNT) return S.E_BAD_STRATEGY;
+  return take ? T.allocate(s, <u32>prefix, <u32>strategy) : T.preview(s, <u32>prefix, <u32>strategy);
+}
+
+/** Allocates a block; returns its address (IPv4 spaces only) or a negative status. */
+export function allocate4(space: i32, prefix: i32, strategy: i32): f64 {
+  let status = sizeOp(true, space, prefix, strategy);
+  return status < 0 ? <f64>status : <f64>T.resultLo;
+}
+
+/** What allocate4 would return, taking nothing. */
+export function preview4(space: i32, prefix: i32, strategy: i32): f64 {
+  let status = sizeOp(false, space, prefix, strategy);
+  return status < 0 ? <f64>status : <f64>T.resultLo;
+}
+
+function writeResult(status: i32): i32 {
+  if (status == S.OK) {
+    store<u64>(ioBase + IO_ADDRESS_OUT, T.resultLo);
+    store<u64>(ioBase + IO_ADDRESS_OUT + 8, T.resultHi);
+  }
+  return status;
+}
+
+/** Allocates a block; its address goes to IO_ADDRESS_OUT. */
+export function allocate6(space: i32, prefix: i32, strategy: i32): i32 {
+  return writeResult(sizeOp(true, space, prefix, strategy));
+}
+
+export function preview6(space: i32, prefix: i32, strategy: i32): i32 {
+  return writeResult(sizeOp(false, space, prefix, strategy));
+}
+
+// ---- batches: the loop stays inside wasm ----
+
+/**
+ * Allocates count blocks with the prefix lengths in IO_PREFIXES, writing addresses to
+ * IO_ADDRESSES. Returns how many succeeded; when fewer than count, IO_STATUS holds why.
+ */
+export function allocateBatch(space: i32, count: i32, strategy: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  if (count < 0 || <u32>count > BATCH_CAPACITY) return S.E_BAD_ARGUMENT;
+  let s = spacePtr(<u32>space);
+  let wide = widthOf(s) == 128;
+  for (let i = 0; i < count; i++) {
+    let status = sizeOp(true, space, <i32>load<u8>(ioBase + IO_PREFIXES + i), strategy);
+    if (status < 0) {
+      store<i32>(ioBase + IO_STATUS, status);
+      return i;
+    }
+    if (wide) {
+      store<u64>(ioBase + IO_ADDRESSES + (<usize>i << 4), T.resultLo);
+      store<u64>(ioBase + IO_ADDRESSES + (<usize>i << 4) + 8, T.resultHi);
+    } else {
+      store<u32>(ioBase + IO_ADDRESSES + (<usize>i << 2), <u32>T.resultLo);
+    }
+  }
+  return count;
+}
+
+/** Releases count blocks given in IO_PREFIXES / IO_ADDRESSES; same return as allocateBatch. */
+export function releaseBatch(space: i32, count: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  if (count < 0 || <u32>count > BATCH_CAPACITY) return S.E_BAD_ARGUMENT;
+  let wide = widthOf(spacePtr(<u32>space)) == 128;
+  for (let i = 0; i < count; i++) {
+    let prefix = <i32>load<u8>(ioBase + IO_PREFIXES + i);
+    let status = wide
+      ? blockOp(OP_RELEASE, space, load<u64>(ioBase + IO_ADDRESSES + (<usize>i << 4) + 8), load<u64>(ioBase + IO_ADDRESSES + (<usize>i << 4)), prefix)
+      : blockOp(OP_RELEASE, space, 0, load<u32>(ioBase + IO_ADDRESSES + (<usize>i << 2)), prefix);
+    if (status < 0) {
+      store<i32>(ioBase + IO_STATUS, status);
+      return i;
+    }
+  }
+  return count;
+}
+
+// ---- reports ----
+
+/**
+ * Writes exact capacity figures to IO_COUNTS (free addresses, then how many /prefix blocks
+ * still fit; each as lo, hi, top u64) and IO_STATS.
+ */
+export function capacity(space: i32, prefix: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  let width = widthOf(s);
+  if (prefix < 0 || <u32>prefix > width) return S.E_BAD_PREFIX;
+  let out = ioBase + IO_COUNTS;
+  sumFreeBlocks(s, 0);
+  store<u64>(out, sumLo); store<u64>(out + 8, sumHi); store<u64>(out + 16, sumTop);
+  sumFreeBlocks(s, width - <u32>prefix);
+  store<u64>(out + 24, sumLo); store<u64>(out + 32, sumHi); store<u64>(out + 40, sumTop);
+  return stats(space);
+}
+
+/** Writes live allocations, sources, largest free prefix and width to IO_STATS. */
+export function stats(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  let out = ioBase + IO_STATS;
+  store<u32>(out, liveCount(s));
+  store<u32>(out + 4, sourceCount(s));
+  store<i32>(out + 8, largestFreePrefix(s));
+  store<u32>(out + 12, widthOf(s));
+  return S.OK;
+}
+
+/**
+ * Lists up to max blocks of kind (0 allocated, 1 free, 2 sources) starting at or after the
+ * address in IO_ADDRESS_IN, in address order, into IO_PREFIXES / IO_ADDRESSES. Returns the
+ * count; IO_STATUS is 1 when more may follow, from the cursor left in IO_ADDRESS_OUT.
+ */
+export function listBlocks(space: i32, kind: i32, max: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  if (kind < 0 || kind > 2 || max < 1 || <u32>max > BATCH_CAPACITY) return S.E_BAD_ARGUMENT;
+  let count = listBlocks_(spacePtr(<u32>space), <u32>kind, inHi(), inLo(), <u32>max, ioBase + IO_PREFIXES, ioBase + IO_ADDRESSES);
+  store<u64>(ioBase + IO_ADDRESS_OUT, nextLo);
+  store<u64>(ioBase + IO_ADDRESS_OUT + 8, nextHi);
+  store<i32>(ioBase + IO_STATUS, count == <u32>max && !listWrapped ? 1 : 0);
+  return <i32>count;
+}
+
+/** Grows memory ahead of a large run; returns 0 or E_OUT_OF_MEMORY. */
+export function reserveMemory(blocks: u32): i32 {
+  return ensureBumpBlocks(blocks) ? S.OK : S.E_OUT_OF_MEMORY;
+}
+

@@ -1,0 +1,80 @@
+// A space record: one address space (a pool's provisioned CIDRs) with its tree root and a
+// histogram of maximal free blocks by order, from which capacity figures are exact sums.
+//
+//   0  u32 tag (SPACE_TAG while live)     4 u32 root node       8 u32 width (32 or 128)
+//  12  u32 live allocation count         16 u32 source count   20 u32 next free record
+//  64  u32 freeBlocksOfOrder[129]
+
+import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, isArenaBlock, giveNodeBlock } from './arena';
+import { newEmptyNode, childAt } from './node';
+
+export const SPACE_BLOCKS: u32 = 5;
+const SPACE_TAG: u32 = 0x53504301; // low byte non-zero: a node's byte 0 is always zero
+const TAG: usize = 0;
+const ROOT: usize = 4;
+const WIDTH: usize = 8;
+const LIVE: usize = 12;
+const SOURCES: usize = 16;
+const NEXT_FREE: usize = 20;
+const HISTOGRAM: usize = 64;
+
+let freeSpaceHead: u32 = 0;
+
+@inline export function spacePtr(space: u32): usize {
+  return blockPtr(space);
+}
+
+export function isLiveSpace(space: u32): bool {
+  return isArenaBlock(space) && isArenaBlock(space + SPACE_BLOCKS - 1) && load<u32>(blockPtr(space) + TAG) == SPACE_TAG;
+}
+
+@inline export function rootOf(s: usize): u32 { return load<u32>(s + ROOT); }
+@inline export function widthOf(s: usize): u32 { return load<u32>(s + WIDTH); }
+@inline export function liveCount(s: usize): u32 { return load<u32>(s + LIVE); }
+@inline export function sourceCount(s: usize): u32 { return load<u32>(s + SOURCES); }
+@inline export function addLive(s: usize, delta: i32): void { store<u32>(s + LIVE, load<u32>(s + LIVE) + delta); }
+@inline export function addSources(s: usize, delta: i32): void { store<u32>(s + SOURCES, load<u32>(s + SOURCES) + delta); }
+
+@inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
+  return load<u32>(s + HISTOGRAM + (<usize>order << 2));
+}
+
+@inline export function countFreeBlock(s: usize, order: u32, delta: i32): void {
+  let at = s + HISTOGRAM + (<usize>order << 2);
+  store<u32>(at, load<u32>(at) + delta);
+}
+
+/** Returns a new space id (> 0) or 0 when memory is exhausted. */
+export function createSpace(width: u32): u32 {
+  let space = freeSpaceHead;
+  if (space != 0) {
+    if (!ensureNodeBlocks(1)) return 0;
+    freeSpaceHead = load<u32>(blockPtr(space) + NEXT_FREE);
+  } else {
+    if (!ensureBumpBlocks(SPACE_BLOCKS + 1)) return 0;
+    space = takeBumpBlocks(SPACE_BLOCKS);
+  }
+  let s = blockPtr(space);
+  memory.fill(s, 0, <usize>SPACE_BLOCKS << 7);
+  store<u32>(s + TAG, SPACE_TAG);
+  store<u32>(s + WIDTH, width);
+  store<u32>(s + ROOT, newEmptyNode(0, 0, 0, width));
+  return space;
+}
+
+function freeSubtree(node: u32): void {
+  let p = blockPtr(node);
+  for (let slot: u32 = 0; slot < 16; slot++) {
+    let child = childAt(p, slot);
+    if (child != 0) freeSubtree(child);
+  }
+  giveNodeBlock(node);
+}
+
+export function destroySpace(space: u32): void {
+  let s = blockPtr(space);
+  freeSubtree(rootOf(s));
+  store<u32>(s + TAG, 0);
+  store<u32>(s + NEXT_FREE, freeSpaceHead);
+  freeSpaceHead = space;
+}

@@ -1,0 +1,346 @@
+// The allocation operations on one space. Every operation walks one root-to-block path
+// (at most width/4 nodes) down, and at most that path back up, so its cost is O(depth)
+// whatever the number of live allocations.
+
+import { blockPtr, ensureNodeBlocks, giveNodeBlock } from './arena';
+import { nibbleAt, isAlignedBlock, lowMask } from './bits';
+import {
+  ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, TOP_ORDER, FIRST_SLOT,
+  levelOf, summaryAt, setSummary, maskBit, setMaskBit, childAt, setChild, subtreeMask,
+  firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode,
+} from './node';
+import { rootOf, widthOf, countFreeBlock, addLive, addSources } from './space';
+import * as S from './status';
+
+export const FIRST_FIT: u32 = 0;
+export const LAST_FIT: u32 = 1;
+export const STRATEGY_COUNT: u32 = 2;
+
+// ---- where a path walk stopped (module state instead of a returned struct: no allocation) ----
+const STOP_WHOLE_FREE: i32 = 0; // a whole-free position at or above the target
+const STOP_ALLOCATED: i32 = 1;  // an allocation at or above the target
+const STOP_NOT_FREE: i32 = 2;   // reached the target; it is neither whole free nor allocated
+const STOP_MISSING: i32 = 3;    // the path leaves the materialised tree outside every source
+
+let stopNode: u32 = 0;
+let stopPos: u32 = 0;
+let stopDepth: u32 = 0;
+let passedSource: bool = false;
+
+/** Result address of allocate/preview. */
+export let resultHi: u64 = 0;
+export let resultLo: u64 = 0;
+
+export function checkBlock(s: usize, hi: u64, lo: u64, prefix: i32): i32 {
+  let width = widthOf(s);
+  if (prefix < 0 || <u32>prefix > width) return S.E_BAD_PREFIX;
+  if (!isAlignedBlock(hi, lo, width, <u32>prefix)) return S.E_HOST_BITS;
+  return S.OK;
+}
+
+/** Walks from the root toward the block (hi, lo)/prefix and reports where it stopped. */
+function locate(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  let width = widthOf(s);
+  let node = rootOf(s);
+  let depth: u32 = 0;
+  passedSource = false;
+  while (true) {
+    let p = blockPtr(node);
+    let top = width - (depth << 2);
+    let nib = nibbleAt(hi, lo, top - 4);
+    let rel = prefix - (depth << 2);
+    let lastLevel = min(rel, 4);
+    let alloc = load<u32>(p + ALLOC_MASK);
+    let source = load<u32>(p + SOURCE_MASK);
+    stopNode = node;
+    stopDepth = depth;
+    // a child's position 1 repeats its parent's slot, already looked at
+    for (let level: u32 = depth == 0 ? 0 : 1; level <= lastLevel; level++) {
+      let q = (FIRST_SLOT | nib) >> (4 - level);
+      stopPos = q;
+      if ((source >> q) & 1) passedSource = true;
+      if ((alloc >> q) & 1) return STOP_ALLOCATED;
+      if (summaryAt(p, q) == top - level + 1) return STOP_WHOLE_FREE;
+    }
+    if (rel <= 4) return STOP_NOT_FREE;
+    let child = childAt(p, nib);
+    if (child == 0) {
+      stopPos = FIRST_SLOT | nib;
+      return STOP_MISSING;
+    }
+    node = child;
+    depth++;
+  }
+}
+
+@inline function stopPrefix(): u32 {
+  return (stopDepth << 2) + levelOf(stopPos);
+}
+
+/**
+ * Recomputes summaries and busy bits from position q of `node` up to the root, merging
+ * buddies inside sources and returning wholly free nodes. Stops as soon as nothing changes.
+ */
+function walkUp(s: usize, node: u32, q: u32): void {
+  let p = blockPtr(node);
+  let top = <u32>load<u8>(p + TOP_ORDER);
+  while (true) {
+    let inside = load<u32>(p + INSIDE_MASK);
+    let busy = load<u32>(p + BUSY_MASK);
+    while (q > 1) {
+      let up = q >> 1;
+      let halfValue = top - levelOf(up); // summary of a whole-free half = order(up)
+      let left = summaryAt(p, up << 1);
+      let right = summaryAt(p, (up << 1) | 1);
+      let merged = left == halfValue && right == halfValue && ((inside >> up) & 1) != 0;
+      let value = merged ? halfValue + 1 : max(left, right);
+      let upBusy = ((busy >> (up << 1)) | (busy >> ((up << 1) | 1))) & 1;
+      if (value == summaryAt(p, up) && upBusy == ((busy >> up) & 1)) {
+        store<u32>(p + BUSY_MASK, busy);
+        return;
+      }
+      if (merged) {
+        countFreeBlock(s, halfValue - 1, -2);
+        countFreeBlock(s, halfValue, 1);
+      }
+      setSummary(p, up, value);
+      busy = (busy & ~(<u32>1 << up)) | (upBusy << up);
+      q = up;
+    }
+    store<u32>(p + BUSY_MASK, busy);
+    let parent = load<u32>(p + PARENT);
+    if (parent == 0) return;
+    let slot = <u32>load<u8>(p + SLOT_IN_PARENT);
+    let value = summaryAt(p, 1);
+    let nodeBusy = (busy >> 1) & 1;
+    let pp = blockPtr(parent);
+    if (value == top + 1) {
+      giveNodeBlock(node); // wholly free again: the parent's slot says it all
+      setChild(pp, slot, 0);
+    }
+    node = parent;
+    p = pp;
+    top += 4;
+    q = FIRST_SLOT + slot;
+    if (summaryAt(p, q) == value && maskBit(p, BUSY_MASK, q) == nodeBusy) return;
+    setSummary(p, q, value);
+    setMaskBit(p, BUSY_MASK, q, nodeBusy);
+  }
+}
+
+/** Splits the whole-free position (node, q) down to the block (hi, lo)/prefix and takes it. */
+function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64, prefix: u32): void {
+  let width = widthOf(s);
+  let p = blockPtr(node);
+  let top = width - (depth << 2);
+  let order = top - levelOf(q);
+  let target = width - prefix;
+  countFreeBlock(s, order, -1);
+  while (order > target) {
+    if (q >= FIRST_SLOT) {
+      let child = newFreeNode(node, q - FIRST_SLOT, depth + 1, top - 4);
+      setChild(p, q - FIRST_SLOT, child);
+      node = child;
+      p = blockPtr(child);
+      depth++;
+      top -= 4;
+      q = 1;
+      continue;
+    }
+    let nib = nibbleAt(hi, lo, top - 4);
+    let next = (FIRST_SLOT | nib) >> (3 - levelOf(q));
+    setSummary(p, next, order); // both halves whole free (order - 1) + 1
+    setSummary(p, next ^ 1, order);
+    countFreeBlock(s, order - 1, 1); // the half we do not descend into stays free
+    q = next;
+    order--;
+  }
+  setMaskBit(p, ALLOC_MASK, q, 1);
+  setMaskBit(p, BUSY_MASK, q, 1);
+  setSummary(p, q, 0);
+  addLive(s, 1);
+  walkUp(s, node, q);
+}
+
+export function reserve(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  let stop = locate(s, hi, lo, prefix);
+  if (stop == STOP_ALLOCATED) return S.E_OVERLAPS_ALLOCATION;
+  if (stop != STOP_WHOLE_FREE) return passedSource ? S.E_OVERLAPS_ALLOCATION : S.E_NOT_IN_SOURCE;
+  if (!ensureNodeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  splitAndTake(s, stopNode, stopPos, stopDepth, hi, lo, prefix);
+  return S.OK;
+}
+
+export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  if (locate(s, hi, lo, prefix) != STOP_ALLOCATED || stopPrefix() != prefix) return S.E_NOT_ALLOCATED;
+  let p = blockPtr(stopNode);
+  let order = widthOf(s) - prefix;
+  setMaskBit(p, ALLOC_MASK, stopPos, 0);
+  setMaskBit(p, BUSY_MASK, stopPos, 0);
+  setSummary(p, stopPos, order + 1);
+  countFreeBlock(s, order, 1);
+  addLive(s, -1);
+  walkUp(s, stopNode, stopPos);
+  return S.OK;
+}
+
+/**
+ * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and
+ * the whole-free position that holds it. False when no block of that size is free.
+ */
+function findFit(s: usize, prefix: u32, strategy: u32): bool {
+  let width = widthOf(s);
+  let need = width - prefix + 1;
+  let node = rootOf(s);
+  let p = blockPtr(node);
+  if (summaryAt(p, 1) < need) return false;
+  let preferHigh = strategy == LAST_FIT ? <u32>1 : 0;
+  let depth: u32 = 0;
+  let top = width;
+  let q: u32 = 1;
+  let hi: u64 = 0, lo: u64 = 0;
+  while (summaryAt(p, q) != top - levelOf(q) + 1) {
+    if (q >= FIRST_SLOT) {
+      let nib = <u64>(q - FIRST_SLOT);
+      let shift = top - 4;
+      if (shift >= 64) hi |= nib << <u64>(shift - 64);
+      else lo |= nib << <u64>shift;
+      node = childAt(p, q - FIRST_SLOT);
+      p = blockPtr(node);
+      depth++;
+      top -= 4;
+      q = 1;
+    }
+    let first = (q << 1) | preferHigh;
+    q = summaryAt(p, first) >= need ? first : first ^ 1;
+  }
+  let level = levelOf(q);
+  let order = top - level;
+  // the position's bits below the node's own prefix
+  let bits = <u64>(q - (<u32>1 << level));
+  let shift = order;
+  if (shift >= 64) hi |= bits << <u64>(shift - 64);
+  else lo |= bits << <u64>shift;
+  if (preferHigh) {
+    // the highest block of the wanted size inside the free block: set bits target..order-1
+    let target = width - prefix;
+    if (order > 64) hi |= lowMask(order - 64) & ~(target > 64 ? lowMask(target - 64) : 0);
+    if (target < 64) lo |= lowMask(min(order, 64)) & ~lowMask(target);
+  }
+  resultHi = hi;
+  resultLo = lo;
+  stopNode = node;
+  stopPos = q;
+  stopDepth = depth;
+  return true;
+}
+
+export function preview(s: usize, prefix: u32, strategy: u32): i32 {
+  return findFit(s, prefix, strategy) ? S.OK : S.E_NO_FIT;
+}
+
+export function allocate(s: usize, prefix: u32, strategy: u32): i32 {
+  if (!findFit(s, prefix, strategy)) return S.E_NO_FIT;
+  if (!ensureNodeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  splitAndTake(s, stopNode, stopPos, stopDepth, resultHi, resultLo, prefix);
+  return S.OK;
+}
+
+export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  let width = widthOf(s);
+  let root = rootOf(s);
+  // First a read-only walk, so a refused source leaves no node behind.
+  let node = root;
+  let depth: u32 = 0;
+  while (true) {
+    let p = blockPtr(node);
+    let nib = nibbleAt(hi, lo, width - (depth << 2) - 4);
+    let rel = prefix - (depth << 2);
+    let source = load<u32>(p + SOURCE_MASK);
+    for (let level: u32 = 0; level <= min(rel, 4); level++) {
+      if ((source >> ((FIRST_SLOT | nib) >> (4 - level))) & 1) return S.E_SOURCE_OVERLAP;
+    }
+    if (rel <= 4) {
+      let q = (FIRST_SLOT | nib) >> (4 - rel);
+      if ((source & subtreeMask(q)) != 0) return S.E_SOURCE_OVERLAP;
+      let first = firstSlotBelow(q);
+      let end = first + slotCountBelow(q);
+      for (let slot = first; slot < end; slot++) {
+        if (childAt(p, slot) != 0) return S.E_SOURCE_OVERLAP;
+      }
+      break;
+    }
+    let child = childAt(p, nib);
+    if (child == 0) break;
+    node = child;
+    depth++;
+  }
+  if (!ensureNodeBlocks(width >> 2)) return S.E_OUT_OF_MEMORY;
+  node = root;
+  depth = 0;
+  while (prefix - (depth << 2) > 4) {
+    let p = blockPtr(node);
+    let nib = nibbleAt(hi, lo, width - (depth << 2) - 4);
+    let child = childAt(p, nib);
+    if (child == 0) {
+      child = newEmptyNode(node, nib, depth + 1, width - (depth << 2) - 4);
+      setChild(p, nib, child);
+    }
+    node = child;
+    depth++;
+  }
+  let p = blockPtr(node);
+  let rel = prefix - (depth << 2);
+  let q = (FIRST_SLOT | nibbleAt(hi, lo, width - (depth << 2) - 4)) >> (4 - rel);
+  setMaskBit(p, SOURCE_MASK, q, 1);
+  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) | subtreeMask(q));
+  setSummary(p, q, width - prefix + 1);
+  countFreeBlock(s, width - prefix, 1);
+  addSources(s, 1);
+  walkUp(s, node, q);
+  return S.OK;
+}
+
+export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  let stop = locate(s, hi, lo, prefix);
+  if (stop == STOP_MISSING || stopPrefix() != prefix || maskBit(blockPtr(stopNode), SOURCE_MASK, stopPos) == 0) {
+    return S.E_NOT_A_SOURCE;
+  }
+  if (stop != STOP_WHOLE_FREE) return S.E_SOURCE_BUSY;
+  let node = stopNode;
+  let p = blockPtr(node);
+  setMaskBit(p, SOURCE_MASK, stopPos, 0);
+  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~subtreeMask(stopPos));
+  setSummary(p, stopPos, 0);
+  countFreeBlock(s, widthOf(s) - prefix, -1);
+  addSources(s, -1);
+  walkUp(s, node, stopPos);
+  // Return nodes that now hold nothing: no source mark and no children.
+  let root = rootOf(s);
+  while (node != root) {
+    p = blockPtr(node);
+    if (load<u32>(p + SOURCE_MASK) != 0) break;
+    let hasChild = false;
+    for (let slot: u32 = 0; slot < 16; slot++) hasChild = hasChild || childAt(p, slot) != 0;
+    if (hasChild) break;
+    let parent = load<u32>(p + PARENT);
+    setChild(blockPtr(parent), <u32>load<u8>(p + SLOT_IN_PARENT), 0);
+    giveNodeBlock(node);
+    node = parent;
+  }
+  return S.OK;
+}
+
+/** 1 when some allocation overlaps the block, else 0. */
+export function overlapsAllocation(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  let stop = locate(s, hi, lo, prefix);
+  if (stop == STOP_ALLOCATED) return 1;
+  if (stop != STOP_NOT_FREE) return 0;
+  return <i32>maskBit(blockPtr(stopNode), BUSY_MASK, stopPos);
+}
+
+/** 1 when the block lies inside one source block, else 0. */
+export function insideSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
+  locate(s, hi, lo, prefix);
+  return passedSource ? 1 : 0;
+}

@@ -1,0 +1,68 @@
+import { AddressParseError, FAMILY_BITS, formatAddress, parseAddress, type IpFamily } from './address.js';
+
+/** A CIDR block: an aligned network address and a prefix length. Immutable. */
+export interface Cidr {
+  readonly family: IpFamily;
+  /** Network address as an unsigned integer (32 or 128 bits); no bits below the prefix. */
+  readonly address: bigint;
+  readonly prefixLength: number;
+}
+
+const PREFIX = /^(0|[1-9][0-9]{0,2})$/;
+
+/**
+ * Parses "address/prefix" strictly: the prefix is required, decimal without leading zeros,
+ * within 0..32 (IPv4) or 0..128 (IPv6), and the address must have no host bits set.
+ */
+export function parseCidr(text: string): Cidr {
+  if (typeof text !== 'string') throw new AddressParseError(String(text), 'not a string');
+  if (/\s/.test(text)) throw new AddressParseError(text, 'whitespace is not allowed');
+  const slash = text.indexOf('/');
+  if (slash < 0) throw new AddressParseError(text, 'missing "/prefix-length"');
+  if (text.indexOf('/', slash + 1) >= 0) throw new AddressParseError(text, 'more than one "/"');
+  const prefixText = text.slice(slash + 1);
+  const { family, value } = parseAddress(text.slice(0, slash), text);
+  if (!PREFIX.test(prefixText)) {
+    throw new AddressParseError(text, prefixText === '' ? 'empty prefix length' : `prefix length ${JSON.stringify(prefixText)} is not a plain decimal number`);
+  }
+  const prefixLength = Number(prefixText);
+  const bits = FAMILY_BITS[family];
+  if (prefixLength > bits) throw new AddressParseError(text, `prefix length ${prefixLength} is greater than ${bits} for IPv${family}`);
+  const cidr = { family, address: value, prefixLength };
+  const network = networkOf(cidr);
+  if (network !== value) {
+    throw new AddressParseError(text, `host bits are set; the network is ${formatCidr({ family, address: network, prefixLength })}`);
+  }
+  return cidr;
+}
+
+function networkOf(cidr: Cidr): bigint {
+  const hostBits = BigInt(FAMILY_BITS[cidr.family] - cidr.prefixLength);
+  return (cidr.address >> hostBits) << hostBits;
+}
+
+export function formatCidr(cidr: Cidr): string {
+  return `${formatAddress(cidr.family, cidr.address)}/${cidr.prefixLength}`;
+}
+
+/** Number of addresses in the block. */
+export function cidrSize(cidr: Cidr): bigint {
+  return 1n << BigInt(FAMILY_BITS[cidr.family] - cidr.prefixLength);
+}
+
+/** Last address of the block. */
+export function cidrLast(cidr: Cidr): bigint {
+  return cidr.address + cidrSize(cidr) - 1n;
+}
+
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && outer.prefixLength <= inner.prefixLength && inner.address >= outer.address && cidrLast(inner) <= cidrLast(outer);
+}
+
+export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && a.address <= cidrLast(b) && b.address <= cidrLast(a);
+}
+
+export function toCidr(block: Cidr | string): Cidr {
+  return typeof block === 'string' ? parseCidr(block) : block;
+}

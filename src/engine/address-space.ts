@@ -1,0 +1,286 @@
+import { FAMILY_BITS, toCidr, type Cidr, type IpFamily } from '../cidr/index.js';
+import type { Engine } from './engine.js';
+import {
+  IO_ADDRESS_IN, IO_ADDRESS_OUT, IO_ADDRESSES, IO_COUNTS, IO_PREFIXES, IO_STATS, IO_STATUS,
+  LIST_ALLOCATED, LIST_FREE, LIST_SOURCES, STRATEGIES, type AllocationStrategy,
+} from './layout.js';
+import { check, EngineError, EngineStatus } from './status.js';
+
+export interface Capacity {
+  /** Free addresses, exact. */
+  readonly freeAddresses: bigint;
+  /** Prefix length of the largest free aligned block, or undefined when nothing is free. */
+  readonly largestFreePrefix: number | undefined;
+  /** The prefix length `blocksThatFit` counts. */
+  readonly prefixLength: number;
+  /** How many aligned blocks of `prefixLength` could still be allocated. */
+  readonly blocksThatFit: bigint;
+  readonly liveAllocations: number;
+  readonly sources: number;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+/**
+ * One address space of the engine: its source blocks (a pool's provisioned CIDRs) and the
+ * allocations carved from them. Convenience methods take CIDR strings or Cidr values and throw
+ * EngineError; the numeric methods (…V4, …V6, …Many) take numbers and return statuses, so a
+ * caller that already has numbers pays for neither strings nor BigInt.
+ */
+export class AddressSpace {
+  readonly engine: Engine;
+  readonly id: number;
+  readonly family: IpFamily;
+  readonly bits: number;
+
+  /** Use Engine.createSpace. */
+  constructor(engine: Engine, id: number, family: IpFamily) {
+    this.engine = engine;
+    this.id = id;
+    this.family = family;
+    this.bits = FAMILY_BITS[family];
+  }
+
+  // ---- numeric IPv4: addresses are u32 numbers ----
+
+  /** Allocates a block; returns its address, or a negative EngineStatus. */
+  allocateV4(prefixLength: number, strategy = 0): number {
+    return this.engine.raw.allocate4(this.id, prefixLength, strategy);
+  }
+  previewV4(prefixLength: number, strategy = 0): number {
+    return this.engine.raw.preview4(this.id, prefixLength, strategy);
+  }
+  reserveV4(address: number, prefixLength: number): number {
+    return this.engine.raw.reserve4(this.id, address, prefixLength);
+  }
+  releaseV4(address: number, prefixLength: number): number {
+    return this.engine.raw.release4(this.id, address, prefixLength);
+  }
+
+  // ---- numeric IPv6: addresses are four u32 words, w0 the lowest ----
+
+  #writeWords(w0: number, w1: number, w2: number, w3: number): void {
+    const words = this.engine.words;
+    const at = (this.engine.io + IO_ADDRESS_IN) >>> 2;
+    words[at] = w0; words[at + 1] = w1; words[at + 2] = w2; words[at + 3] = w3;
+  }
+
+  /** Allocates a block; on success (0) its address is in resultWords(). */
+  allocateV6(prefixLength: number, strategy = 0): number {
+    return this.engine.raw.allocate6(this.id, prefixLength, strategy);
+  }
+  previewV6(prefixLength: number, strategy = 0): number {
+    return this.engine.raw.preview6(this.id, prefixLength, strategy);
+  }
+  reserveV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): number {
+    this.#writeWords(w0, w1, w2, w3);
+    return this.engine.raw.reserve6(this.id, prefixLength);
+  }
+  releaseV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): number {
+    this.#writeWords(w0, w1, w2, w3);
+    return this.engine.raw.release6(this.id, prefixLength);
+  }
+  /** The address written by the last allocateV6/previewV6, as words w0..w3 (lowest first). */
+  resultWords(out: Uint32Array = new Uint32Array(4)): Uint32Array {
+    const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
+    out.set(this.engine.words.subarray(at, at + 4));
+    return out;
+  }
+
+  // ---- batches: one call into wasm per `batchCapacity` items ----
+
+  /**
+   * Allocates one block per entry of prefixLengths, writing addresses to `out` (IPv4: one
+   * u32 each; IPv6: four words each, lowest first). Returns how many succeeded; when fewer
+   * than asked, `lastBatchStatus` says why.
+   */
+  allocateMany(prefixLengths: Uint8Array, out: Uint32Array, strategy: AllocationStrategy = 'first-fit'): number {
+    return this.#batch(prefixLengths, out, (count) => this.engine.raw.allocateBatch(this.id, count, STRATEGIES[strategy]), true);
+  }
+
+  /** Releases the blocks given as prefix lengths and addresses (same layout as allocateMany). */
+  releaseMany(prefixLengths: Uint8Array, addresses: Uint32Array): number {
+    return this.#batch(prefixLengths, addresses, (count) => this.engine.raw.releaseBatch(this.id, count), false);
+  }
+
+  /** Status of the item that stopped the last batch. */
+  lastBatchStatus = 0;
+
+  #batch(prefixLengths: Uint8Array, addresses: Uint32Array, run: (count: number) => number, isOutput: boolean): number {
+    const wordsPer = this.family === 4 ? 1 : 4;
+    const { io, batchCapacity } = this.engine;
+    let done = 0;
+    while (done < prefixLengths.length) {
+      const count = Math.min(batchCapacity, prefixLengths.length - done);
+      this.engine.bytes.set(prefixLengths.subarray(done, done + count), io + IO_PREFIXES);
+      if (!isOutput) this.engine.words.set(addresses.subarray(done * wordsPer, (done + count) * wordsPer), (io + IO_ADDRESSES) >>> 2);
+      const result = run(count);
+      if (result < 0) {
+        this.lastBatchStatus = result;
+        return done;
+      }
+      if (isOutput) {
+        const at = (io + IO_ADDRESSES) >>> 2;
+        addresses.set(this.engine.words.subarray(at, at + result * wordsPer), done * wordsPer);
+      }
+      done += result;
+      if (result < count) {
+        this.lastBatchStatus = this.engine.ints[(io + IO_STATUS) >>> 2]!;
+        return done;
+      }
+    }
+    this.lastBatchStatus = EngineStatus.OK;
+    return done;
+  }
+
+  // ---- convenience: Cidr values or strings, errors thrown ----
+
+  #blockCall(block: Cidr | string, v4: (address: number, prefix: number) => number, v6: (prefix: number) => number): number {
+    const cidr = toCidr(block);
+    if (cidr.family !== this.family) {
+      throw new EngineError(EngineStatus.HOST_BITS, `${block} is IPv${cidr.family}, the space is IPv${this.family}`);
+    }
+    if (this.family === 4) return check(v4(Number(cidr.address), cidr.prefixLength), String(typeof block === 'string' ? block : ''));
+    const longs = this.engine.longs;
+    const at = (this.engine.io + IO_ADDRESS_IN) >>> 3;
+    longs[at] = cidr.address & MASK64;
+    longs[at + 1] = cidr.address >> 64n;
+    return check(v6(cidr.prefixLength), typeof block === 'string' ? block : '');
+  }
+
+  addSource(block: Cidr | string): void {
+    const raw = this.engine.raw;
+    this.#blockCall(block, (a, p) => raw.addSource4(this.id, a, p), (p) => raw.addSource6(this.id, p));
+  }
+
+  /** Removes a source block; refused (SOURCE_BUSY) while it holds allocations. */
+  removeSource(block: Cidr | string): void {
+    const raw = this.engine.raw;
+    this.#blockCall(block, (a, p) => raw.removeSource4(this.id, a, p), (p) => raw.removeSource6(this.id, p));
+  }
+
+  /** Takes exactly this block (NOT_IN_SOURCE or OVERLAPS_ALLOCATION when it cannot). */
+  reserve(block: Cidr | string): Cidr {
+    const raw = this.engine.raw;
+    this.#blockCall(block, (a, p) => raw.reserve4(this.id, a, p), (p) => raw.reserve6(this.id, p));
+    return toCidr(block);
+  }
+
+  release(block: Cidr | string): void {
+    const raw = this.engine.raw;
+    this.#blockCall(block, (a, p) => raw.release4(this.id, a, p), (p) => raw.release6(this.id, p));
+  }
+
+  /** True when some allocation overlaps the block. */
+  overlapsAllocation(block: Cidr | string): boolean {
+    const raw = this.engine.raw;
+    return this.#blockCall(block, (a, p) => raw.overlaps4(this.id, a, p), (p) => raw.overlaps6(this.id, p)) === 1;
+  }
+
+  /** True when the block lies inside one source block. */
+  insideSource(block: Cidr | string): boolean {
+    const raw = this.engine.raw;
+    return this.#blockCall(block, (a, p) => raw.insideSource4(this.id, a, p), (p) => raw.insideSource6(this.id, p)) === 1;
+  }
+
+  #sizeCall(prefixLength: number, strategy: AllocationStrategy, take: boolean): Cidr | undefined {
+    const code = STRATEGIES[strategy];
+    if (code === undefined) throw new EngineError(EngineStatus.BAD_STRATEGY, String(strategy));
+    const raw = this.engine.raw;
+    if (this.family === 4) {
+      const result = take ? raw.allocate4(this.id, prefixLength, code) : raw.preview4(this.id, prefixLength, code);
+      if (result === EngineStatus.NO_FIT && !take) return undefined;
+      return { family: 4, address: BigInt(check(result, `/${prefixLength}`)), prefixLength };
+    }
+    const status = take ? raw.allocate6(this.id, prefixLength, code) : raw.preview6(this.id, prefixLength, code);
+    if (status === EngineStatus.NO_FIT && !take) return undefined;
+    check(status, `/${prefixLength}`);
+    const at = (this.engine.io + IO_ADDRESS_OUT) >>> 3;
+    const longs = this.engine.longs;
+    return { family: 6, address: (longs[at + 1]! << 64n) | longs[at]!, prefixLength };
+  }
+
+  /** Allocates a free aligned block of the given prefix length (first-fit: the lowest). */
+  allocate(prefixLength: number, strategy: AllocationStrategy = 'first-fit'): Cidr {
+    return this.#sizeCall(prefixLength, strategy, true)!;
+  }
+
+  /** The block allocate() would return now, or undefined when none fits; takes nothing. */
+  preview(prefixLength: number, strategy: AllocationStrategy = 'first-fit'): Cidr | undefined {
+    return this.#sizeCall(prefixLength, strategy, false);
+  }
+
+  /** Exact capacity figures; `prefixLength` picks the block size counted in blocksThatFit. */
+  capacity(prefixLength: number = this.bits): Capacity {
+    check(this.engine.raw.capacity(this.id, prefixLength), `/${prefixLength}`);
+    const longs = this.engine.longs;
+    const counts = (this.engine.io + IO_COUNTS) >>> 3;
+    const wide = (i: number) => (longs[counts + i + 2]! << 128n) | (longs[counts + i + 1]! << 64n) | longs[counts + i]!;
+    const stats = (this.engine.io + IO_STATS) >>> 2;
+    const ints = this.engine.ints;
+    const largest = ints[stats + 2]!;
+    return {
+      freeAddresses: wide(0),
+      blocksThatFit: wide(3),
+      prefixLength,
+      largestFreePrefix: largest < 0 ? undefined : largest,
+      liveAllocations: ints[stats]! >>> 0,
+      sources: ints[stats + 1]! >>> 0,
+    };
+  }
+
+  /** Number of live allocations. */
+  get liveAllocations(): number {
+    check(this.engine.raw.stats(this.id));
+    return this.engine.words[(this.engine.io + IO_STATS) >>> 2]!;
+  }
+
+  *#list(kind: number): Generator<Cidr> {
+    const { io, batchCapacity } = this.engine;
+    const raw = this.engine.raw;
+    const inAt = (io + IO_ADDRESS_IN) >>> 3;
+    const outAt = (io + IO_ADDRESS_OUT) >>> 3;
+    let cursorLo = 0n, cursorHi = 0n;
+    for (;;) {
+      let longs = this.engine.longs;
+      longs[inAt] = cursorLo;
+      longs[inAt + 1] = cursorHi;
+      const count = check(raw.listBlocks(this.id, kind, batchCapacity));
+      longs = this.engine.longs;
+      const bytes = this.engine.bytes;
+      const words = this.engine.words;
+      const page: Cidr[] = [];
+      for (let i = 0; i < count; i++) {
+        const prefixLength = bytes[io + IO_PREFIXES + i]!;
+        const address = this.family === 4
+          ? BigInt(words[((io + IO_ADDRESSES) >>> 2) + i]!)
+          : (longs[((io + IO_ADDRESSES) >>> 3) + 2 * i + 1]! << 64n) | longs[((io + IO_ADDRESSES) >>> 3) + 2 * i]!;
+        page.push({ family: this.family, address, prefixLength });
+      }
+      const more = this.engine.ints[(io + IO_STATUS) >>> 2] === 1;
+      cursorLo = longs[outAt]!;
+      cursorHi = longs[outAt + 1]!;
+      yield* page;
+      if (!more) return;
+    }
+  }
+
+  /** Allocated blocks in address order. */
+  allocations(): Cidr[] {
+    return [...this.#list(LIST_ALLOCATED)];
+  }
+
+  /** Maximal free aligned blocks in address order. */
+  freeBlocks(): Cidr[] {
+    return [...this.#list(LIST_FREE)];
+  }
+
+  sources(): Cidr[] {
+    return [...this.#list(LIST_SOURCES)];
+  }
+
+  /** Frees the space and all its nodes; the object must not be used afterwards. */
+  destroy(): void {
+    check(this.engine.raw.destroySpace(this.id));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './cidr/index.js';
+export * from './engine/index.js';
