@@ -310,8 +310,14 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   let node = stopNode;
   let p = blockPtr(node);
   setMaskBit(p, SOURCE_MASK, stopPos, 0);
-  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~subtreeMask(stopPos));
-  setSummary(p, stopPos, 0);
+  let below = subtreeMask(stopPos);
+  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~below);
+  // Positions under a whole-free block keep stale summaries; outside every source they must
+  // read "nothing free" again, or a source added next to them would count them.
+  while (below != 0) {
+    setSummary(p, ctz(below), 0);
+    below &= below - 1;
+  }
   countFreeBlock(s, widthOf(s) - prefix, -1);
   addSources(s, -1);
   walkUp(s, node, stopPos);

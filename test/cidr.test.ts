@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, parseCidr } from '../src/cidr/index.js';
+
+// [input, canonical output]
+const VALID: Array<[string, string]> = [
+  ['0.0.0.0/0', '0.0.0.0/0'],
+  ['10.0.0.0/8', '10.0.0.0/8'],
+  ['10.0.0.0/32', '10.0.0.0/32'],
+  ['192.168.1.0/24', '192.168.1.0/24'],
+  ['172.16.0.0/12', '172.16.0.0/12'],
+  ['255.255.255.255/32', '255.255.255.255/32'],
+  ['255.255.255.254/31', '255.255.255.254/31'],
+  ['128.0.0.0/1', '128.0.0.0/1'],
+  ['100.64.0.0/10', '100.64.0.0/10'],
+  ['1.2.3.4/32', '1.2.3.4/32'],
+  ['0.0.0.0/32', '0.0.0.0/32'],
+  ['10.10.0.0/16', '10.10.0.0/16'],
+  ['224.0.0.0/4', '224.0.0.0/4'],
+  ['9.255.255.0/24', '9.255.255.0/24'],
+  ['198.51.100.0/24', '198.51.100.0/24'],
+  ['203.0.113.128/25', '203.0.113.128/25'],
+  ['::/0', '::/0'],
+  ['::/128', '::/128'],
+  ['::1/128', '::1/128'],
+  ['2001:db8::/32', '2001:db8::/32'],
+  ['2001:DB8::/32', '2001:db8::/32'],
+  ['2001:0db8::/32', '2001:db8::/32'],
+  ['2001:0DB8:0000:0000:0000:0000:0000:0000/32', '2001:db8::/32'],
+  ['2001:db8:0:0:1:0:0:1/128', '2001:db8::1:0:0:1/128'],
+  ['2001:db8:0:1:1:1:1:1/128', '2001:db8:0:1:1:1:1:1/128'],
+  ['2001:db8::1:0:0:0/80', '2001:db8:0:0:1::/80'],
+  ['2001:0:0:1::/64', '2001:0:0:1::/64'],
+  ['fe80::/10', 'fe80::/10'],
+  ['FE80::/64', 'fe80::/64'],
+  ['ff00::/8', 'ff00::/8'],
+  ['fd00::/8', 'fd00::/8'],
+  ['2400:cb00::/32', '2400:cb00::/32'],
+  ['2001:db8:1234:5678::/64', '2001:db8:1234:5678::/64'],
+  ['2001:db8:1234:5678:9abc:def0:1234:5678/128', '2001:db8:1234:5678:9abc:def0:1234:5678/128'],
+  ['1:0:0:0:0:0:0:0/16', '1::/16'],
+  ['0:0:0:0:0:0:0:1/128', '::1/128'],
+  ['1:2:3:4:5:6:7:8/128', '1:2:3:4:5:6:7:8/128'],
+  ['1:0:0:2:0:0:0:3/128', '1:0:0:2::3/128'],
+  ['1:0:2:0:3:0:4:0/128', '1:0:2:0:3:0:4:0/128'],
+  ['1:0:0:2:0:0:3:4/128', '1::2:0:0:3:4/128'],
+  ['1::2:3:4:5:6:7/128', '1:0:2:3:4:5:6:7/128'],
+  ['::2:3:4:5:6:7:8/128', '0:2:3:4:5:6:7:8/128'],
+  ['1:2:3:4:5:6:7::/128', '1:2:3:4:5:6:7:0/128'],
+  ['ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128'],
+  ['8000::/1', '8000::/1'],
+  ['::ffff:192.0.2.1/128', '::ffff:192.0.2.1/128'],
+  ['::ffff:0:0/96', '::ffff:0.0.0.0/96'],
+  ['::FFFF:10.0.0.0/104', '::ffff:10.0.0.0/104'],
+  ['0:0:0:0:0:ffff:c000:0201/128', '::ffff:192.0.2.1/128'],
+  ['::1.2.3.4/128', '::102:304/128'],
+  ['64:ff9b::192.0.2.33/128', '64:ff9b::c000:221/128'],
+  ['1:2:3:4:5:6:1.2.3.4/128', '1:2:3:4:5:6:102:304/128'],
+  ['2001:db8:0:0:0:0:2:1/128', '2001:db8::2:1/128'],
+  ['2001:db8::ffff:0:0/96', '2001:db8::ffff:0:0/96'],
+  ['a::/16', 'a::/16'],
+  ['abcd:ef01::/32', 'abcd:ef01::/32'],
+  ['2001:db8:aaaa:bbbb:cccc:dddd:eeee:0/112', '2001:db8:aaaa:bbbb:cccc:dddd:eeee:0/112'],
+  ['2001:db8:0:0:1::/80', '2001:db8:0:0:1::/80'],
+  ['2001:db8:ffff:ff00::/56', '2001:db8:ffff:ff00::/56'],
+  ['2001:db8:0:ff00::/56', '2001:db8:0:ff00::/56'],
+];
+
+// [input, fragment of the reason]
+const INVALID: Array<[string, string]> = [
+  ['', 'missing "/prefix-length"'],
+  ['10.0.0.0', 'missing "/prefix-length"'],
+  ['2001:db8::', 'missing "/prefix-length"'],
+  ['10.0.0.0/', 'empty prefix length'],
+  ['10.0.0.0//8', 'more than one "/"'],
+  ['10.0.0.0/8/8', 'more than one "/"'],
+  ['/8', 'empty address'],
+  ['10.0.0.0/33', 'greater than 32'],
+  ['10.0.0.0/-1', 'not a plain decimal'],
+  ['10.0.0.0/+8', 'not a plain decimal'],
+  ['10.0.0.0/08', 'not a plain decimal'],
+  ['10.0.0.0/8.0', 'not a plain decimal'],
+  ['10.0.0.0/0x8', 'not a plain decimal'],
+  ['10.0.0.0/1000', 'not a plain decimal'],
+  ['10.0.0.0/a', 'not a plain decimal'],
+  ['::/129', 'greater than 128'],
+  ['2001:db8::/200', 'greater than 128'],
+  ['10.0.0.1/8', 'host bits are set; the network is 10.0.0.0/8'],
+  ['192.168.1.1/24', 'host bits are set'],
+  ['10.0.0.0/6', 'host bits are set; the network is 8.0.0.0/6'],
+  ['11.0.0.0/7', 'host bits are set; the network is 10.0.0.0/7'],
+  ['2001:db8::1/64', 'host bits are set; the network is 2001:db8::/64'],
+  ['2001:db8::/16', 'host bits are set; the network is 2001::/16'],
+  ['::1/127', 'host bits are set'],
+  ['ffff::/1', 'host bits are set'],
+  [' 10.0.0.0/8', 'whitespace'],
+  ['10.0.0.0/8 ', 'whitespace'],
+  ['10.0.0.0 /8', 'whitespace'],
+  ['10.0.0.0/ 8', 'whitespace'],
+  ['10. 0.0.0/8', 'whitespace'],
+  ['10.0.0.0/8\n', 'whitespace'],
+  ['\t2001:db8::/32', 'whitespace'],
+  ['2001:db8::/32\u00a0', 'whitespace'],
+  ['010.0.0.0/8', 'leading zero'],
+  ['10.00.0.0/16', 'leading zero'],
+  ['10.0.0.01/32', 'leading zero'],
+  ['1.2.3.04/32', 'leading zero'],
+  ['256.0.0.0/8', 'greater than 255'],
+  ['10.256.0.0/16', 'greater than 255'],
+  ['10.0.0.1000/32', 'greater than 255'],
+  ['10.0.0.0000/32', 'leading zero'],
+  ['10.0.0/24', '4 dot-separated parts'],
+  ['10.0.0.0.0/32', '4 dot-separated parts'],
+  ['10/8', 'not an IPv4 or IPv6 address'],
+  ['10..0.0/16', 'empty part'],
+  ['.10.0.0/16', 'empty part'],
+  ['10.0.0./24', 'empty part'],
+  ['10.0.0.-1/32', 'not a decimal number'],
+  ['10.0.0.a/32', 'not a decimal number'],
+  ['0x0a.0.0.0/8', 'not a decimal number'],
+  ['1e1.0.0.0/8', 'not a decimal number'],
+  ['١٠.0.0.0/8', 'not a decimal number'],
+  ['10.0.0.0/٨', 'not a plain decimal'],
+  ['fe80::1%eth0/128', 'zone IDs'],
+  ['fe80::%1/64', 'zone IDs'],
+  ['2001:db8:::/48', 'empty group'],
+  [':::/0', 'empty group'],
+  ['1::2::3/128', '"::" may appear only once'],
+  ['::1::/128', '"::" may appear only once'],
+  ['2001:db8/32', 'IPv6 address has 8 groups, found 2'],
+  ['1:2:3:4:5:6:7/128', '8 groups, found 7'],
+  ['1:2:3:4:5:6:7:8:9/128', '8 groups, found 9'],
+  ['1:2:3:4:5:6:7:8::/128', 'at least one zero group'],
+  ['::1:2:3:4:5:6:7:8/128', 'at least one zero group'],
+  ['1:2:3:4::5:6:7:8/128', 'at least one zero group'],
+  [':1:2:3:4:5:6:7/128', 'empty group'],
+  ['1:2:3:4:5:6:7:/128', 'empty group'],
+  [':/0', 'empty group'],
+  ['2001:db8::g/128', 'not 1 to 4 hex digits'],
+  ['2001:db8::12345/128', 'not 1 to 4 hex digits'],
+  ['2001:0db8a::/32', 'not 1 to 4 hex digits'],
+  ['2001:db8::-1/128', 'not 1 to 4 hex digits'],
+  ['2001:db8::+1/128', 'not 1 to 4 hex digits'],
+  ['2001:db8::0x1/128', 'not 1 to 4 hex digits'],
+  ['1.2.3.4::/128', 'not 1 to 4 hex digits'],
+  ['::1.2.3/128', '4 dot-separated parts'],
+  ['::1.2.3.256/128', 'greater than 255'],
+  ['::01.2.3.4/128', 'leading zero'],
+  ['::ffff:1.2.3.4.5/128', '4 dot-separated parts'],
+  ['1:2:3:4:5:6:7:1.2.3.4/128', '8 groups, found 9'],
+  ['[2001:db8::]/32', 'not 1 to 4 hex digits'],
+  ['localhost/32', 'not an IPv4 or IPv6 address'],
+  ['abc/8', 'not an IPv4 or IPv6 address'],
+  ['10.0.0.0/8,10.1.0.0/16', 'more than one "/"'],
+  ['10.0.0.0-10.0.0.255', 'missing "/prefix-length"'],
+  ['*/0', 'not an IPv4 or IPv6 address'],
+  ['null', 'missing "/prefix-length"'],
+  ['__proto__/8', 'not an IPv4 or IPv6 address'],
+  ['constructor/0', 'not an IPv4 or IPv6 address'],
+  ['10.0.0.0/8\u0000', 'not a plain decimal'],
+  ['１０.0.0.0/8', 'not a decimal number'],
+  ['10.0.0.0\\8', 'missing "/prefix-length"'],
+  ['http://10.0.0.0/8', 'more than one "/"'],
+  ['http:10.0.0.0/8', 'not 1 to 4 hex digits'],
+  ['0.0.0.0/00', 'not a plain decimal'],
+  ['::/0128', 'not a plain decimal'],
+];
+
+describe('parseCidr / formatCidr', () => {
+  it('has a table of at least 100 cases over both families', () => {
+    expect(VALID.length + INVALID.length).toBeGreaterThanOrEqual(150);
+    expect(VALID.filter(([v]) => v.includes(':')).length).toBeGreaterThan(30);
+  });
+
+  it.each(VALID)('accepts %s as %s', (input, canonical) => {
+    const cidr = parseCidr(input);
+    expect(formatCidr(cidr)).toBe(canonical);
+    // canonical text parses to the same value and prints itself
+    expect(parseCidr(canonical)).toEqual(cidr);
+    expect(formatCidr(parseCidr(canonical))).toBe(canonical);
+  });
+
+  it.each(INVALID)('rejects %j: %s', (input, reason) => {
+    let error: unknown;
+    try {
+      parseCidr(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AddressParseError);
+    expect((error as AddressParseError).reason).toContain(reason);
+    expect((error as AddressParseError).input).toBe(input);
+  });
+
+  it('rejects values that are not strings', () => {
+    for (const value of [undefined, null, 10, {}, ['10.0.0.0/8']]) {
+      expect(() => parseCidr(value as unknown as string)).toThrow(AddressParseError);
+    }
+  });
+
+  it('keeps IPv4-mapped IPv6 addresses in the IPv6 family', () => {
+    const mapped = parseCidr('::ffff:10.0.0.0/104');
+    expect(mapped.family).toBe(6);
+    expect(mapped.address).toBe(0xffff0a000000n);
+  });
+
+  it('answers containment and overlap', () => {
+    const a = parseCidr('10.0.0.0/8');
+    expect(cidrContains(a, parseCidr('10.1.0.0/16'))).toBe(true);
+    expect(cidrContains(parseCidr('10.1.0.0/16'), a)).toBe(false);
+    expect(cidrOverlaps(a, parseCidr('10.255.255.255/32'))).toBe(true);
+    expect(cidrOverlaps(a, parseCidr('11.0.0.0/8'))).toBe(false);
+    expect(cidrOverlaps(a, parseCidr('::a00:0/104'))).toBe(false);
+  });
+});

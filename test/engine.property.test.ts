@@ -1,0 +1,214 @@
+/**
+ * Differential test: random operation sequences run against the engine and the reference
+ * model step by step; statuses, chosen blocks, capacity figures and listings must agree after
+ * every step. WASM_IPAM_PROPERTY_SCALE=N multiplies the number of runs (default: ~100,000
+ * operations per `npm test`).
+ */
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import type { Cidr } from '../src/cidr/index.js';
+import type { AddressSpace } from '../src/engine/index.js';
+import { EngineError, EngineStatus } from '../src/engine/index.js';
+import { ReferenceSpace, type Block, type Strategy } from './support/reference-space.js';
+import { fromWords, sharedEngine, words } from './support/engine.js';
+
+const SCALE = Number(process.env.WASM_IPAM_PROPERTY_SCALE ?? '1');
+const RUNS_PER_FAMILY = Math.round(130 * SCALE);
+const OPS_PER_RUN = 400;
+
+type OpKind = 'addSource' | 'removeSource' | 'reserve' | 'release' | 'allocate' | 'preview' | 'overlaps' | 'inside';
+interface Op {
+  kind: OpKind;
+  offset: bigint;    // where in the universe
+  depth: number;     // prefix = universe prefix + depth
+  pick: number;      // which existing source/allocation to reuse
+  reuse: boolean;    // use an existing block rather than a random one
+  misalign: boolean; // set a host bit on purpose
+  numeric: boolean;  // go through the numeric methods instead of Cidr ones
+  strategy: Strategy;
+  capacityDepth: number;
+}
+
+const opArb = fc.record<Op>({
+  kind: fc.constantFrom<OpKind>(
+    'addSource', 'removeSource', 'reserve', 'reserve', 'release', 'release', 'release',
+    'allocate', 'allocate', 'allocate', 'allocate', 'preview', 'overlaps', 'inside',
+  ),
+  offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+  depth: fc.nat({ max: 8 }),
+  pick: fc.nat(),
+  reuse: fc.boolean(),
+  misalign: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
+  numeric: fc.boolean(),
+  strategy: fc.constantFrom<Strategy>('first-fit', 'last-fit'),
+  capacityDepth: fc.nat({ max: 9 }),
+});
+
+// Universes put the action at the edges that matter: /0, the 64-bit word boundary, the last bits.
+const UNIVERSE_PREFIXES = { 4: [0, 3, 8, 13, 16, 22, 24, 27], 6: [0, 1, 29, 56, 61, 63, 64, 66, 93, 100, 120, 125] } as const;
+
+const runArb = (family: 4 | 6) =>
+  fc.record({
+    universePrefix: fc.constantFrom(...UNIVERSE_PREFIXES[family]),
+    universeSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+    ops: fc.array(opArb, { minLength: OPS_PER_RUN, maxLength: OPS_PER_RUN }),
+  });
+
+function statusOf(fn: () => unknown): number {
+  try {
+    fn();
+    return EngineStatus.OK;
+  } catch (error) {
+    if (error instanceof EngineError) return error.status;
+    throw error;
+  }
+}
+
+function asCidr(family: 4 | 6, b: Block): Cidr {
+  return { family, address: b.address, prefixLength: b.prefix };
+}
+
+/** Runs one op on the engine; returns a status, or the block for allocate/preview. */
+function runOnEngine(space: AddressSpace, op: Op, block: Block): number | Block | undefined {
+  const family = space.family;
+  const cidr = asCidr(family, block);
+  if (op.kind === 'allocate' || op.kind === 'preview') {
+    const take = op.kind === 'allocate';
+    if (op.numeric && family === 4) {
+      const strategy = op.strategy === 'first-fit' ? 0 : 1;
+      const r = take ? space.allocateV4(block.prefix, strategy) : space.previewV4(block.prefix, strategy);
+      return r < 0 ? r : { address: BigInt(r), prefix: block.prefix };
+    }
+    if (op.numeric) {
+      const strategy = op.strategy === 'first-fit' ? 0 : 1;
+      const r = take ? space.allocateV6(block.prefix, strategy) : space.previewV6(block.prefix, strategy);
+      return r < 0 ? r : { address: fromWords(space.resultWords()), prefix: block.prefix };
+    }
+    try {
+      const c = take ? space.allocate(block.prefix, op.strategy) : space.preview(block.prefix, op.strategy);
+      return c ? { address: c.address, prefix: c.prefixLength } : EngineStatus.NO_FIT;
+    } catch (error) {
+      if (error instanceof EngineError) return error.status;
+      throw error;
+    }
+  }
+  if (op.numeric && (op.kind === 'reserve' || op.kind === 'release')) {
+    if (family === 4) {
+      const a = Number(block.address);
+      return op.kind === 'reserve' ? space.reserveV4(a, block.prefix) : space.releaseV4(a, block.prefix);
+    }
+    const [w0, w1, w2, w3] = words(block.address);
+    return op.kind === 'reserve' ? space.reserveV6(w0, w1, w2, w3, block.prefix) : space.releaseV6(w0, w1, w2, w3, block.prefix);
+  }
+  switch (op.kind) {
+    case 'addSource': return statusOf(() => space.addSource(cidr));
+    case 'removeSource': return statusOf(() => space.removeSource(cidr));
+    case 'reserve': return statusOf(() => space.reserve(cidr));
+    case 'release': return statusOf(() => space.release(cidr));
+    case 'overlaps': return booleanOrStatus(() => space.overlapsAllocation(cidr));
+    default: return booleanOrStatus(() => space.insideSource(cidr));
+  }
+}
+
+function booleanOrStatus(fn: () => boolean): number {
+  let answer = false;
+  const status = statusOf(() => (answer = fn()));
+  return status < 0 ? status : answer ? 1 : 0;
+}
+
+function runOnModel(model: ReferenceSpace, op: Op, block: Block): number | Block | undefined {
+  switch (op.kind) {
+    case 'addSource': return model.addSource(block);
+    case 'removeSource': return model.removeSource(block);
+    case 'reserve': return model.reserve(block);
+    case 'release': return model.release(block);
+    case 'allocate': return model.allocate(block.prefix, op.strategy);
+    case 'preview': return model.fit(block.prefix, op.strategy) ?? EngineStatus.NO_FIT;
+    case 'overlaps': return model.check(block) || (model.overlapsAllocation(block) ? 1 : 0);
+    default: return model.check(block) || (model.insideSource(block) ? 1 : 0);
+  }
+}
+
+const key = (b: Block) => `${b.address}/${b.prefix}`;
+
+/** A cheap equality assertion for hot loops; vitest's expect costs ~0.1 ms per call. */
+function same<T>(actual: T, expected: T, what: string): void {
+  if (actual === expected) return;
+  if (typeof actual === 'object' && JSON.stringify(actual) === JSON.stringify(expected)) return;
+  throw new Error(`${what}: engine gave ${String(actual)}, reference ${String(expected)}`);
+}
+
+function checkInvariants(space: AddressSpace, model: ReferenceSpace, op: Op, step: number): void {
+  const listed = space.allocations().map((c) => ({ address: c.address, prefix: c.prefixLength }));
+  same(listed.map(key).join(' '), model.allocations.map(key).join(' '), `allocations after step ${step}`);
+  const bits = model.bits;
+  for (let i = 0; i < listed.length; i++) {
+    const a = listed[i]!;
+    if (i > 0) {
+      const prev = listed[i - 1]!;
+      same(prev.address + (1n << BigInt(bits - prev.prefix)) <= a.address, true, `${key(prev)} overlaps ${key(a)}`);
+    }
+    same(model.insideSource(a), true, `${key(a)} lies outside every source`);
+  }
+  const prefix = Math.min(bits, (model.sources[0]?.prefix ?? 0) + op.capacityDepth);
+  const capacity = space.capacity(prefix);
+  same(capacity.freeAddresses, model.freeAddresses(), `free addresses after step ${step}`);
+  same(capacity.blocksThatFit, model.blocksThatFit(prefix), `/${prefix} blocks that fit after step ${step}`);
+  same(capacity.largestFreePrefix, model.largestFreePrefix(), `largest free prefix after step ${step}`);
+  same(capacity.liveAllocations, model.allocations.length, 'live allocations');
+  same(capacity.sources, model.sources.length, 'sources');
+  if (step % 16 === 0) {
+    same(space.freeBlocks().map((c) => key({ address: c.address, prefix: c.prefixLength })).join(' '), model.freeBlocks().map(key).join(' '), `free blocks after step ${step}`);
+    same(space.sources().map((c) => key({ address: c.address, prefix: c.prefixLength })).join(' '), model.sources.map(key).join(' '), `sources after step ${step}`);
+  }
+}
+
+function blockFor(op: Op, model: ReferenceSpace, universe: Block): Block {
+  const bits = model.bits;
+  const pool = op.kind === 'removeSource' || op.kind === 'addSource' ? model.sources : model.allocations;
+  if (op.reuse && pool.length > 0) return { ...pool[op.pick % pool.length]! };
+  // sources are large, allocations smaller
+  const depth = op.kind === 'addSource' || op.kind === 'removeSource' ? op.depth % 4 : op.depth;
+  const prefix = Math.min(bits, universe.prefix + depth);
+  const hostBits = BigInt(bits - prefix);
+  const universeSize = 1n << BigInt(bits - universe.prefix);
+  let address = ((universe.address + (op.offset % universeSize)) >> hostBits) << hostBits;
+  if (op.misalign && prefix < bits) address += 1n;
+  return { address, prefix };
+}
+
+async function differential(family: 4 | 6): Promise<void> {
+  const engine = await sharedEngine();
+  const bits = family === 4 ? 32 : 128;
+  fc.assert(
+    fc.property(runArb(family), ({ universePrefix, universeSeed, ops }) => {
+      const hostBits = BigInt(bits - universePrefix);
+      const universe = { address: ((universeSeed % (1n << BigInt(bits))) >> hostBits) << hostBits, prefix: universePrefix };
+      const space = engine.createSpace(family);
+      const model = new ReferenceSpace(bits);
+      try {
+        // start with one or two sources so most runs allocate something
+        for (const op of ops.slice(0, 2)) {
+          const block = blockFor({ ...op, kind: 'addSource', misalign: false, reuse: false }, model, universe);
+          same(runOnEngine(space, { ...op, kind: 'addSource', numeric: false }, block), model.addSource(block), 'initial source');
+        }
+        ops.forEach((op, step) => {
+          const block = blockFor(op, model, universe);
+          const expected = runOnModel(model, op, block);
+          const actual = runOnEngine(space, op, block);
+          const shown = (r: typeof actual) => (typeof r === 'object' ? key(r) : r);
+          same(shown(actual), shown(expected), `step ${step} ${op.kind} ${key(block)}`);
+          checkInvariants(space, model, op, step);
+        });
+      } finally {
+        space.destroy();
+      }
+    }),
+    { numRuns: RUNS_PER_FAMILY, ...(process.env.WASM_IPAM_SEED ? { seed: Number(process.env.WASM_IPAM_SEED) } : {}) },
+  );
+}
+
+describe('engine matches the reference model on random operation sequences', () => {
+  it(`IPv4: ${RUNS_PER_FAMILY} runs of ${OPS_PER_RUN} operations`, () => differential(4), 600_000);
+  it(`IPv6: ${RUNS_PER_FAMILY} runs of ${OPS_PER_RUN} operations`, () => differential(6), 600_000);
+});

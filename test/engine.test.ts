@@ -1,0 +1,341 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatCidr, parseCidr } from '../src/cidr/index.js';
+import { Engine, EngineError, EngineStatus, type AddressSpace } from '../src/engine/index.js';
+import { fromWords, sharedEngine, words } from './support/engine.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await sharedEngine();
+});
+
+const names = (blocks: ReturnType<AddressSpace['allocations']>) => blocks.map(formatCidr);
+
+function space4(...sources: string[]): AddressSpace {
+  const space = engine.createSpace(4);
+  for (const s of sources) space.addSource(s);
+  return space;
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EngineError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+/** Everything observable about a space, to prove refused calls change nothing. */
+function digest(space: AddressSpace): string {
+  return JSON.stringify(
+    { a: names(space.allocations()), f: names(space.freeBlocks()), s: names(space.sources()), c: space.capacity() },
+    (_, v) => (typeof v === 'bigint' ? v.toString() : v),
+  );
+}
+
+describe('source blocks', () => {
+  it('adds, lists and removes sources in address order', () => {
+    const space = space4('10.0.0.0/8', '192.168.0.0/16', '172.16.0.0/12');
+    expect(names(space.sources())).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    space.removeSource('172.16.0.0/12');
+    expect(names(space.sources())).toEqual(['10.0.0.0/8', '192.168.0.0/16']);
+    expect(space.capacity().freeAddresses).toBe((1n << 24n) + (1n << 16n));
+  });
+
+  it('refuses overlapping sources, inside or around an existing one', () => {
+    const space = space4('10.0.0.0/8');
+    const before = digest(space);
+    expect(codeOf(() => space.addSource('10.0.0.0/8'))).toBe('SOURCE_OVERLAP');
+    expect(codeOf(() => space.addSource('10.20.0.0/16'))).toBe('SOURCE_OVERLAP');
+    expect(codeOf(() => space.addSource('8.0.0.0/6'))).toBe('SOURCE_OVERLAP');
+    expect(codeOf(() => space.addSource('0.0.0.0/0'))).toBe('SOURCE_OVERLAP');
+    expect(digest(space)).toBe(before);
+  });
+
+  it('refuses to remove a source that holds allocations, or a block that is not a source', () => {
+    const space = space4('10.0.0.0/8');
+    space.allocate(24);
+    const before = digest(space);
+    expect(codeOf(() => space.removeSource('10.0.0.0/8'))).toBe('SOURCE_BUSY');
+    expect(codeOf(() => space.removeSource('10.0.0.0/9'))).toBe('NOT_A_SOURCE');
+    expect(codeOf(() => space.removeSource('11.0.0.0/8'))).toBe('NOT_A_SOURCE');
+    expect(digest(space)).toBe(before);
+    space.release('10.0.0.0/24');
+    space.removeSource('10.0.0.0/8');
+    expect(space.sources()).toEqual([]);
+  });
+
+  it('never merges free space across two adjacent sources', () => {
+    const space = space4('10.0.0.0/9', '10.128.0.0/9');
+    expect(space.capacity().largestFreePrefix).toBe(9);
+    expect(codeOf(() => space.allocate(8))).toBe('NO_FIT');
+    expect(codeOf(() => space.reserve('10.0.0.0/8'))).toBe('NOT_IN_SOURCE');
+  });
+});
+
+describe('reserve and release', () => {
+  it('reserves an exact block and reports overlap or outside-source', () => {
+    const space = space4('10.0.0.0/16');
+    expect(formatCidr(space.reserve('10.0.4.0/22'))).toBe('10.0.4.0/22');
+    expect(codeOf(() => space.reserve('10.0.5.0/24'))).toBe('OVERLAPS_ALLOCATION');
+    expect(codeOf(() => space.reserve('10.0.0.0/21'))).toBe('OVERLAPS_ALLOCATION');
+    expect(codeOf(() => space.reserve('10.1.0.0/24'))).toBe('NOT_IN_SOURCE');
+    expect(codeOf(() => space.reserve('10.0.0.0/15'))).toBe('NOT_IN_SOURCE');
+    expect(codeOf(() => space.reserve({ family: 4, address: 0x0a000001n, prefixLength: 24 }))).toBe('HOST_BITS');
+    expect(codeOf(() => space.reserve({ family: 4, address: 10n << 24n, prefixLength: 33 }))).toBe('BAD_PREFIX');
+    expect(codeOf(() => space.reserve('2001:db8::/32'))).toBe('HOST_BITS');
+  });
+
+  it('releases only exact allocations, and released space is reusable at once', () => {
+    const space = space4('10.0.0.0/16');
+    space.reserve('10.0.0.0/24');
+    expect(codeOf(() => space.release('10.0.0.0/25'))).toBe('NOT_ALLOCATED');
+    expect(codeOf(() => space.release('10.0.0.0/23'))).toBe('NOT_ALLOCATED');
+    expect(codeOf(() => space.release('10.0.1.0/24'))).toBe('NOT_ALLOCATED');
+    space.release('10.0.0.0/24');
+    expect(codeOf(() => space.release('10.0.0.0/24'))).toBe('NOT_ALLOCATED');
+    expect(formatCidr(space.allocate(16))).toBe('10.0.0.0/16');
+  });
+
+  it('merges buddies back into the largest free blocks on release', () => {
+    const space = space4('10.0.0.0/16');
+    const blocks = Array.from({ length: 256 }, () => space.allocate(24));
+    for (const b of blocks.reverse()) space.release(b);
+    expect(names(space.freeBlocks())).toEqual(['10.0.0.0/16']);
+    // the tree shrinks back: only the nodes down to the source remain
+    expect(space.capacity(24).blocksThatFit).toBe(256n);
+  });
+});
+
+describe('allocate and preview', () => {
+  it('first-fit takes the lowest aligned free block across sources in address order', () => {
+    const space = space4('192.168.0.0/24', '10.0.0.0/24');
+    expect(formatCidr(space.allocate(26))).toBe('10.0.0.0/26');
+    expect(formatCidr(space.allocate(25))).toBe('10.0.0.128/25');
+    expect(formatCidr(space.allocate(27))).toBe('10.0.0.64/27');
+    expect(formatCidr(space.allocate(25))).toBe('192.168.0.0/25');
+  });
+
+  it('last-fit takes the highest aligned free block', () => {
+    const space = space4('10.0.0.0/24', '192.168.0.0/24');
+    expect(formatCidr(space.allocate(26, 'last-fit'))).toBe('192.168.0.192/26');
+    expect(formatCidr(space.allocate(25, 'last-fit'))).toBe('192.168.0.0/25');
+    expect(formatCidr(space.allocate(25, 'last-fit'))).toBe('10.0.0.128/25');
+  });
+
+  it('preview answers what allocate would take and takes nothing', () => {
+    const space = space4('10.0.0.0/24');
+    space.reserve('10.0.0.0/26');
+    const before = digest(space);
+    expect(formatCidr(space.preview(26)!)).toBe('10.0.0.64/26');
+    expect(formatCidr(space.preview(26, 'last-fit')!)).toBe('10.0.0.192/26');
+    expect(space.preview(24)).toBeUndefined();
+    expect(digest(space)).toBe(before);
+    expect(formatCidr(space.allocate(26))).toBe('10.0.0.64/26');
+  });
+
+  it('reports NO_FIT when no aligned block is left, and bad arguments clearly', () => {
+    const space = space4('10.0.0.0/30');
+    space.allocate(31);
+    space.allocate(32);
+    expect(codeOf(() => space.allocate(31))).toBe('NO_FIT');
+    expect(formatCidr(space.allocate(32))).toBe('10.0.0.3/32');
+    expect(codeOf(() => space.allocate(32))).toBe('NO_FIT');
+    expect(codeOf(() => space.allocate(33))).toBe('BAD_PREFIX');
+    expect(codeOf(() => space.allocate(-1))).toBe('BAD_PREFIX');
+    expect(codeOf(() => space.allocate(24, 'worst-fit' as never))).toBe('BAD_STRATEGY');
+    expect(space.allocateV4(24, 7)).toBe(EngineStatus.BAD_STRATEGY);
+  });
+
+  it('handles the edges of the address space: /0 sources, /0 and /32 allocations', () => {
+    const space = space4('0.0.0.0/0');
+    expect(space.capacity().freeAddresses).toBe(1n << 32n);
+    expect(formatCidr(space.allocate(32, 'last-fit'))).toBe('255.255.255.255/32');
+    expect(formatCidr(space.allocate(32))).toBe('0.0.0.0/32');
+    expect(space.capacity(1).blocksThatFit).toBe(0n);
+    space.release('0.0.0.0/32');
+    space.release('255.255.255.255/32');
+    expect(formatCidr(space.allocate(0))).toBe('0.0.0.0/0');
+    expect(space.capacity().freeAddresses).toBe(0n);
+    expect(space.capacity().largestFreePrefix).toBeUndefined();
+  });
+});
+
+describe('queries and capacity', () => {
+  it('answers overlap and containment', () => {
+    const space = space4('10.0.0.0/8', '192.168.0.0/16');
+    space.reserve('10.1.2.0/24');
+    expect(space.overlapsAllocation('10.1.2.128/25')).toBe(true);
+    expect(space.overlapsAllocation('10.1.0.0/16')).toBe(true);
+    expect(space.overlapsAllocation('0.0.0.0/0')).toBe(true);
+    expect(space.overlapsAllocation('10.1.3.0/24')).toBe(false);
+    expect(space.overlapsAllocation('192.168.0.0/16')).toBe(false);
+    expect(space.overlapsAllocation('128.0.0.0/1')).toBe(false);
+    expect(space.insideSource('10.1.2.0/24')).toBe(true);
+    expect(space.insideSource('10.0.0.0/8')).toBe(true);
+    expect(space.insideSource('10.0.0.0/7')).toBe(false);
+    expect(space.insideSource('11.0.0.0/24')).toBe(false);
+  });
+
+  it('counts free addresses, the largest free block and the blocks that still fit', () => {
+    const space = space4('10.0.0.0/22');
+    space.reserve('10.0.1.0/25');
+    const c = space.capacity(24);
+    expect(c.freeAddresses).toBe(1024n - 128n);
+    expect(c.largestFreePrefix).toBe(23);
+    expect(c.blocksThatFit).toBe(3n);
+    expect(space.capacity(26).blocksThatFit).toBe(14n);
+    expect(c.liveAllocations).toBe(1);
+    expect(c.sources).toBe(1);
+    expect(names(space.freeBlocks())).toEqual(['10.0.0.0/24', '10.0.1.128/25', '10.0.2.0/23']);
+  });
+
+  it('counts an IPv6 /0 exactly, 2^128 included', () => {
+    const space = engine.createSpace(6);
+    space.addSource('::/0');
+    expect(space.capacity(128).freeAddresses).toBe(1n << 128n);
+    expect(space.capacity(128).blocksThatFit).toBe(1n << 128n);
+    space.allocate(128);
+    expect(space.capacity(128).freeAddresses).toBe((1n << 128n) - 1n);
+    expect(space.capacity(64).blocksThatFit).toBe((1n << 64n) - 1n);
+    space.destroy();
+  });
+});
+
+describe('IPv6', () => {
+  it('allocates across the 64-bit boundary and at /128', () => {
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/32');
+    expect(formatCidr(space.allocate(64))).toBe('2001:db8::/64');
+    expect(formatCidr(space.allocate(56))).toBe('2001:db8:0:100::/56');
+    expect(formatCidr(space.allocate(128, 'last-fit'))).toBe('2001:db8:ffff:ffff:ffff:ffff:ffff:ffff/128');
+    expect(formatCidr(space.allocate(63))).toBe('2001:db8:0:2::/63');
+    expect(space.overlapsAllocation('2001:db8::/48')).toBe(true);
+    expect(space.overlapsAllocation('2001:db8:1::/48')).toBe(false);
+    expect(codeOf(() => space.reserve('2001:db9::/64'))).toBe('NOT_IN_SOURCE');
+    expect(codeOf(() => space.reserve('10.0.0.0/8'))).toBe('HOST_BITS');
+  });
+
+  it('takes numbers on the hot path: words in, words out', () => {
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/32');
+    expect(space.allocateV6(64)).toBe(EngineStatus.OK);
+    const address = fromWords(space.resultWords());
+    expect(formatCidr({ family: 6, address, prefixLength: 64 })).toBe('2001:db8::/64');
+    expect(space.releaseV6(...words(address), 64)).toBe(EngineStatus.OK);
+    expect(space.releaseV6(...words(address), 64)).toBe(EngineStatus.NOT_ALLOCATED);
+    const block = parseCidr('2001:db8:ff::/48');
+    expect(space.reserveV6(...words(block.address), 48)).toBe(EngineStatus.OK);
+    expect(space.previewV6(47)).toBe(EngineStatus.OK);
+    expect(fromWords(space.resultWords())).toBe(parseCidr('2001:db8::/47').address);
+  });
+});
+
+describe('numeric IPv4 and batch calls', () => {
+  it('returns addresses as numbers and statuses as negative numbers', () => {
+    const space = space4('10.0.0.0/24');
+    expect(space.allocateV4(25)).toBe(0x0a000000);
+    expect(space.previewV4(25)).toBe(0x0a000080);
+    expect(space.allocateV4(24)).toBe(EngineStatus.NO_FIT);
+    expect(space.reserveV4(0x0a000080, 26)).toBe(EngineStatus.OK);
+    expect(space.releaseV4(0x0a000000, 25)).toBe(EngineStatus.OK);
+    expect(space.releaseV4(0x0a000001, 25)).toBe(EngineStatus.HOST_BITS);
+    expect(space.allocateV4(24, 1)).toBe(EngineStatus.NO_FIT);
+  });
+
+  it('allocates and releases in batches larger than the IO area, stopping at the first failure', () => {
+    const space = space4('10.0.0.0/8');
+    const count = engine.batchCapacity * 2 + 17;
+    const prefixes = new Uint8Array(count).fill(28);
+    const addresses = new Uint32Array(count);
+    expect(space.allocateMany(prefixes, addresses)).toBe(count);
+    expect(addresses[0]).toBe(0x0a000000);
+    expect(addresses[count - 1]).toBe(0x0a000000 + 16 * (count - 1));
+    expect(space.liveAllocations).toBe(count);
+    expect(space.releaseMany(prefixes, addresses)).toBe(count);
+    expect(space.liveAllocations).toBe(0);
+    const tooMany = new Uint8Array(3).fill(8);
+    expect(space.allocateMany(tooMany, new Uint32Array(3))).toBe(1);
+    expect(space.lastBatchStatus).toBe(EngineStatus.NO_FIT);
+  });
+
+  it('batches IPv6 addresses as four words each', () => {
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/32');
+    const prefixes = new Uint8Array([64, 64, 48]);
+    const out = new Uint32Array(12);
+    expect(space.allocateMany(prefixes, out)).toBe(3);
+    const got = [0, 1, 2].map((i) => formatCidr({ family: 6, address: fromWords(out.subarray(4 * i)), prefixLength: prefixes[i]! }));
+    expect(got).toEqual(['2001:db8::/64', '2001:db8:0:1::/64', '2001:db8:1::/48']);
+    expect(space.releaseMany(prefixes, out)).toBe(3);
+    expect(space.liveAllocations).toBe(0);
+  });
+});
+
+describe('spaces and memory', () => {
+  it('keeps spaces independent and refuses a destroyed one', () => {
+    const a = space4('10.0.0.0/8');
+    const b = space4('10.0.0.0/8');
+    a.allocate(16);
+    expect(formatCidr(b.allocate(16))).toBe('10.0.0.0/16');
+    a.destroy();
+    expect(codeOf(() => a.allocate(16))).toBe('BAD_SPACE');
+    expect(a.allocateV4(16)).toBe(EngineStatus.BAD_SPACE);
+    expect(engine.raw.allocate4(123456789, 24, 0)).toBe(EngineStatus.BAD_SPACE);
+    expect(engine.raw.destroySpace(-5)).toBe(EngineStatus.BAD_SPACE);
+    expect(engine.raw.createSpace(64)).toBe(EngineStatus.BAD_ARGUMENT);
+  });
+
+  it('costs almost nothing for huge empty sources with deep allocations', () => {
+    const before = engine.nodesInUse;
+    const v4 = space4('0.0.0.0/0');
+    v4.allocate(32);
+    const v6 = engine.createSpace(6);
+    v6.addSource('2001:db8::/32');
+    v6.allocate(128);
+    v6.allocate(128, 'last-fit');
+    // one path per allocation: width/4 nodes at most
+    expect(engine.nodesInUse - before).toBeLessThanOrEqual(8 + 1 + 32 * 2 + 1);
+    v4.destroy();
+    v6.destroy();
+    expect(engine.nodesInUse).toBe(before);
+  });
+
+  it('holds an IPv6 /32 with 1,000,000 live /64 allocations in 64 MiB of wasm memory', async () => {
+    const fresh = await Engine.load();
+    const space = fresh.createSpace(6);
+    space.addSource('2001:db8::/32');
+    const prefixes = new Uint8Array(1_000_000).fill(64);
+    const out = new Uint32Array(4_000_000);
+    expect(space.allocateMany(prefixes, out)).toBe(1_000_000);
+    expect(space.liveAllocations).toBe(1_000_000);
+    expect(fresh.memoryBytes).toBeLessThanOrEqual(64 * 1024 * 1024);
+    // and the last one is where first-fit puts it
+    expect(fromWords(out.subarray(4 * 999_999))).toBe(parseCidr('2001:db8::/32').address + (999_999n << 64n));
+  });
+});
+
+describe('out of memory', () => {
+  it('returns OUT_OF_MEMORY, never traps, and leaves the space unchanged', async () => {
+    const small = await Engine.load(new URL('../build/engine.limited.wasm', import.meta.url));
+    const space = small.createSpace(6);
+    space.addSource('::/0');
+    let status = 0;
+    let i = 0n;
+    let before = '';
+    // scattered /128s each need a fresh path of nodes until memory runs out
+    for (; status === 0; i++) {
+      before = digest(space);
+      const address = (i * 0x9e3779b97f4a7c15f39cc0605cedc835n) & ((1n << 128n) - 1n);
+      status = space.reserveV6(...words(address), 128);
+    }
+    expect(status).toBe(EngineStatus.OUT_OF_MEMORY);
+    expect(digest(space)).toBe(before);
+    // releasing returns nodes, after which the same reservation fits again
+    const [first] = space.allocations();
+    space.release(first!);
+    expect(space.liveAllocations).toBe(Number(i) - 2);
+    expect(formatCidr(space.reserve(first!))).toBe(formatCidr(first!));
+  });
+});
