@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { Engine, formatCidr } from '../src/index.js';
+
+it('the README usage example gives the results its comments state', async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const claim of ["'10.0.0.0/24'", "'10.255.240.0/20'", 'freeAddresses: 16707584n, largestFreePrefix: 10, blocksThatFit: 65264n', "['10.1.0.0/16', '10.255.240.0/20']"]) {
+    expect(readme).toContain(claim);
+  }
+  const engine = await Engine.load();
+  const pool = engine.createSpace(4);
+  pool.addSource('10.0.0.0/8');
+  expect(formatCidr(pool.allocate(24))).toBe('10.0.0.0/24');
+  expect(formatCidr(pool.allocate(20, 'last-fit'))).toBe('10.255.240.0/20');
+  pool.reserve('10.1.0.0/16');
+  pool.release('10.0.0.0/24');
+  expect(formatCidr(pool.preview(24)!)).toBe('10.0.0.0/24');
+  expect(pool.overlapsAllocation('10.1.2.0/24')).toBe(true);
+  expect(pool.capacity(24)).toMatchObject({ freeAddresses: 16707584n, largestFreePrefix: 10, blocksThatFit: 65264n });
+  expect(pool.allocations().map(formatCidr)).toEqual(['10.1.0.0/16', '10.255.240.0/20']);
+});
