@@ -3,7 +3,11 @@
 //
 //   0  u32 tag (SPACE_TAG while live)     4 u32 root node       8 u32 width (32 or 128)
 //  12  u32 live allocation count         16 u32 source count   20 u32 next free record
+//  24  u32 entry node                     28 u32 entry position 32 u64 entry node base lo  40 u64 base hi
 //  64  u32 freeBlocksOfOrder[129]
+//
+// The entry is the deepest position that contains every source: descents start there
+// instead of at the root (for one /8 source that skips 8 levels, for an IPv6 /32, 32).
 
 import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, isArenaBlock, giveNodeBlock } from './arena';
 import { newEmptyNode, childAt } from './node';
@@ -16,6 +20,10 @@ const WIDTH: usize = 8;
 const LIVE: usize = 12;
 const SOURCES: usize = 16;
 const NEXT_FREE: usize = 20;
+const ENTRY_NODE: usize = 24;
+const ENTRY_POS: usize = 28;
+const ENTRY_BASE_LO: usize = 32;
+const ENTRY_BASE_HI: usize = 40;
 const HISTOGRAM: usize = 64;
 
 let freeSpaceHead: u32 = 0;
@@ -34,6 +42,18 @@ export function isLiveSpace(space: u32): bool {
 @inline export function sourceCount(s: usize): u32 { return load<u32>(s + SOURCES); }
 @inline export function addLive(s: usize, delta: i32): void { store<u32>(s + LIVE, load<u32>(s + LIVE) + delta); }
 @inline export function addSources(s: usize, delta: i32): void { store<u32>(s + SOURCES, load<u32>(s + SOURCES) + delta); }
+
+@inline export function entryNode(s: usize): u32 { return load<u32>(s + ENTRY_NODE); }
+@inline export function entryPos(s: usize): u32 { return load<u32>(s + ENTRY_POS); }
+@inline export function entryBaseLo(s: usize): u64 { return load<u64>(s + ENTRY_BASE_LO); }
+@inline export function entryBaseHi(s: usize): u64 { return load<u64>(s + ENTRY_BASE_HI); }
+
+export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64): void {
+  store<u32>(s + ENTRY_NODE, node);
+  store<u32>(s + ENTRY_POS, q);
+  store<u64>(s + ENTRY_BASE_LO, baseLo);
+  store<u64>(s + ENTRY_BASE_HI, baseHi);
+}
 
 @inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));
@@ -58,7 +78,9 @@ export function createSpace(width: u32): u32 {
   memory.fill(s, 0, <usize>SPACE_BLOCKS << 7);
   store<u32>(s + TAG, SPACE_TAG);
   store<u32>(s + WIDTH, width);
-  store<u32>(s + ROOT, newEmptyNode(0, 0, 0, width));
+  let root = newEmptyNode(0, 0, 0, width);
+  store<u32>(s + ROOT, root);
+  setEntry(s, root, 1, 0, 0);
   return space;
 }
 

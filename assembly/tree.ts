@@ -5,11 +5,11 @@
 import { blockPtr, ensureNodeBlocks, giveNodeBlock } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
-  ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, TOP_ORDER, FIRST_SLOT,
+  ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT,
   levelOf, summaryAt, setSummary, maskBit, setMaskBit, childAt, setChild, subtreeMask,
   firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode,
 } from './node';
-import { rootOf, widthOf, countFreeBlock, addLive, addSources } from './space';
+import { rootOf, widthOf, countFreeBlock, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry } from './space';
 import * as S from './status';
 
 export const FIRST_FIT: u32 = 0;
@@ -43,7 +43,17 @@ function locate(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   let width = widthOf(s);
   let node = rootOf(s);
   let depth: u32 = 0;
+  let firstLevel: u32 = 0;
   passedSource = false;
+  // Start at the entry when the block lies inside it: no source root sits above the entry.
+  let entry = entryNode(s);
+  let entryDepth = <u32>load<u8>(blockPtr(entry) + DEPTH);
+  let entryLevel = levelOf(entryPos(s));
+  if (prefix >= (entryDepth << 2) + entryLevel && sameBlock(hi, lo, entryBaseHi(s), entryBaseLo(s), width - (entryDepth << 2))) {
+    node = entry;
+    depth = entryDepth;
+    firstLevel = entryLevel;
+  }
   while (true) {
     let p = blockPtr(node);
     let top = width - (depth << 2);
@@ -54,8 +64,7 @@ function locate(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     let source = load<u32>(p + SOURCE_MASK);
     stopNode = node;
     stopDepth = depth;
-    // a child's position 1 repeats its parent's slot, already looked at
-    for (let level: u32 = depth == 0 ? 0 : 1; level <= lastLevel; level++) {
+    for (let level = firstLevel; level <= lastLevel; level++) {
       let q = (FIRST_SLOT | nib) >> (4 - level);
       stopPos = q;
       if ((source >> q) & 1) passedSource = true;
@@ -70,7 +79,14 @@ function locate(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     }
     node = child;
     depth++;
+    firstLevel = 1; // a child's position 1 repeats its parent's slot, already looked at
   }
+}
+
+/** True when (hi, lo) and (baseHi, baseLo) agree above bit `order` (the node's block). */
+@inline function sameBlock(hi: u64, lo: u64, baseHi: u64, baseLo: u64, order: u32): bool {
+  if (order >= 64) return order >= 128 || (hi >> <u64>(order - 64)) == (baseHi >> <u64>(order - 64));
+  return hi == baseHi && (order == 0 ? lo == baseLo : (lo >> <u64>order) == (baseLo >> <u64>order));
 }
 
 @inline function stopPrefix(): u32 {
@@ -191,14 +207,14 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
 function findFit(s: usize, prefix: u32, strategy: u32): bool {
   let width = widthOf(s);
   let need = width - prefix + 1;
-  let node = rootOf(s);
+  let node = entryNode(s);
   let p = blockPtr(node);
-  if (summaryAt(p, 1) < need) return false;
+  let q = entryPos(s);
+  if (summaryAt(p, q) < need) return false;
   let preferHigh = strategy == LAST_FIT ? <u32>1 : 0;
-  let depth: u32 = 0;
-  let top = width;
-  let q: u32 = 1;
-  let hi: u64 = 0, lo: u64 = 0;
+  let depth = <u32>load<u8>(p + DEPTH);
+  let top = width - (depth << 2);
+  let hi = entryBaseHi(s), lo = entryBaseLo(s);
   while (summaryAt(p, q) != top - levelOf(q) + 1) {
     if (q >= FIRST_SLOT) {
       let nib = <u64>(q - FIRST_SLOT);
@@ -298,6 +314,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   countFreeBlock(s, width - prefix, 1);
   addSources(s, 1);
   walkUp(s, node, q);
+  updateEntry(s);
   return S.OK;
 }
 
@@ -334,7 +351,49 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     giveNodeBlock(node);
     node = parent;
   }
+  updateEntry(s);
   return S.OK;
+}
+
+/** True when position q of node p is, contains, or lies inside a source block. */
+function holdsSource(p: usize, q: u32): bool {
+  if ((load<u32>(p + SOURCE_MASK) & subtreeMask(q)) != 0) return true;
+  // outside sources, a node exists below a slot only because a source lies below it
+  let first = firstSlotBelow(q);
+  let end = first + slotCountBelow(q);
+  for (let slot = first; slot < end; slot++) {
+    if (childAt(p, slot) != 0) return true;
+  }
+  return false;
+}
+
+/** Moves the space's entry to the deepest position that contains every source. */
+function updateEntry(s: usize): void {
+  let width = widthOf(s);
+  let node = rootOf(s);
+  let p = blockPtr(node);
+  let q: u32 = 1;
+  let top = width;
+  let hi: u64 = 0, lo: u64 = 0;
+  while (maskBit(p, SOURCE_MASK, q) == 0) {
+    if (q >= FIRST_SLOT) {
+      let child = childAt(p, q - FIRST_SLOT);
+      if (child == 0) break;
+      let nib = <u64>(q - FIRST_SLOT);
+      let shift = top - 4;
+      if (shift >= 64) hi |= nib << <u64>(shift - 64);
+      else lo |= nib << <u64>shift;
+      node = child;
+      p = blockPtr(child);
+      top -= 4;
+      q = 1;
+    }
+    let left = holdsSource(p, q << 1);
+    let right = holdsSource(p, (q << 1) | 1);
+    if (left == right) break;
+    q = left ? q << 1 : (q << 1) | 1;
+  }
+  setEntry(s, node, q, hi, lo);
 }
 
 /** 1 when some allocation overlaps the block, else 0. */

@@ -204,7 +204,7 @@ async function differential(family: 4 | 6): Promise<void> {
         space.destroy();
       }
     }),
-    { numRuns: RUNS_PER_FAMILY, ...(process.env.WASM_IPAM_SEED ? { seed: Number(process.env.WASM_IPAM_SEED) } : {}) },
+    { numRuns: RUNS_PER_FAMILY, endOnFailure: process.env.WASM_IPAM_NO_SHRINK === "1", ...(process.env.WASM_IPAM_SEED ? { seed: Number(process.env.WASM_IPAM_SEED) } : {}) },
   );
 }
 
