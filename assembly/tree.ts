@@ -144,6 +144,19 @@ function walkUp(s: usize, node: u32, q: u32): void {
   }
 }
 
+/**
+ * Writes the summaries of every position below q inside its node: whole free (each position
+ * its own order + 1) or nothing free (0). Keeping positions under allocated and whole-free
+ * blocks exact is what lets findFit scan sixteen positions at once.
+ */
+function fillBelow(p: usize, q: u32, top: u32, wholeFree: bool): void {
+  let level = levelOf(q);
+  for (let depth: u32 = 1; level + depth <= 4; depth++) {
+    let value = wholeFree ? top - (level + depth) + 1 : 0;
+    memory.fill(p + (<usize>q << depth), <u8>value, <usize>1 << depth);
+  }
+}
+
 /** Splits the whole-free position (node, q) down to the block (hi, lo)/prefix and takes it. */
 function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64, prefix: u32): void {
   let width = widthOf(s);
@@ -174,6 +187,7 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
   setMaskBit(p, ALLOC_MASK, q, 1);
   setMaskBit(p, BUSY_MASK, q, 1);
   setSummary(p, q, 0);
+  if (q < FIRST_SLOT) fillBelow(p, q, top, false);
   addLive(s, 1);
   walkUp(s, node, q);
 }
@@ -194,15 +208,44 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   setMaskBit(p, ALLOC_MASK, stopPos, 0);
   setMaskBit(p, BUSY_MASK, stopPos, 0);
   setSummary(p, stopPos, order + 1);
+  if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), true);
   countFreeBlock(s, order, 1);
   addLive(s, -1);
   walkUp(s, stopNode, stopPos);
   return S.OK;
 }
 
+/** ORs the address bits of position q (below its node's own prefix) into resultHi/resultLo. */
+@inline function addPositionBits(q: u32, top: u32): void {
+  let level = levelOf(q);
+  let bits = <u64>(q - (<u32>1 << level));
+  let shift = top - level;
+  if (shift >= 64) resultHi |= bits << <u64>(shift - 64);
+  else resultLo |= bits << <u64>shift;
+}
+
+/** Sets address bits target..order-1: the highest block of order `target` inside a block of `order`. */
+@inline function addHighestBits(target: u32, order: u32): void {
+  if (order > 64) resultHi |= lowMask(order - 64) & ~(target > 64 ? lowMask(target - 64) : 0);
+  if (target < 64) resultLo |= lowMask(min(order, 64)) & ~lowMask(target);
+}
+
+/** Positions of node p whose summary is at least `need`, as a 32-bit mask (bit q = position q). */
+@inline function fittingPositions(p: usize, need: u32): u32 {
+  let threshold = i8x16.splat(<i8>need);
+  let upper = i8x16.bitmask(i8x16.ge_u(v128.load(p + 16), threshold));
+  let lower = i8x16.bitmask(i8x16.ge_u(v128.load(p), threshold));
+  return (upper << 16) | lower;
+}
+
 /**
- * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and
- * the whole-free position that holds it. False when no block of that size is free.
+ * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and the
+ * maximal whole-free position that holds it. False when no block of that size is free.
+ *
+ * Each node is decided with one SIMD comparison of its 31 summaries: the lowest (first-fit)
+ * or highest (last-fit) fitting position at the target level, or else the fitting slot to
+ * descend through. Summaries below allocated and whole-free positions are kept exact, so a
+ * fitting position at a level is exactly a free block there.
  */
 function findFit(s: usize, prefix: u32, strategy: u32): bool {
   let width = widthOf(s);
@@ -211,40 +254,39 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
   let p = blockPtr(node);
   let q = entryPos(s);
   if (summaryAt(p, q) < need) return false;
-  let preferHigh = strategy == LAST_FIT ? <u32>1 : 0;
+  let preferHigh = strategy == LAST_FIT;
   let depth = <u32>load<u8>(p + DEPTH);
   let top = width - (depth << 2);
-  let hi = entryBaseHi(s), lo = entryBaseLo(s);
+  let target = width - prefix;
+  resultHi = entryBaseHi(s);
+  resultLo = entryBaseLo(s);
   while (summaryAt(p, q) != top - levelOf(q) + 1) {
-    if (q >= FIRST_SLOT) {
-      let nib = <u64>(q - FIRST_SLOT);
-      let shift = top - 4;
-      if (shift >= 64) hi |= nib << <u64>(shift - 64);
-      else lo |= nib << <u64>shift;
-      node = childAt(p, q - FIRST_SLOT);
-      p = blockPtr(node);
-      depth++;
-      top -= 4;
-      q = 1;
-    }
-    let first = (q << 1) | preferHigh;
-    q = summaryAt(p, first) >= need ? first : first ^ 1;
+    // q is not whole free but holds a fitting block: look one level of nodes at a time
+    let from = levelOf(q);
+    let to = min(prefix - (depth << 2), 4);
+    let span = to - from;
+    let range = (span == 4 ? <u32>0xffff : (<u32>1 << (<u32>1 << span)) - 1) << (q << span);
+    let fits = fittingPositions(p, need) & range;
+    q = preferHigh ? 31 - clz(fits) : ctz(fits);
+    if (to < 4 || summaryAt(p, q) == top - 3) break; // at the target level, or a whole-free slot
+    let slot = q - FIRST_SLOT;
+    let shift = top - 4;
+    if (shift >= 64) resultHi |= <u64>slot << <u64>(shift - 64);
+    else resultLo |= <u64>slot << <u64>shift;
+    node = childAt(p, slot);
+    p = blockPtr(node);
+    depth++;
+    top -= 4;
+    q = 1;
   }
-  let level = levelOf(q);
-  let order = top - level;
-  // the position's bits below the node's own prefix
-  let bits = <u64>(q - (<u32>1 << level));
-  let shift = order;
-  if (shift >= 64) hi |= bits << <u64>(shift - 64);
-  else lo |= bits << <u64>shift;
-  if (preferHigh) {
-    // the highest block of the wanted size inside the free block: set bits target..order-1
-    let target = width - prefix;
-    if (order > 64) hi |= lowMask(order - 64) & ~(target > 64 ? lowMask(target - 64) : 0);
-    if (target < 64) lo |= lowMask(min(order, 64)) & ~lowMask(target);
+  addPositionBits(q, top);
+  // the free block may reach above q: climb to the maximal whole-free position
+  let order = top - levelOf(q);
+  while (q > 1 && summaryAt(p, q >> 1) == order + 2) {
+    q >>= 1;
+    order++;
   }
-  resultHi = hi;
-  resultLo = lo;
+  if (preferHigh) addHighestBits(target, order);
   stopNode = node;
   stopPos = q;
   stopDepth = depth;
@@ -311,6 +353,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   setMaskBit(p, SOURCE_MASK, q, 1);
   store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) | subtreeMask(q));
   setSummary(p, q, width - prefix + 1);
+  if (q < FIRST_SLOT) fillBelow(p, q, width - (depth << 2), true);
   countFreeBlock(s, width - prefix, 1);
   addSources(s, 1);
   walkUp(s, node, q);
@@ -327,14 +370,9 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   let node = stopNode;
   let p = blockPtr(node);
   setMaskBit(p, SOURCE_MASK, stopPos, 0);
-  let below = subtreeMask(stopPos);
-  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~below);
-  // Positions under a whole-free block keep stale summaries; outside every source they must
-  // read "nothing free" again, or a source added next to them would count them.
-  while (below != 0) {
-    setSummary(p, ctz(below), 0);
-    below &= below - 1;
-  }
+  store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~subtreeMask(stopPos));
+  setSummary(p, stopPos, 0);
+  if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), false);
   countFreeBlock(s, widthOf(s) - prefix, -1);
   addSources(s, -1);
   walkUp(s, node, stopPos);
