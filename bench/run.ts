@@ -1,0 +1,319 @@
+/**
+ * npm run bench: every workload with every contender in one run (tinybench), one table per
+ * workload with ns/op and the ratio to the engine, then bench/RESULTS.md with the machine,
+ * Node version, date, figures and the targets from the foundation issue.
+ *
+ * BENCH_QUICK=1 shortens every measurement (for a smoke run).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+import { parseCidr } from '../src/cidr/index.js';
+import { Engine, type AddressSpace } from '../src/engine/index.js';
+import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
+import { CidrToolsContender } from './contenders/cidr-tools.js';
+import { IpNumContender } from './contenders/ip-num.js';
+import { BigIntBuddy, JsBuddy } from './contenders/js-buddy.js';
+import { ChurnBuffers, churnStep, LiveSet, prefill, Random, type BlockAllocator } from './workloads.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const TIME_MS = QUICK ? 150 : 1500;
+
+interface Row { name: string; nsPerOp: number; samples: number }
+interface Result { title: string; note: string; rows: Row[] }
+
+const engine = await Engine.load();
+
+function wordsOf(cidr: string): Uint32Array {
+  const { address } = parseCidr(cidr);
+  return Uint32Array.from([0, 1, 2, 3], (k) => Number((address >> BigInt(32 * k)) & 0xffffffffn));
+}
+
+function engineSpace(source: string): AddressSpace {
+  const cidr = parseCidr(source);
+  const space = engine.createSpace(cidr.family);
+  space.addSource(source);
+  return space;
+}
+
+function jsSpace(source: string): JsBuddy {
+  const cidr = parseCidr(source);
+  const buddy = new JsBuddy(cidr.family === 4 ? 32 : 128);
+  buddy.address.set(wordsOf(source));
+  buddy.addSource(cidr.prefixLength);
+  return buddy;
+}
+
+function bigIntSpace(source: string): BigIntBuddy {
+  const cidr = parseCidr(source);
+  const buddy = new BigIntBuddy(128);
+  buddy.value = cidr.address;
+  buddy.addSource(cidr.prefixLength);
+  return buddy;
+}
+
+/** Runs tasks (each doing `ops` operations per call) and returns ns/op per task. */
+async function measure(title: string, tasks: Array<{ name: string; run: () => number; slow?: boolean }>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const task of tasks) {
+    const bench = new Bench({
+      name: title,
+      time: task.slow ? 0 : TIME_MS,
+      iterations: task.slow ? 2 : 8,
+      warmupTime: task.slow ? 0 : 100,
+      warmupIterations: task.slow ? 1 : 4,
+      throws: true,
+    });
+    let ops = 0;
+    let calls = 0;
+    bench.add(task.name, () => {
+      ops += task.run();
+      calls++;
+    });
+    await bench.run();
+    const t = bench.tasks[0]!;
+    const result = t.result as unknown as { latency: { mean: number }; period: number };
+    const runs = (t as unknown as { runs: number }).runs;
+    // latency.mean is ms per measured call; the ops per call are averaged over every call
+    rows.push({ name: task.name, nsPerOp: (result.latency.mean * 1e6) / (ops / calls), samples: runs });
+  }
+  return rows;
+}
+
+function table(result: Result): string {
+  const batch = result.rows.find((r) => r.name === 'engine, batch calls');
+  const call = result.rows.find((r) => r.name === 'engine, one call per op');
+  const ratio = (base: Row | undefined, r: Row) => (base ? `${(r.nsPerOp / base.nsPerOp).toFixed(r.nsPerOp / base.nsPerOp >= 100 ? 0 : 2)}×` : '–');
+  const lines = [
+    `### ${result.title}`,
+    '',
+    result.note,
+    '',
+    '| contender | ns/op | vs engine batch | vs engine call | runs |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...result.rows.map((r) => `| ${r.name} | ${r.nsPerOp >= 1e5 ? Math.round(r.nsPerOp).toLocaleString('en-US') : r.nsPerOp.toFixed(1)} | ${ratio(batch, r)} | ${ratio(call, r)} | ${r.samples} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const results: Result[] = [];
+async function workload(title: string, note: string, tasks: Parameters<typeof measure>[1]): Promise<void> {
+  process.stdout.write(`\n${title}\n`);
+  const result = { title, note, rows: await measure(title, tasks) };
+  results.push(result);
+  console.log(table(result).split('\n').slice(4).join('\n'));
+}
+
+// ---- workload: fill a /8 with /24s ----
+{
+  const fill = (make: () => BlockAllocator & { dispose?: () => void }) => () => {
+    const a = make();
+    const out = new Uint32Array(65536);
+    if (a.allocateMany) {
+      if (a.allocateMany(new Uint8Array(65536).fill(24), out) !== 65536) throw new Error('fill failed');
+    } else {
+      for (let i = 0; i < 65536; i++) if (!a.allocate(24, out, i)) throw new Error('fill failed');
+    }
+    a.dispose?.();
+    return 65536;
+  };
+  const engineMake = (batch: boolean) => () => {
+    const space = engineSpace('10.0.0.0/8');
+    return { ...(batch ? engineBatch(space) : engineCall(space)), dispose: () => space.destroy() };
+  };
+  await workload('Fill 10.0.0.0/8 with /24s', 'Each run builds a fresh space and allocates all 65,536 /24s first-fit.', [
+    { name: 'engine, batch calls', run: fill(engineMake(true)) },
+    { name: 'engine, one call per op', run: fill(engineMake(false)) },
+    { name: 'plain JS, typed arrays (same algorithm)', run: fill(() => jsBuddy(jsSpace('10.0.0.0/8'))) },
+  ]);
+}
+
+// ---- workload: churn on a /8 kept half full ----
+const HARNESS = 'harness alone (same bookkeeping, no allocator)';
+/** Hands out distinct fake addresses: what the shared bookkeeping costs by itself. */
+function harnessOnly(wordsPer: 1 | 4): BlockAllocator {
+  let next = 0;
+  return {
+    name: HARNESS,
+    allocate(_prefix, out, at) {
+      out[at] = next++;
+      for (let k = 1; k < wordsPer; k++) out[at + k] = 0;
+      return true;
+    },
+    release() {},
+  };
+}
+const pickV4Churn = (r: Random) => 20 + r.below(9);
+function churnTasks(bits: number, pick: (r: Random) => number, liveTarget: number, k: number, makers: Array<[string, () => BlockAllocator, boolean?]>, addressTarget = Infinity) {
+  return makers.map(([name, make, slow]) => {
+    const a = make();
+    const wordsPer = bits === 32 ? 1 : 4;
+    const live = new LiveSet((Number.isFinite(liveTarget) ? liveTarget : 1 << 20) + 2 * k + 16, wordsPer);
+    const random = new Random(20261126);
+    prefill(a, live, random, pick, liveTarget, bits, addressTarget);
+    const buffers = new ChurnBuffers(k, wordsPer);
+    return { name, slow, run: () => churnStep(a, live, random, pick, buffers) };
+  });
+}
+
+await workload(
+  'Churn on 10.0.0.0/8 kept 50% full, masks /20–/28',
+  'Filled with random /20–/28 blocks to half the /8, then each run releases 4,096 random live blocks and allocates 4,096 new ones (first-fit). Every contender performs the identical operation sequence.',
+  churnTasks(32, pickV4Churn, Infinity, 4096, [
+    [HARNESS, () => harnessOnly(1)],
+    ['engine, batch calls', () => engineBatch(engineSpace('10.0.0.0/8'))],
+    ['engine, one call per op', () => engineCall(engineSpace('10.0.0.0/8'))],
+    ['plain JS, typed arrays (same algorithm)', () => jsBuddy(jsSpace('10.0.0.0/8'))],
+  ], 1 << 23),
+);
+
+// ---- workload: reserve exact blocks at random ----
+{
+  const blocks = (() => {
+    const r = new Random(7);
+    return Array.from({ length: 1 << 16 }, () => {
+      const prefix = 24 + r.below(5);
+      const address = (0x0a000000 + Math.floor(r.next() * 2 ** 24)) & ~(2 ** (32 - prefix) - 1);
+      return [address >>> 0, prefix] as const;
+    });
+  })();
+  const reserveTask = (name: string, reserve: (a: number, p: number) => boolean, release: (a: number, p: number) => void) => {
+    const live: Array<readonly [number, number]> = [];
+    let i = 0;
+    const r = new Random(11);
+    return {
+      name,
+      run: () => {
+        let ops = 0;
+        for (let n = 0; n < 4096; n++) {
+          const [address, prefix] = blocks[i++ & 0xffff]!;
+          if (reserve(address, prefix)) live.push([address, prefix]);
+          ops++;
+          if (live.length > 10_000) {
+            const at = r.below(live.length);
+            const [a, p] = live[at]!;
+            live[at] = live[live.length - 1]!;
+            live.pop();
+            release(a, p);
+            ops++;
+          }
+        }
+        return ops;
+      },
+    };
+  };
+  const space = engineSpace('10.0.0.0/8');
+  const js = jsSpace('10.0.0.0/8');
+  await workload(
+    'Reserve exact blocks at random in 10.0.0.0/8',
+    'Random aligned /24–/28 blocks; refused when they overlap. Past 10,000 live blocks each reservation is paired with the release of a random live one.',
+    [
+      reserveTask('engine, one call per op', (a, p) => space.reserveV4(a, p) === 0, (a, p) => void space.releaseV4(a, p)),
+      reserveTask('plain JS, typed arrays (same algorithm)', (a, p) => ((js.address[0] = a), js.reserve(p)), (a, p) => ((js.address[0] = a), js.release(p))),
+    ],
+  );
+}
+
+// ---- workloads: IPv6 churn at 1,000,000 and at 1,000 live allocations ----
+const pickV6 = (r: Random) => {
+  const x = r.next();
+  return x < 0.9 ? 64 : x < 0.98 ? 56 : 48;
+};
+const v6Makers = (): Array<[string, () => BlockAllocator]> => [
+  [HARNESS, () => harnessOnly(4)],
+  ['engine, batch calls', () => engineBatch(engineSpace('2001:db8::/32'))],
+  ['engine, one call per op', () => engineCall(engineSpace('2001:db8::/32'))],
+  ['plain JS, typed arrays (same algorithm)', () => jsBuddy(jsSpace('2001:db8::/32'))],
+  ['plain JS, BigInt addresses (same algorithm)', () => bigIntBuddy(bigIntSpace('2001:db8::/32'))],
+];
+for (const liveTarget of [1_000_000, 1_000]) {
+  await workload(
+    `IPv6 churn in 2001:db8::/32 at ${liveTarget.toLocaleString('en-US')} live allocations`,
+    `Prefilled with ${liveTarget.toLocaleString('en-US')} /64s, then each run releases ${Math.min(4096, liveTarget / 2).toLocaleString('en-US')} random live blocks and allocates as many (90% /64, 8% /56, 2% /48).`,
+    churnTasksV6(liveTarget),
+  );
+}
+
+function churnTasksV6(liveTarget: number) {
+  return v6Makers().map(([name, make]) => {
+    const a = make();
+    const live = new LiveSet(liveTarget + 2 * 4096 + 16, 4);
+    const random = new Random(20261126);
+    prefill(a, live, random, () => 64, liveTarget, 128);
+    const buffers = new ChurnBuffers(Math.min(4096, liveTarget / 2), 4);
+    return { name, run: () => churnStep(a, live, random, pickV6, buffers) };
+  });
+}
+
+// ---- workload: what JS users have today, at 10,000 live allocations ----
+await workload(
+  'Churn at 10,000 live /24s in 10.0.0.0/8: the libraries JS users have today',
+  'Prefilled with 10,000 /24s; each run releases 16 random live /24s and allocates 16 new ones (first-fit). cidr-tools: exclude the allocated list from the source, take the lowest fitting block; ip-num: its Pool of free ranges.',
+  churnTasks(32, () => 24, 10_000, 16, [
+    ['engine, batch calls', () => engineBatch(engineSpace('10.0.0.0/8'))],
+    ['engine, one call per op', () => engineCall(engineSpace('10.0.0.0/8'))],
+    ['plain JS, typed arrays (same algorithm)', () => jsBuddy(jsSpace('10.0.0.0/8'))],
+    ['cidr-tools 11.3.2 (exclude, then first fit)', () => ipv4Contender(newLibraryContender(CidrToolsContender)), true],
+    ['ip-num 1.6.2 Pool', () => ipv4Contender(newLibraryContender(IpNumContender)), true],
+  ]),
+);
+
+function newLibraryContender<T extends { addSource(a: number, p: number): void }>(Kind: new () => T): T {
+  const c = new Kind();
+  c.addSource(0x0a000000, 8);
+  return c;
+}
+
+// ---- summary against the targets ----
+const ns = (title: string, name: string) => results.find((r) => r.title.startsWith(title))!.rows.find((r) => r.name.startsWith(name))!.nsPerOp;
+const churnBatch = ns('Churn on 10.0.0.0/8', 'engine, batch');
+const churnCall = ns('Churn on 10.0.0.0/8', 'engine, one call');
+const churnJs = ns('Churn on 10.0.0.0/8', 'plain JS, typed');
+const v6Batch = ns('IPv6 churn in 2001:db8::/32 at 1,000,000', 'engine, batch');
+const v6Call = ns('IPv6 churn in 2001:db8::/32 at 1,000,000', 'engine, one call');
+const v6Js = ns('IPv6 churn in 2001:db8::/32 at 1,000,000', 'plain JS, typed');
+const v6Big = ns('IPv6 churn in 2001:db8::/32 at 1,000,000', 'plain JS, BigInt');
+const v6SmallBatch = ns('IPv6 churn in 2001:db8::/32 at 1,000 ', 'engine, batch');
+const v6SmallCall = ns('IPv6 churn in 2001:db8::/32 at 1,000 ', 'engine, one call');
+const libBatch = ns('Churn at 10,000', 'engine, batch');
+const cidrTools = ns('Churn at 10,000', 'cidr-tools');
+const ipNum = ns('Churn at 10,000', 'ip-num');
+const harness = ns('Churn on 10.0.0.0/8', 'harness alone');
+const check = (ok: boolean) => (ok ? 'met' : '**not met**');
+const targets = [
+  ['IPv4 churn, batch ≤ 30 ns/op (measured / net of the shared harness)', `${churnBatch.toFixed(1)} / ${(churnBatch - harness).toFixed(1)} ns`, check(churnBatch - harness <= 30)],
+  ['IPv4 churn, per call ≤ 60 ns/op (measured / net of the shared harness)', `${churnCall.toFixed(1)} / ${(churnCall - harness).toFixed(1)} ns`, check(churnCall - harness <= 60)],
+  ['IPv4 churn, batch ≥ 1.5× faster than tuned JS', `${(churnJs / churnBatch).toFixed(2)}×`, check(churnJs / churnBatch >= 1.5)],
+  ['IPv4 churn, per call ≥ 1.2× faster than tuned JS', `${(churnJs / churnCall).toFixed(2)}×`, check(churnJs / churnCall >= 1.2)],
+  ['IPv6 /32 with 1M live, batch at least as fast as tuned JS', `${(v6Js / v6Batch).toFixed(2)}×`, check(v6Js / v6Batch >= 1)],
+  ['IPv6 /32 with 1M live, per call at least as fast as tuned JS', `${(v6Js / v6Call).toFixed(2)}×`, check(v6Js / v6Call >= 1)],
+  ['IPv6 /32 with 1M live, ≥ 2× faster than BigInt JS (batch / per call)', `${(v6Big / v6Batch).toFixed(2)}× / ${(v6Big / v6Call).toFixed(2)}×`, check(v6Big / v6Batch >= 2 && v6Big / v6Call >= 2)],
+  ['≥ 10,000× faster than cidr-tools at 10,000 live', `${Math.round(cidrTools / libBatch).toLocaleString('en-US')}× (ip-num: ${Math.round(ipNum / libBatch).toLocaleString('en-US')}×)`, check(cidrTools / libBatch >= 10_000)],
+  ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
+];
+const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');
+console.log(`\nTargets\n${summary}`);
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const doc = `# Benchmark results
+
+Written by \`npm run bench\` (tinybench ${'6.2.5'}); every figure below comes from one run, all contenders
+measured in the same process. Lower ns/op is better; "vs engine" is the contender's time divided by the engine's.
+
+- Date: ${new Date().toISOString()}
+- Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}
+- Node ${process.version}, V8 ${process.versions.v8}${QUICK ? '\n- BENCH_QUICK=1: shortened measurements' : ''}
+
+## Targets
+
+${summary}
+
+## Workloads
+
+${results.map(table).join('\n')}
+`;
+if (!QUICK || process.env.BENCH_WRITE === '1') {
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), doc);
+  console.log('\nwrote bench/RESULTS.md');
+}
