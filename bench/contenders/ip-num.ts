@@ -14,6 +14,7 @@
  *
  * Cost with n free blocks: allocate O(n log n) (every `add`/`removeExact` re-sorts the pool's
  * array), release O(n log n) per aggregate pass (one pass per merge level), reserve O(n log n).
+ * Constants are large: aggregate builds masks through strings, ~0.1 s per pass at 1,000 blocks.
  */
 import { IPv4, IPv4CidrRange, IPv4Prefix, Pool } from "ip-num";
 import type { AbstractIPNum, RangedSet } from "ip-num";
