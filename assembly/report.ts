@@ -3,8 +3,9 @@
 
 import { blockPtr } from './arena';
 import { lessThan, lowMask, resetSum, addShifted } from './bits';
-import { ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, FIRST_SLOT, levelOf, summaryAt, childAt } from './node';
+import { ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, FIRST_SLOT, levelOf, summaryAt, childAt } from './node';
 import { rootOf, widthOf, freeBlocksOfOrder } from './space';
+import { isBusy } from './tree';
 
 /** Sums freeBlocks[order] * 2^(order - minOrder) over order >= minOrder into the accumulator. */
 export function sumFreeBlocks(s: usize, minOrder: u32): void {
@@ -71,7 +72,7 @@ function visit(node: u32, q: u32, top: u32, hi: u64, lo: u64): bool {
   let wholeFree = summaryAt(p, q) == order + 1;
   if (listKind == LIST_ALLOCATED) {
     if (allocated) return emit(hi, lo, order);
-    if (wholeFree || (load<u32>(p + BUSY_MASK) & bit) == 0) return true;
+    if (wholeFree || !isBusy(p, q)) return true;
   } else if (listKind == LIST_FREE) {
     if (wholeFree) return emit(hi, lo, order);
     if (allocated || summaryAt(p, q) == 0) return true;

@@ -102,33 +102,36 @@ function walkUp(s: usize, node: u32, q: u32): void {
   let top = <u32>load<u8>(p + TOP_ORDER);
   while (true) {
     let inside = load<u32>(p + INSIDE_MASK);
-    let busy = load<u32>(p + BUSY_MASK);
     while (q > 1) {
       let up = q >> 1;
       let halfValue = top - levelOf(up); // summary of a whole-free half = order(up)
       let left = summaryAt(p, up << 1);
       let right = summaryAt(p, (up << 1) | 1);
-      let merged = left == halfValue && right == halfValue && ((inside >> up) & 1) != 0;
-      let value = merged ? halfValue + 1 : max(left, right);
-      let upBusy = ((busy >> (up << 1)) | (busy >> ((up << 1) | 1))) & 1;
-      if (value == summaryAt(p, up) && upBusy == ((busy >> up) & 1)) {
-        store<u32>(p + BUSY_MASK, busy);
-        return;
+      if ((inside >> up) & 1) {
+        // inside a source the summary says everything, busy included
+        let merged = left == halfValue && right == halfValue;
+        let value = merged ? halfValue + 1 : max(left, right);
+        if (value == summaryAt(p, up)) return;
+        if (merged) {
+          countFreeBlock(s, halfValue - 1, -2);
+          countFreeBlock(s, halfValue, 1);
+        }
+        setSummary(p, up, value);
+      } else {
+        // above the sources: no merging; keep the busy bit for overlap queries
+        let value = max(left, right);
+        let upBusy: u32 = isBusy(p, up << 1) || isBusy(p, (up << 1) | 1) ? 1 : 0;
+        if (value == summaryAt(p, up) && upBusy == maskBit(p, BUSY_MASK, up)) return;
+        setSummary(p, up, value);
+        setMaskBit(p, BUSY_MASK, up, upBusy);
       }
-      if (merged) {
-        countFreeBlock(s, halfValue - 1, -2);
-        countFreeBlock(s, halfValue, 1);
-      }
-      setSummary(p, up, value);
-      busy = (busy & ~(<u32>1 << up)) | (upBusy << up);
       q = up;
     }
-    store<u32>(p + BUSY_MASK, busy);
     let parent = load<u32>(p + PARENT);
     if (parent == 0) return;
     let slot = <u32>load<u8>(p + SLOT_IN_PARENT);
     let value = summaryAt(p, 1);
-    let nodeBusy = (busy >> 1) & 1;
+    let nodeBusy: u32 = isBusy(p, 1) ? 1 : 0;
     let pp = blockPtr(parent);
     if (value == top + 1) {
       giveNodeBlock(node); // wholly free again: the parent's slot says it all
@@ -138,9 +141,10 @@ function walkUp(s: usize, node: u32, q: u32): void {
     p = pp;
     top += 4;
     q = FIRST_SLOT + slot;
-    if (summaryAt(p, q) == value && maskBit(p, BUSY_MASK, q) == nodeBusy) return;
+    let slotInside = (load<u32>(p + INSIDE_MASK) >> q) & 1;
+    if (summaryAt(p, q) == value && (slotInside != 0 || maskBit(p, BUSY_MASK, q) == nodeBusy)) return;
     setSummary(p, q, value);
-    setMaskBit(p, BUSY_MASK, q, nodeBusy);
+    if (!slotInside) setMaskBit(p, BUSY_MASK, q, nodeBusy);
   }
 }
 
@@ -152,9 +156,27 @@ function walkUp(s: usize, node: u32, q: u32): void {
 function fillBelow(p: usize, q: u32, top: u32, wholeFree: bool): void {
   let level = levelOf(q);
   for (let depth: u32 = 1; level + depth <= 4; depth++) {
-    let value = wholeFree ? top - (level + depth) + 1 : 0;
-    memory.fill(p + (<usize>q << depth), <u8>value, <usize>1 << depth);
+    // 2, 4, 8 or 16 equal bytes: one store each (memory.fill calls out of wasm in V8)
+    let bytes = v128.splat<u8>(wholeFree ? <u8>(top - (level + depth) + 1) : 0);
+    let at = p + (<usize>q << depth);
+    let width = <u32>1 << depth;
+    if (width == 16) v128.store(at, bytes);
+    else if (width == 8) store<u64>(at, i64x2.extract_lane(bytes, 0));
+    else if (width == 4) store<u32>(at, i32x4.extract_lane(bytes, 0));
+    else store<u16>(at, <u16>i32x4.extract_lane(bytes, 0));
   }
+}
+
+/**
+ * Whether some allocation overlaps position q. Inside a source that is exactly "not whole
+ * free", so busy bits are kept only for positions outside every source (above source roots).
+ */
+@inline export function isBusy(p: usize, q: u32): bool {
+  if ((load<u32>(p + INSIDE_MASK) >> q) & 1) {
+    let top = <u32>load<u8>(p + TOP_ORDER);
+    return summaryAt(p, q) != top - levelOf(q) + 1;
+  }
+  return ((load<u32>(p + BUSY_MASK) >> q) & 1) != 0;
 }
 
 /** Splits the whole-free position (node, q) down to the block (hi, lo)/prefix and takes it. */
@@ -185,7 +207,6 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
     order--;
   }
   setMaskBit(p, ALLOC_MASK, q, 1);
-  setMaskBit(p, BUSY_MASK, q, 1);
   setSummary(p, q, 0);
   if (q < FIRST_SLOT) fillBelow(p, q, top, false);
   addLive(s, 1);
@@ -201,12 +222,51 @@ export function reserve(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   return S.OK;
 }
 
+// PATH_MASKS[nib * 5 + level]: the positions of a node on the path to slot `nib`, levels 0..level.
+const PATH_MASKS = memory.data(16 * 5 * 4);
+for (let nib: u32 = 0; nib < 16; nib++) {
+  let mask: u32 = 0;
+  for (let level: u32 = 0; level <= 4; level++) {
+    mask |= <u32>1 << ((FIRST_SLOT | nib) >> (4 - level));
+    store<u32>(PATH_MASKS + ((nib * 5 + level) << 2), mask);
+  }
+}
+
+/**
+ * Finds the allocation that is exactly the block (hi, lo)/prefix: one mask test per node,
+ * since only allocation marks on the path matter. Sets stopNode/stopPos; false when the
+ * block is not an allocation.
+ */
+function findAllocation(s: usize, hi: u64, lo: u64, prefix: u32): bool {
+  let width = widthOf(s);
+  let node = entryNode(s);
+  let depth = <u32>load<u8>(blockPtr(node) + DEPTH);
+  if (!sameBlock(hi, lo, entryBaseHi(s), entryBaseLo(s), width - (depth << 2))) {
+    node = rootOf(s);
+    depth = 0;
+  }
+  while (true) {
+    let p = blockPtr(node);
+    let nib = nibbleAt(hi, lo, width - (depth << 2) - 4);
+    let rel = prefix - (depth << 2);
+    let hits = load<u32>(p + ALLOC_MASK) & load<u32>(PATH_MASKS + ((nib * 5 + min(rel, 4)) << 2));
+    if (hits != 0) {
+      stopNode = node;
+      stopPos = ctz(hits);
+      return rel <= 4 && stopPos == (FIRST_SLOT | nib) >> (4 - rel);
+    }
+    if (rel <= 4) return false;
+    node = childAt(p, nib);
+    if (node == 0) return false;
+    depth++;
+  }
+}
+
 export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
-  if (locate(s, hi, lo, prefix) != STOP_ALLOCATED || stopPrefix() != prefix) return S.E_NOT_ALLOCATED;
+  if (!findAllocation(s, hi, lo, prefix)) return S.E_NOT_ALLOCATED;
   let p = blockPtr(stopNode);
   let order = widthOf(s) - prefix;
   setMaskBit(p, ALLOC_MASK, stopPos, 0);
-  setMaskBit(p, BUSY_MASK, stopPos, 0);
   setSummary(p, stopPos, order + 1);
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), true);
   countFreeBlock(s, order, 1);
@@ -439,7 +499,7 @@ export function overlapsAllocation(s: usize, hi: u64, lo: u64, prefix: u32): i32
   let stop = locate(s, hi, lo, prefix);
   if (stop == STOP_ALLOCATED) return 1;
   if (stop != STOP_NOT_FREE) return 0;
-  return <i32>maskBit(blockPtr(stopNode), BUSY_MASK, stopPos);
+  return isBusy(blockPtr(stopNode), stopPos) ? 1 : 0;
 }
 
 /** 1 when the block lies inside one source block, else 0. */
