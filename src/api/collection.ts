@@ -1,0 +1,104 @@
+/**
+ * Records kept in creation order with stable paging: a NextToken names the sequence number of
+ * the last record returned, so it stays valid while records are added or deleted, and a page
+ * costs O(log n + page) when no filter narrows it.
+ */
+import { illegalParam } from './errors.js';
+
+export interface Sequenced {
+  readonly seq: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken: string | undefined;
+  totalCount: number;
+}
+
+export class Collection<T extends Sequenced> {
+  readonly #byId = new Map<string, T>();
+  #ordered: Array<T | undefined> = []; // by seq; deleted records leave holes, compacted when sparse
+  #holes = 0;
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  get(id: string): T | undefined {
+    return this.#byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  add(id: string, record: T): void {
+    this.#byId.set(id, record);
+    this.#ordered.push(record);
+  }
+
+  delete(id: string): void {
+    const record = this.#byId.get(id);
+    if (!record) return;
+    this.#byId.delete(id);
+    this.#ordered[this.#indexOf(record.seq)] = undefined;
+    if (++this.#holes > 64 && this.#holes > this.#ordered.length / 2) {
+      this.#ordered = this.#ordered.filter((r) => r !== undefined);
+      this.#holes = 0;
+    }
+  }
+
+  values(): IterableIterator<T> {
+    return this.#byId.values();
+  }
+
+  /** First index whose record (or hole's neighbours) has seq >= the given one. */
+  #indexOf(seq: number): number {
+    let lo = 0, hi = this.#ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      let probe = mid;
+      while (probe < hi && this.#ordered[probe] === undefined) probe++;
+      if (probe === hi) { hi = mid; continue; }
+      if (this.#ordered[probe]!.seq < seq) lo = probe + 1;
+      else hi = mid;
+    }
+    while (lo < this.#ordered.length && this.#ordered[lo] === undefined) lo++;
+    return lo;
+  }
+
+  /**
+   * One page of the records that pass `filter`, after the record named by nextToken.
+   * `total` is the number of matches (all records when there is no filter).
+   */
+  page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean): Page<T> {
+    const after = nextToken === undefined ? 0 : decodeToken(nextToken);
+    const items: T[] = [];
+    let i = this.#indexOf(after + 1);
+    for (; i < this.#ordered.length && items.length < maxResults; i++) {
+      const record = this.#ordered[i];
+      if (record && (!filter || filter(record))) items.push(record);
+    }
+    let more = false;
+    for (; i < this.#ordered.length && !more; i++) {
+      const record = this.#ordered[i];
+      more = record !== undefined && (!filter || filter(record));
+    }
+    let totalCount = this.#byId.size;
+    if (filter) {
+      totalCount = 0;
+      for (const record of this.#byId.values()) if (filter(record)) totalCount++;
+    }
+    return { items, nextToken: more ? encodeToken(items[items.length - 1]!.seq) : undefined, totalCount };
+  }
+}
+
+function encodeToken(seq: number): string {
+  return `nt-${seq.toString(36)}`;
+}
+
+function decodeToken(token: string): number {
+  const match = /^nt-([0-9a-z]{1,11})$/.exec(token);
+  if (!match) throw illegalParam('NextToken', 'not a token returned by this list');
+  return parseInt(match[1]!, 36);
+}

@@ -1,0 +1,102 @@
+/**
+ * What every operation handler works with: the store, the engine, IDs and time, and the
+ * lookups and rules shared between operations (region rule §2.4, not-found codes, CIDR text).
+ */
+import { AddressParseError, formatCidr, parseCidr, cidrOverlaps, type Cidr } from '../cidr/index.js';
+import type { Engine } from '../engine/index.js';
+import { apiError, illegalParam } from './errors.js';
+import { formatTime, type Clock, type IdSource } from './ids.js';
+import type { AllocationRecord, IpamRecord, IpVersion, PoolRecord, ScopeRecord, Store } from './model.js';
+
+export class Context {
+  constructor(
+    readonly store: Store,
+    readonly engine: Engine,
+    readonly ids: IdSource,
+    readonly clock: Clock,
+    readonly regions: ReadonlySet<string>,
+    readonly excludeCidrs: readonly Cidr[],
+  ) {}
+
+  now(): string {
+    return formatTime(this.clock());
+  }
+
+  /** RegionId must name a region this service knows. */
+  knownRegion(regionId: string): void {
+    if (!this.regions.has(regionId)) throw apiError('InvalidRegionId.NotFound', regionId);
+  }
+
+  ipamHostedIn(regionId: string): IpamRecord | undefined {
+    for (const ipam of this.store.ipams.values()) if (ipam.RegionId === regionId) return ipam;
+    return undefined;
+  }
+
+  /** Calls about an IPAM, its scopes and its pools go to the IPAM's hosted region. */
+  inHostedRegion(ipamId: string, regionId: string): void {
+    const ipam = this.store.ipams.get(ipamId)!;
+    if (ipam.RegionId !== regionId) throw apiError('OperationDenied.RequestRegionInvalid', `Use ${ipam.RegionId}.`);
+  }
+
+  /** Allocation calls go to the pool's region, or to the IPAM's hosted region for a region-less pool. */
+  inPoolRegion(pool: PoolRecord, regionId: string): void {
+    const expected = pool.PoolRegionId ?? this.store.ipams.get(pool.IpamId)!.RegionId;
+    if (expected !== regionId) throw apiError('OperationDenied.RequestRegionInvalid', `Use ${expected}.`);
+  }
+
+  ipam(id: string, regionId: string): IpamRecord {
+    this.knownRegion(regionId);
+    const ipam = this.store.ipams.get(id);
+    if (!ipam) throw apiError('ResourceNotFound.Ipam', id);
+    this.inHostedRegion(id, regionId);
+    return ipam;
+  }
+
+  scope(id: string, regionId: string): ScopeRecord {
+    this.knownRegion(regionId);
+    const scope = this.store.scopes.get(id);
+    if (!scope) throw apiError('ResourceNotFound.IpamScope', id);
+    this.inHostedRegion(scope.IpamId, regionId);
+    return scope;
+  }
+
+  /** A pool addressed by a pool-management call (hosted region) or an allocation call (pool region). */
+  pool(id: string, regionId: string, rule: 'hosted' | 'pool'): PoolRecord {
+    this.knownRegion(regionId);
+    const pool = this.store.pools.get(id);
+    if (!pool) throw apiError('ResourceNotFound.IpamPool', id);
+    if (rule === 'hosted') this.inHostedRegion(pool.IpamId, regionId);
+    else this.inPoolRegion(pool, regionId);
+    return pool;
+  }
+
+  allocation(id: string, regionId: string): AllocationRecord {
+    this.knownRegion(regionId);
+    const allocation = this.store.allocations.get(id);
+    if (!allocation) throw apiError('ResourceNotFound.IpamPoolAllocation', id);
+    if (allocation.RegionId !== regionId) throw apiError('OperationDenied.RequestRegionInvalid', `Use ${allocation.RegionId}.`);
+    return allocation;
+  }
+
+  /** Parses CIDR text for a pool of the given version; IllegalParam.<name> says why it is refused. */
+  cidrFor(version: IpVersion, text: string, name = 'Cidr'): Cidr {
+    let cidr: Cidr;
+    try {
+      cidr = parseCidr(text);
+    } catch (error) {
+      if (error instanceof AddressParseError) throw illegalParam(name, error.reason);
+      throw error;
+    }
+    if ((cidr.family === 4) !== (version === 'IPv4')) throw illegalParam(name, `${formatCidr(cidr)} is not an ${version} block`);
+    return cidr;
+  }
+
+  excluded(cidr: Cidr): Cidr | undefined {
+    return this.excludeCidrs.find((range) => cidrOverlaps(range, cidr));
+  }
+}
+
+/** Prefix-length rules for a pool's allocations (spec §2.5). */
+export function familyBits(version: IpVersion): number {
+  return version === 'IPv4' ? 32 : 128;
+}

@@ -1,0 +1,4 @@
+export { IpamService, DEFAULT_EXCLUDE_CIDRS, DEFAULT_REGIONS, type IpamServiceOptions } from './service.js';
+export { IpamApiError, ERRORS, type ErrorCode } from './errors.js';
+export { OPERATIONS, methodName, type Action, type RequestOf, type ResponseOf } from './table.js';
+export type { Tag } from './params.js';

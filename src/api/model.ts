@@ -1,0 +1,106 @@
+/** The service's records. Field names are the API's own, so responses are built by picking fields. */
+import type { Cidr } from '../cidr/index.js';
+import type { AddressSpace } from '../engine/index.js';
+import { Collection } from './collection.js';
+import type { Tag } from './params.js';
+
+export type IpVersion = 'IPv4' | 'IPv6';
+
+export interface IpamRecord {
+  readonly seq: number;
+  readonly IpamId: string;
+  /** The hosted (managed) region. */
+  readonly RegionId: string;
+  OperatingRegionList: string[];
+  IpamName?: string;
+  IpamDescription?: string;
+  ResourceGroupId?: string;
+  Tags: Tag[];
+  readonly CreateTime: string;
+  readonly PrivateDefaultScopeId: string;
+  readonly PublicDefaultScopeId: string;
+  readonly DefaultResourceDiscoveryId: string;
+  readonly DefaultResourceDiscoveryAssociationId: string;
+}
+
+export interface ScopeRecord {
+  readonly seq: number;
+  readonly IpamScopeId: string;
+  readonly IpamId: string;
+  readonly IpamScopeType: 'private' | 'public';
+  readonly IsDefault: boolean;
+  IpamScopeName?: string;
+  IpamScopeDescription?: string;
+  ResourceGroupId?: string;
+  Tags: Tag[];
+  readonly CreateTime: string;
+  readonly RegionId: string;
+  /** Top-level pools' provisioned CIDRs, as allocations over a /0 source: the scope-wide overlap check. */
+  readonly spaces: { readonly IPv4: AddressSpace; readonly IPv6: AddressSpace };
+  readonly pools: Set<string>;
+}
+
+export interface PoolCidrRecord {
+  readonly seq: number;
+  readonly Cidr: string;
+  readonly block: Cidr;
+  /** For a sub-pool: the parent's allocation that holds this CIDR. */
+  readonly parentAllocationId?: string;
+}
+
+export interface AllocationRecord {
+  readonly seq: number;
+  readonly IpamPoolAllocationId: string;
+  readonly IpamPoolId: string;
+  readonly Cidr: string;
+  readonly SourceCidr: string;
+  readonly ResourceType: 'Custom' | 'IpamPool';
+  readonly ResourceId: string;
+  readonly ResourceRegionId: string;
+  readonly RegionId: string;
+  IpamPoolAllocationName?: string;
+  IpamPoolAllocationDescription?: string;
+  readonly CreationTime: string;
+}
+
+export interface PoolRecord {
+  readonly seq: number;
+  readonly IpamPoolId: string;
+  readonly IpamId: string;
+  readonly IpamScopeId: string;
+  readonly SourceIpamPoolId?: string;
+  readonly PoolRegionId?: string;
+  readonly IpVersion: IpVersion;
+  readonly Ipv6Isp?: string;
+  AllocationMinCidrMask?: number;
+  AllocationMaxCidrMask: number;
+  AllocationDefaultCidrMask?: number;
+  AutoImport?: boolean;
+  IpamPoolName?: string;
+  IpamPoolDescription?: string;
+  ResourceGroupId?: string;
+  Tags: Tag[];
+  readonly CreateTime: string;
+  /** 1 for a top-level pool, parent + 1 for a sub-pool. */
+  readonly PoolDepth: number;
+  /** Provisioned CIDRs are its sources; allocations (custom and sub-pool) its reservations. */
+  readonly space: AddressSpace;
+  readonly cidrs: Collection<PoolCidrRecord>;
+  readonly allocations: Collection<AllocationRecord>;
+  readonly children: Set<string>;
+}
+
+export class Store {
+  seq = 0;
+  readonly ipams = new Collection<IpamRecord>();
+  readonly scopes = new Collection<ScopeRecord>();
+  readonly pools = new Collection<PoolRecord>();
+  /** Every allocation of every pool, for lookups by ID. */
+  readonly allocations = new Map<string, AllocationRecord>();
+  /** ClientToken → the action, a digest of its parameters and the first response. */
+  readonly clientTokens = new Map<string, { action: string; digest: string; response: unknown }>();
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+}

@@ -1,0 +1,163 @@
+import { formatCidr, type Cidr } from '../../cidr/index.js';
+import type { Context } from '../context.js';
+import { familyBits } from '../context.js';
+import { apiError, illegalParam } from '../errors.js';
+import type { AllocationRecord, PoolRecord } from '../model.js';
+import { mutation, query } from '../operation.js';
+import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { allOrNothing, dropAllocation, recordAllocation } from './pool-cidr.js';
+import { DEFAULT_MAX_RESULTS, defined, listResponse } from './shared.js';
+
+const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const CIDR_MASK = { type: 'integer', min: 0, max: 128 } as const;
+
+/** CidrMask within the family, then within the pool's [min, max] allocation rule. */
+function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | 'Cidr'): void {
+  if (given === 'CidrMask' && prefixLength > familyBits(pool.IpVersion)) {
+    throw illegalParam('CidrMask', `must be between 0 and ${familyBits(pool.IpVersion)} for ${pool.IpVersion}`);
+  }
+  if (prefixLength < (pool.AllocationMinCidrMask ?? 0) || prefixLength > pool.AllocationMaxCidrMask) {
+    throw apiError('OperationDenied.MaskOfCidrIsNotAllowed',
+      `/${prefixLength} is outside /${pool.AllocationMinCidrMask ?? 0}–/${pool.AllocationMaxCidrMask} for ${pool.IpamPoolId}.`);
+  }
+}
+
+/** The block a Cidr or CidrMask request names, checked against the pool (nothing taken). */
+function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr'): Cidr {
+  if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');
+  if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
+  if (cidr === undefined) {
+    checkMask(pool, mask!, 'CidrMask');
+    const found = pool.space.preview(mask!);
+    if (!found) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
+    return found;
+  }
+  const block = ctx.cidrFor(pool.IpVersion, cidr, insufficient === 'ResourceNotEnough.IpamPoolCidr' ? 'CidrBlock' : 'Cidr');
+  checkMask(pool, block.prefixLength, 'Cidr');
+  const excluded = ctx.excluded(block);
+  if (excluded) throw apiError('OperationDenied.CidrInExcludeCidrs', `${formatCidr(block)} overlaps ${formatCidr(excluded)}.`);
+  if (!pool.space.insideSource(block) || pool.space.overlapsAllocation(block)) {
+    throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
+  }
+  return block;
+}
+
+export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  Cidr: CIDR_TEXT,
+  CidrMask: CIDR_MASK,
+  IpamPoolAllocationName: NAME,
+  IpamPoolAllocationDescription: DESCRIPTION,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
+  if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
+  const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
+  return () => {
+    allOrNothing([[() => pool.space.reserve(block), () => pool.space.release(block)]]);
+    const record = recordAllocation(ctx, pool, block, {
+      ResourceType: 'Custom',
+      IpamPoolAllocationName: p.IpamPoolAllocationName,
+      IpamPoolAllocationDescription: p.IpamPoolAllocationDescription,
+    });
+    return { IpamPoolAllocationId: record.IpamPoolAllocationId, Cidr: record.Cidr, SourceCidr: record.SourceCidr };
+  };
+});
+
+function customAllocation(ctx: Context, id: string, regionId: string): AllocationRecord {
+  const allocation = ctx.allocation(id, regionId);
+  if (allocation.ResourceType !== 'Custom') {
+    throw apiError('OperationDenied.ResourceTypeIsNotCustom', `${id} holds sub-pool ${allocation.ResourceId}; delete that pool's CIDR instead.`);
+  }
+  return allocation;
+}
+
+export const updateIpamPoolAllocation = mutation('UpdateIpamPoolAllocation', {
+  RegionId: REGION,
+  IpamPoolAllocationId: REQUIRED_ID,
+  IpamPoolAllocationName: NAME,
+  IpamPoolAllocationDescription: DESCRIPTION,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
+  return () => {
+    if (p.IpamPoolAllocationName !== undefined) allocation.IpamPoolAllocationName = p.IpamPoolAllocationName;
+    if (p.IpamPoolAllocationDescription !== undefined) allocation.IpamPoolAllocationDescription = p.IpamPoolAllocationDescription;
+    return {};
+  };
+});
+
+export const deleteIpamPoolAllocation = mutation('DeleteIpamPoolAllocation', {
+  RegionId: REGION,
+  IpamPoolAllocationId: REQUIRED_ID,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
+  const pool = ctx.store.pools.get(allocation.IpamPoolId)!;
+  return () => {
+    dropAllocation(ctx, pool, allocation);
+    return {};
+  };
+});
+
+function allocationItem(a: AllocationRecord) {
+  return defined({
+    IpamPoolAllocationId: a.IpamPoolAllocationId,
+    IpamPoolId: a.IpamPoolId,
+    Cidr: a.Cidr,
+    SourceCidr: a.SourceCidr,
+    ResourceId: a.ResourceId,
+    ResourceType: a.ResourceType,
+    ResourceRegionId: a.ResourceRegionId,
+    ResourceOwnerId: 0,
+    RegionId: a.RegionId,
+    Status: 'Created',
+    IpamPoolAllocationName: a.IpamPoolAllocationName,
+    IpamPoolAllocationDescription: a.IpamPoolAllocationDescription,
+    CreationTime: a.CreationTime,
+  });
+}
+
+export const getIpamPoolAllocation = query('GetIpamPoolAllocation', 'GET', {
+  RegionId: REGION,
+  IpamPoolAllocationId: REQUIRED_ID,
+}, (ctx, p) => allocationItem(ctx.allocation(p.IpamPoolAllocationId, p.RegionId)));
+
+export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  IpamPoolAllocationIds: { type: 'list', maxItems: 20, item: ID },
+  Cidr: CIDR_TEXT,
+  IpamPoolAllocationName: NAME,
+  ...PAGE,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const pool = ctx.store.pools.get(p.IpamPoolId);
+  // an unknown pool or a filter that matches nothing gives an empty page (spec §5.14)
+  if (!pool) return listResponse('IpamPoolAllocations', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, allocationItem);
+  ctx.inPoolRegion(pool, p.RegionId);
+  const filtered = p.IpamPoolAllocationIds !== undefined || p.Cidr !== undefined || p.IpamPoolAllocationName !== undefined;
+  const page = pool.allocations.page(maxResults, p.NextToken, filtered ? (a) =>
+    (!p.IpamPoolAllocationIds || p.IpamPoolAllocationIds.includes(a.IpamPoolAllocationId)) &&
+    (p.Cidr === undefined || a.Cidr === p.Cidr) &&
+    (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined);
+  return listResponse('IpamPoolAllocations', page, maxResults, allocationItem);
+});
+
+export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr', 'GET', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  CidrBlock: CIDR_TEXT,
+  CidrMask: CIDR_MASK,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
+  if (pool.cidrs.size === 0 && p.CidrMask !== undefined) throw apiError('ResourceNotEnough.IpamPoolCidr', `${pool.IpamPoolId} has no provisioned CIDR block.`);
+  const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr');
+  return { CidrBlock: formatCidr(block) };
+});

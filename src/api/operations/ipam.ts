@@ -1,0 +1,135 @@
+import { apiError, illegalParam } from '../errors.js';
+import type { IpamRecord } from '../model.js';
+import { regionList } from './regions.js';
+import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { mutation, query } from '../operation.js';
+import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
+
+const REGION_LIST = { type: 'list', maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } } as const;
+
+export const createIpam = mutation('CreateIpam', {
+  RegionId: REGION,
+  OperatingRegionList: { ...REGION_LIST, required: true },
+  IpamName: NAME,
+  IpamDescription: DESCRIPTION,
+  ResourceGroupId: ID,
+  Tag: TAGS,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const regions = regionList(ctx, p.OperatingRegionList, 'OperatingRegionList');
+  if (!regions.includes(p.RegionId)) throw illegalParam('OperatingRegionList', `must include the hosted region ${p.RegionId}`);
+  if (ctx.ipamHostedIn(p.RegionId)) throw apiError('OperationDenied.IpamExists', p.RegionId);
+  return () => {
+    const IpamId = ctx.ids.id('ipam-');
+    const scopeFields = { IpamId, RegionId: p.RegionId, IsDefault: true, Tags: [] };
+    const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'private' });
+    const publicScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'public' });
+    const ipam: IpamRecord = {
+      seq: ctx.store.nextSeq(),
+      IpamId,
+      RegionId: p.RegionId,
+      OperatingRegionList: regions,
+      IpamName: p.IpamName,
+      IpamDescription: p.IpamDescription,
+      ResourceGroupId: p.ResourceGroupId,
+      Tags: p.Tag ?? [],
+      CreateTime: ctx.now(),
+      PrivateDefaultScopeId: privateScope.IpamScopeId,
+      PublicDefaultScopeId: publicScope.IpamScopeId,
+      DefaultResourceDiscoveryId: ctx.ids.id('ipam-res-disco-'),
+      DefaultResourceDiscoveryAssociationId: ctx.ids.id('ipam-res-disco-assoc-'),
+    };
+    ctx.store.ipams.add(IpamId, ipam);
+    return {
+      IpamId,
+      PrivateDefaultScopeId: ipam.PrivateDefaultScopeId,
+      PublicDefaultScopeId: ipam.PublicDefaultScopeId,
+      DefaultResourceDiscoveryId: ipam.DefaultResourceDiscoveryId,
+      DefaultResourceDiscoveryAssociationId: ipam.DefaultResourceDiscoveryAssociationId,
+      ResourceDiscoveryAssociationCount: 1,
+    };
+  };
+});
+
+export const updateIpam = mutation('UpdateIpam', {
+  RegionId: REGION,
+  IpamId: REQUIRED_ID,
+  IpamName: NAME,
+  IpamDescription: DESCRIPTION,
+  AddOperatingRegion: REGION_LIST,
+  RemoveOperatingRegion: REGION_LIST,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const ipam = ctx.ipam(p.IpamId, p.RegionId);
+  const added = regionList(ctx, p.AddOperatingRegion ?? [], 'AddOperatingRegion');
+  const removed = regionList(ctx, p.RemoveOperatingRegion ?? [], 'RemoveOperatingRegion');
+  if (removed.includes(ipam.RegionId)) throw apiError('OperationDenied.HostRegionRequired', ipam.RegionId);
+  for (const pool of ctx.store.pools.values()) {
+    if (pool.IpamId === ipam.IpamId && pool.PoolRegionId !== undefined && removed.includes(pool.PoolRegionId)) {
+      throw apiError('DependencyViolation.IpamPool', `${pool.IpamPoolId} uses ${pool.PoolRegionId}.`);
+    }
+  }
+  return () => {
+    if (p.IpamName !== undefined) ipam.IpamName = p.IpamName;
+    if (p.IpamDescription !== undefined) ipam.IpamDescription = p.IpamDescription;
+    ipam.OperatingRegionList = [...new Set([...ipam.OperatingRegionList, ...added])].filter((r) => !removed.includes(r));
+    return {};
+  };
+});
+
+export const deleteIpam = mutation('DeleteIpam', {
+  RegionId: REGION,
+  IpamId: REQUIRED_ID,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const ipam = ctx.ipam(p.IpamId, p.RegionId);
+  const scopes = [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId);
+  const busy = scopes.find((s) => s.pools.size > 0);
+  if (busy) throw apiError('DependencyViolation.IpamPool', `Scope ${busy.IpamScopeId} still has pools.`);
+  const custom = scopes.find((s) => !s.IsDefault);
+  if (custom) throw apiError('DependencyViolation.IpamScope', custom.IpamScopeId);
+  return () => {
+    for (const scope of scopes) dropScope(ctx, scope);
+    ctx.store.ipams.delete(ipam.IpamId);
+    return {};
+  };
+});
+
+export const listIpams = query('ListIpams', 'POST', {
+  RegionId: REGION,
+  IpamIds: { type: 'list', maxItems: 100, item: ID },
+  IpamName: NAME,
+  ResourceGroupId: ID,
+  Tags: TAGS,
+  ...PAGE,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const page = ctx.store.ipams.page(maxResults, p.NextToken, (ipam) =>
+    ipam.RegionId === p.RegionId &&
+    (!p.IpamIds || p.IpamIds.includes(ipam.IpamId)) &&
+    (p.IpamName === undefined || ipam.IpamName === p.IpamName) &&
+    (p.ResourceGroupId === undefined || ipam.ResourceGroupId === p.ResourceGroupId) &&
+    hasTags(ipam.Tags, p.Tags));
+  return listResponse('Ipams', page, maxResults, (ipam) => defined({
+    IpamId: ipam.IpamId,
+    IpamName: ipam.IpamName,
+    IpamDescription: ipam.IpamDescription,
+    RegionId: ipam.RegionId,
+    OperatingRegionList: [...ipam.OperatingRegionList],
+    IpamStatus: 'Created',
+    ScopeCount: [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId).length,
+    PrivateDefaultScopeId: ipam.PrivateDefaultScopeId,
+    PublicDefaultScopeId: ipam.PublicDefaultScopeId,
+    DefaultResourceDiscoveryId: ipam.DefaultResourceDiscoveryId,
+    DefaultResourceDiscoveryAssociationId: ipam.DefaultResourceDiscoveryAssociationId,
+    ResourceDiscoveryAssociationCount: 1,
+    ResourceGroupId: ipam.ResourceGroupId,
+    CreateTime: ipam.CreateTime,
+    Tags: ipam.Tags.map((t) => ({ ...t })),
+  }));
+});

@@ -1,0 +1,174 @@
+import { cidrContains, formatCidr, type Cidr } from '../../cidr/index.js';
+import { EngineError } from '../../engine/index.js';
+import type { Context } from '../context.js';
+import { familyBits } from '../context.js';
+import { apiError, illegalParam } from '../errors.js';
+import type { AllocationRecord, PoolRecord } from '../model.js';
+import { mutation, query } from '../operation.js';
+import { CLIENT_TOKEN, DRY_RUN, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { DEFAULT_MAX_RESULTS, listResponse } from './shared.js';
+
+export const MAX_CIDRS_PER_POOL = 50;
+
+/** The region an allocation made in this pool belongs to (spec §2.3). */
+export function allocationRegion(ctx: Context, pool: PoolRecord): string {
+  return pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
+}
+
+/** The pool's provisioned CIDR that contains the block. */
+export function sourceCidrOf(pool: PoolRecord, block: Cidr): string {
+  for (const record of pool.cidrs.values()) {
+    if (cidrContains(record.block, block)) return record.Cidr;
+  }
+  throw apiError('InternalError', 'allocation outside every provisioned CIDR');
+}
+
+/** Records an allocation already reserved in the pool's space. */
+export function recordAllocation(
+  ctx: Context, pool: PoolRecord, block: Cidr, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
+): AllocationRecord {
+  const id = ctx.ids.id('ipam-pool-alloc-');
+  const region = allocationRegion(ctx, pool);
+  const record: AllocationRecord = {
+    seq: ctx.store.nextSeq(),
+    IpamPoolAllocationId: id,
+    IpamPoolId: pool.IpamPoolId,
+    Cidr: formatCidr(block),
+    SourceCidr: sourceCidrOf(pool, block),
+    ResourceType: fields.ResourceType,
+    ResourceId: fields.ResourceId ?? id,
+    ResourceRegionId: region,
+    RegionId: region,
+    IpamPoolAllocationName: fields.IpamPoolAllocationName,
+    IpamPoolAllocationDescription: fields.IpamPoolAllocationDescription,
+    CreationTime: ctx.now(),
+  };
+  pool.allocations.add(id, record);
+  ctx.store.allocations.set(id, record);
+  return record;
+}
+
+export function dropAllocation(ctx: Context, pool: PoolRecord, allocation: AllocationRecord): void {
+  pool.space.release(allocation.Cidr);
+  pool.allocations.delete(allocation.IpamPoolAllocationId);
+  ctx.store.allocations.delete(allocation.IpamPoolAllocationId);
+}
+
+/** Runs engine steps in order; if one throws, undoes the ones done and reports InternalError. */
+export function allOrNothing(steps: Array<[() => void, () => void]>): void {
+  const done: Array<() => void> = [];
+  try {
+    for (const [apply, undo] of steps) {
+      apply();
+      done.push(undo);
+    }
+  } catch (error) {
+    for (const undo of done.reverse()) undo();
+    if (error instanceof EngineError) throw apiError('InternalError', error.message);
+    throw error;
+  }
+}
+
+export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  Cidr: { type: 'string', minLength: 1, maxLength: 64 },
+  NetmaskLength: { type: 'integer', min: 0, max: 128 },
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
+  if (p.Cidr === undefined && p.NetmaskLength === undefined) throw apiError('MissingParam.CidrOrNetmaskLength');
+  if (p.Cidr !== undefined && p.NetmaskLength !== undefined) throw illegalParam('NetmaskLength', 'give Cidr or NetmaskLength, not both');
+  if (pool.cidrs.size >= MAX_CIDRS_PER_POOL) throw apiError('QuotaExceeded.IpamPoolCidr');
+  const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
+  let block: Cidr;
+  if (p.Cidr !== undefined) {
+    block = ctx.cidrFor(pool.IpVersion, p.Cidr);
+  } else {
+    if (!parent) throw apiError('OperationDenied.ProvisionByCidrOnly');
+    if (p.NetmaskLength! > familyBits(pool.IpVersion)) throw illegalParam('NetmaskLength', `must be between 0 and ${familyBits(pool.IpVersion)}`);
+    if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
+    checkParentMask(parent, p.NetmaskLength!);
+    const found = parent.space.preview(p.NetmaskLength!);
+    if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${parent.IpamPoolId}.`);
+    block = found;
+  }
+  const excluded = ctx.excluded(block);
+  if (excluded) throw apiError('OperationDenied.CidrInExcludeCidrs', `${formatCidr(block)} overlaps ${formatCidr(excluded)}.`);
+  const scopeSpace = ctx.store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion];
+  if (parent) {
+    // a sub-pool's CIDR is carved from its parent: inside a parent CIDR, clear of the parent's allocations
+    if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
+    if (!parent.space.insideSource(block) || parent.space.overlapsAllocation(block)) {
+      throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${parent.IpamPoolId}.`);
+    }
+    checkParentMask(parent, block.prefixLength);
+  } else if (scopeSpace.overlapsAllocation(block)) {
+    throw apiError('OperationDenied.CidrOverlap', formatCidr(block));
+  }
+  return () => {
+    const text = formatCidr(block);
+    let parentAllocationId: string | undefined;
+    allOrNothing([
+      parent
+        ? [() => parent.space.reserve(block), () => parent.space.release(block)]
+        : [() => scopeSpace.reserve(block), () => scopeSpace.release(block)],
+      [() => pool.space.addSource(block), () => pool.space.removeSource(block)],
+    ]);
+    if (parent) parentAllocationId = recordAllocation(ctx, parent, block, { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId }).IpamPoolAllocationId;
+    pool.cidrs.add(text, { seq: ctx.store.nextSeq(), Cidr: text, block, parentAllocationId });
+    return { Cidr: text };
+  };
+});
+
+/** A sub-pool's CIDR is an allocation of its parent, so the parent's mask rule applies. */
+function checkParentMask(parent: PoolRecord, prefixLength: number): void {
+  if (prefixLength < (parent.AllocationMinCidrMask ?? 0) || prefixLength > parent.AllocationMaxCidrMask) {
+    throw apiError('OperationDenied.MaskOfCidrIsNotAllowed', `/${prefixLength} is outside ${parent.IpamPoolId}'s allowed range.`);
+  }
+}
+
+export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 },
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
+  const block = ctx.cidrFor(pool.IpVersion, p.Cidr);
+  const record = pool.cidrs.get(formatCidr(block));
+  if (!record) throw apiError('ResourceNotFound.IpamPoolCidr', formatCidr(block));
+  if (pool.space.overlapsAllocation(block)) {
+    const inside = [...pool.allocations.values()].filter((a) => a.SourceCidr === record.Cidr);
+    if (inside.some((a) => a.ResourceType === 'IpamPool')) throw apiError('DependencyViolation.SubCidr', 'Delete the sub-pool CIDR blocks first.');
+    throw apiError('OperationDenied.IpamPoolAllocationExist', `${inside.length} allocation(s) remain in ${record.Cidr}.`);
+  }
+  const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
+  return () => {
+    pool.space.removeSource(block);
+    if (parent) {
+      dropAllocation(ctx, parent, ctx.store.allocations.get(record.parentAllocationId!)!);
+    } else {
+      ctx.store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion].release(block);
+    }
+    pool.cidrs.delete(record.Cidr);
+    return {};
+  };
+});
+
+export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  Cidr: { type: 'string', minLength: 1, maxLength: 64 },
+  ...PAGE,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const pool = ctx.store.pools.get(p.IpamPoolId);
+  if (!pool) return listResponse('IpamPoolCidrs', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, () => ({}));
+  ctx.inHostedRegion(pool.IpamId, p.RegionId);
+  const page = pool.cidrs.page(maxResults, p.NextToken, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr);
+  return listResponse('IpamPoolCidrs', page, maxResults, (c) => ({ Cidr: c.Cidr, IpamPoolId: pool.IpamPoolId, Status: 'Created' }));
+});

@@ -1,0 +1,228 @@
+import type { Context } from '../context.js';
+import { familyBits } from '../context.js';
+import { apiError, illegalParam } from '../errors.js';
+import type { IpVersion, PoolRecord } from '../model.js';
+import { Collection } from '../collection.js';
+import { mutation, query } from '../operation.js';
+import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DEFAULT_MAX_RESULTS, defined, hasTags, listResponse } from './shared.js';
+
+export const MAX_POOL_DEPTH = 10;
+const MASK = { type: 'integer', min: 0, max: 128 } as const;
+const IP_VERSION = { type: 'string', oneOf: ['IPv4', 'IPv6'] } as const;
+const ISP = { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] } as const;
+
+interface MaskRule {
+  AllocationMinCidrMask?: number;
+  AllocationMaxCidrMask: number;
+  AllocationDefaultCidrMask?: number;
+}
+
+/** Masks within the family's range and ordered min <= default <= max (spec §2.5). */
+function checkMasks(version: IpVersion, rule: MaskRule): void {
+  const bits = familyBits(version);
+  for (const name of ['AllocationMinCidrMask', 'AllocationMaxCidrMask', 'AllocationDefaultCidrMask'] as const) {
+    const value = rule[name];
+    if (value !== undefined && value > bits) throw illegalParam(name, `must be between 0 and ${bits} for ${version}`);
+  }
+  const min = rule.AllocationMinCidrMask ?? 0;
+  if (min > rule.AllocationMaxCidrMask) throw illegalParam('AllocationMinCidrMask', 'must not be greater than AllocationMaxCidrMask');
+  const def = rule.AllocationDefaultCidrMask;
+  if (def !== undefined && (def < min || def > rule.AllocationMaxCidrMask)) {
+    throw illegalParam('AllocationDefaultCidrMask', 'must lie between AllocationMinCidrMask and AllocationMaxCidrMask');
+  }
+}
+
+export const createIpamPool = mutation('CreateIpamPool', {
+  RegionId: REGION,
+  IpamScopeId: REQUIRED_ID,
+  SourceIpamPoolId: ID,
+  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 },
+  IpVersion: IP_VERSION,
+  Ipv6Isp: ISP,
+  AllocationMinCidrMask: MASK,
+  AllocationMaxCidrMask: MASK,
+  AllocationDefaultCidrMask: MASK,
+  AutoImport: { type: 'boolean' },
+  IpamPoolName: NAME,
+  IpamPoolDescription: DESCRIPTION,
+  ResourceGroupId: ID,
+  Tag: TAGS,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const scope = ctx.scope(p.IpamScopeId, p.RegionId);
+  const ipam = ctx.store.ipams.get(scope.IpamId)!;
+  let parent: PoolRecord | undefined;
+  if (p.SourceIpamPoolId !== undefined) {
+    parent = ctx.store.pools.get(p.SourceIpamPoolId);
+    if (!parent) throw apiError('ResourceNotFound.IpamPool', p.SourceIpamPoolId);
+    if (parent.IpamScopeId !== scope.IpamScopeId) throw apiError('OperationDenied.SourcePoolMismatch', 'The scopes differ.');
+    if (p.IpVersion !== undefined && p.IpVersion !== parent.IpVersion) throw apiError('OperationDenied.SourcePoolMismatch', 'The IP versions differ.');
+    if (parent.PoolDepth >= MAX_POOL_DEPTH) throw apiError('OperationDenied.PoolDepthExceeded');
+  }
+  const version: IpVersion = p.IpVersion ?? parent?.IpVersion ?? 'IPv4';
+  // A sub-pool of a pool with a region has that region; otherwise any operating region.
+  const poolRegion = p.PoolRegionId ?? parent?.PoolRegionId;
+  if (poolRegion !== undefined && !ipam.OperatingRegionList.includes(poolRegion)) {
+    throw apiError('OperationDenied.PoolRegionInvalid', `${poolRegion} is not an operating region of ${ipam.IpamId}.`);
+  }
+  if (parent?.PoolRegionId !== undefined && poolRegion !== parent.PoolRegionId) {
+    throw apiError('OperationDenied.PoolRegionInvalid', `The source pool's region is ${parent.PoolRegionId}.`);
+  }
+  if (p.Ipv6Isp !== undefined && (version !== 'IPv6' || scope.IpamScopeType !== 'public')) throw illegalParam('Ipv6Isp', 'only public IPv6 pools have an ISP');
+  if (p.AutoImport && poolRegion === undefined) throw apiError('OperationDenied.IpamPoolNotInRegion', 'AutoImport needs a pool region.');
+  const masks: MaskRule = {
+    AllocationMinCidrMask: p.AllocationMinCidrMask,
+    AllocationMaxCidrMask: p.AllocationMaxCidrMask ?? familyBits(version),
+    AllocationDefaultCidrMask: p.AllocationDefaultCidrMask,
+  };
+  checkMasks(version, masks);
+  return () => {
+    const space = ctx.engine.createSpace(version === 'IPv4' ? 4 : 6);
+    const pool: PoolRecord = {
+      seq: ctx.store.nextSeq(),
+      IpamPoolId: ctx.ids.id('ipam-pool-'),
+      IpamId: ipam.IpamId,
+      IpamScopeId: scope.IpamScopeId,
+      SourceIpamPoolId: parent?.IpamPoolId,
+      PoolRegionId: poolRegion,
+      IpVersion: version,
+      Ipv6Isp: p.Ipv6Isp,
+      ...masks,
+      AutoImport: p.AutoImport,
+      IpamPoolName: p.IpamPoolName,
+      IpamPoolDescription: p.IpamPoolDescription,
+      ResourceGroupId: p.ResourceGroupId,
+      Tags: p.Tag ?? [],
+      CreateTime: ctx.now(),
+      PoolDepth: parent ? parent.PoolDepth + 1 : 1,
+      space,
+      cidrs: new Collection(),
+      allocations: new Collection(),
+      children: new Set(),
+    };
+    ctx.store.pools.add(pool.IpamPoolId, pool);
+    scope.pools.add(pool.IpamPoolId);
+    parent?.children.add(pool.IpamPoolId);
+    return { IpamPoolId: pool.IpamPoolId };
+  };
+});
+
+export const updateIpamPool = mutation('UpdateIpamPool', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  IpamPoolName: NAME,
+  IpamPoolDescription: DESCRIPTION,
+  AllocationMinCidrMask: MASK,
+  AllocationMaxCidrMask: MASK,
+  AllocationDefaultCidrMask: MASK,
+  ClearAllocationDefaultCidrMask: { type: 'boolean' },
+  AutoImport: { type: 'boolean' },
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
+  if (p.ClearAllocationDefaultCidrMask && p.AllocationDefaultCidrMask !== undefined) {
+    throw illegalParam('ClearAllocationDefaultCidrMask', 'cannot be combined with AllocationDefaultCidrMask');
+  }
+  const masks: MaskRule = {
+    AllocationMinCidrMask: p.AllocationMinCidrMask ?? pool.AllocationMinCidrMask,
+    AllocationMaxCidrMask: p.AllocationMaxCidrMask ?? pool.AllocationMaxCidrMask,
+    AllocationDefaultCidrMask: p.ClearAllocationDefaultCidrMask ? undefined : p.AllocationDefaultCidrMask ?? pool.AllocationDefaultCidrMask,
+  };
+  checkMasks(pool.IpVersion, masks);
+  if (p.AutoImport && pool.PoolRegionId === undefined) throw apiError('OperationDenied.IpamPoolNotInRegion', 'AutoImport needs a pool region.');
+  return () => {
+    if (p.IpamPoolName !== undefined) pool.IpamPoolName = p.IpamPoolName;
+    if (p.IpamPoolDescription !== undefined) pool.IpamPoolDescription = p.IpamPoolDescription;
+    if (p.AutoImport !== undefined) pool.AutoImport = p.AutoImport;
+    Object.assign(pool, masks);
+    return {};
+  };
+});
+
+export const deleteIpamPool = mutation('DeleteIpamPool', {
+  RegionId: REGION,
+  IpamPoolId: REQUIRED_ID,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
+  if (pool.children.size > 0) throw apiError('DependencyViolation.IpamPool', `${pool.children.size} sub-pool(s) remain.`);
+  if (pool.allocations.size > 0) throw apiError('DependencyViolation.CustomPoolAllocation', `${pool.allocations.size} allocation(s) remain.`);
+  if (pool.cidrs.size > 0) throw apiError('DependencyViolation.PoolCidr', `${pool.cidrs.size} CIDR block(s) remain.`);
+  return () => {
+    dropPool(ctx, pool);
+    return {};
+  };
+});
+
+function dropPool(ctx: Context, pool: PoolRecord): void {
+  pool.space.destroy();
+  ctx.store.scopes.get(pool.IpamScopeId)!.pools.delete(pool.IpamPoolId);
+  if (pool.SourceIpamPoolId !== undefined) ctx.store.pools.get(pool.SourceIpamPoolId)!.children.delete(pool.IpamPoolId);
+  ctx.store.pools.delete(pool.IpamPoolId);
+}
+
+export const listIpamPools = query('ListIpamPools', 'POST', {
+  RegionId: REGION,
+  IpamScopeId: ID,
+  IpamPoolIds: { type: 'list', maxItems: 100, item: ID },
+  IpamPoolName: NAME,
+  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 },
+  SourceIpamPoolId: ID,
+  IpVersion: { type: 'string', minLength: 1, maxLength: 16 },
+  Ipv6Isp: { type: 'string', minLength: 1, maxLength: 32 },
+  IsShared: { type: 'boolean' },
+  ResourceGroupId: ID,
+  Tags: TAGS,
+  ...PAGE,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  // filters that match nothing (unknown IDs, malformed values) give an empty page, not an error
+  const page = ctx.store.pools.page(maxResults, p.NextToken, (pool) =>
+    ctx.store.ipams.get(pool.IpamId)!.RegionId === p.RegionId &&
+    (p.IpamScopeId === undefined || pool.IpamScopeId === p.IpamScopeId) &&
+    (!p.IpamPoolIds || p.IpamPoolIds.includes(pool.IpamPoolId)) &&
+    (p.IpamPoolName === undefined || pool.IpamPoolName === p.IpamPoolName) &&
+    (p.PoolRegionId === undefined || pool.PoolRegionId === p.PoolRegionId) &&
+    (p.SourceIpamPoolId === undefined || pool.SourceIpamPoolId === p.SourceIpamPoolId) &&
+    (p.IpVersion === undefined || pool.IpVersion === p.IpVersion) &&
+    (p.Ipv6Isp === undefined || pool.Ipv6Isp === p.Ipv6Isp) &&
+    (p.IsShared === undefined || p.IsShared === false) &&
+    (p.ResourceGroupId === undefined || pool.ResourceGroupId === p.ResourceGroupId) &&
+    hasTags(pool.Tags, p.Tags));
+  return listResponse('IpamPools', page, maxResults, (pool) => poolItem(ctx, pool));
+});
+
+function poolItem(ctx: Context, pool: PoolRecord) {
+  const ipam = ctx.store.ipams.get(pool.IpamId)!;
+  return defined({
+    IpamPoolId: pool.IpamPoolId,
+    IpamPoolName: pool.IpamPoolName,
+    IpamPoolDescription: pool.IpamPoolDescription,
+    IpamId: pool.IpamId,
+    IpamScopeId: pool.IpamScopeId,
+    IpamScopeType: ctx.store.scopes.get(pool.IpamScopeId)!.IpamScopeType,
+    IpamRegionId: ipam.RegionId,
+    RegionId: ipam.RegionId,
+    PoolRegionId: pool.PoolRegionId,
+    SourceIpamPoolId: pool.SourceIpamPoolId,
+    PoolDepth: pool.PoolDepth,
+    HasSubPool: pool.children.size > 0,
+    IpVersion: pool.IpVersion,
+    Ipv6Isp: pool.Ipv6Isp,
+    AllocationMinCidrMask: pool.AllocationMinCidrMask,
+    AllocationMaxCidrMask: pool.AllocationMaxCidrMask,
+    AllocationDefaultCidrMask: pool.AllocationDefaultCidrMask,
+    AutoImport: pool.AutoImport ?? false,
+    Cidrs: [...pool.cidrs.values()].map((c) => c.Cidr),
+    IsShared: false,
+    Status: 'Created',
+    ResourceGroupId: pool.ResourceGroupId,
+    CreateTime: pool.CreateTime,
+    Tags: pool.Tags.map((t) => ({ ...t })),
+  });
+}

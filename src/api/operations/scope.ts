@@ -1,0 +1,89 @@
+import { apiError } from '../errors.js';
+import { mutation, query } from '../operation.js';
+import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
+
+const MAX_SCOPES = 5;
+const SCOPE_TYPE = { type: 'string', oneOf: ['private', 'public'] } as const;
+
+export const createIpamScope = mutation('CreateIpamScope', {
+  RegionId: REGION,
+  IpamId: REQUIRED_ID,
+  IpamScopeType: SCOPE_TYPE,
+  IpamScopeName: NAME,
+  IpamScopeDescription: DESCRIPTION,
+  ResourceGroupId: ID,
+  Tag: TAGS,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const ipam = ctx.ipam(p.IpamId, p.RegionId);
+  if (p.IpamScopeType === 'public') throw apiError('OperationDenied.UnsupportedScopeType');
+  const count = [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId).length;
+  if (count >= MAX_SCOPES) throw apiError('QuotaExceeded.IpamScope');
+  return () => {
+    const scope = newScope(ctx, {
+      IpamScopeId: ctx.ids.id('ipam-scope-'),
+      IpamId: ipam.IpamId,
+      IpamScopeType: 'private',
+      IsDefault: false,
+      IpamScopeName: p.IpamScopeName,
+      IpamScopeDescription: p.IpamScopeDescription,
+      ResourceGroupId: p.ResourceGroupId,
+      Tags: p.Tag ?? [],
+      RegionId: ipam.RegionId,
+    });
+    return { IpamScopeId: scope.IpamScopeId };
+  };
+});
+
+export const deleteIpamScope = mutation('DeleteIpamScope', {
+  RegionId: REGION,
+  IpamScopeId: REQUIRED_ID,
+  DryRun: DRY_RUN,
+  ClientToken: CLIENT_TOKEN,
+}, (ctx, p) => {
+  const scope = ctx.scope(p.IpamScopeId, p.RegionId);
+  if (scope.IsDefault) throw apiError('OperationDenied.DefaultScope', scope.IpamScopeId);
+  if (scope.pools.size > 0) throw apiError('DependencyViolation.IpamPool', `${scope.pools.size} pool(s) remain.`);
+  return () => {
+    dropScope(ctx, scope);
+    return {};
+  };
+});
+
+export const listIpamScopes = query('ListIpamScopes', 'POST', {
+  RegionId: REGION,
+  IpamId: ID,
+  IpamScopeIds: { type: 'list', maxItems: 100, item: ID },
+  IpamScopeName: NAME,
+  IpamScopeType: SCOPE_TYPE,
+  ResourceGroupId: ID,
+  Tags: TAGS,
+  ...PAGE,
+}, (ctx, p) => {
+  ctx.knownRegion(p.RegionId);
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const page = ctx.store.scopes.page(maxResults, p.NextToken, (scope) =>
+    scope.RegionId === p.RegionId &&
+    (p.IpamId === undefined || scope.IpamId === p.IpamId) &&
+    (!p.IpamScopeIds || p.IpamScopeIds.includes(scope.IpamScopeId)) &&
+    (p.IpamScopeName === undefined || scope.IpamScopeName === p.IpamScopeName) &&
+    (p.IpamScopeType === undefined || scope.IpamScopeType === p.IpamScopeType) &&
+    (p.ResourceGroupId === undefined || scope.ResourceGroupId === p.ResourceGroupId) &&
+    hasTags(scope.Tags, p.Tags));
+  return listResponse('IpamScopes', page, maxResults, (scope) => defined({
+    IpamScopeId: scope.IpamScopeId,
+    IpamId: scope.IpamId,
+    IpamScopeName: scope.IpamScopeName,
+    IpamScopeDescription: scope.IpamScopeDescription,
+    IpamScopeType: scope.IpamScopeType,
+    IsDefault: scope.IsDefault,
+    PoolCount: scope.pools.size,
+    Status: 'Created',
+    CreateTime: scope.CreateTime,
+    RegionId: scope.RegionId,
+    ResourceGroupId: scope.ResourceGroupId,
+    Tags: scope.Tags.map((t) => ({ ...t })),
+  }));
+});

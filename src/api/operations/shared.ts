@@ -1,0 +1,44 @@
+import type { Page, Sequenced } from '../collection.js';
+import type { Context } from '../context.js';
+import type { ScopeRecord } from '../model.js';
+import type { Tag } from '../params.js';
+
+export const DEFAULT_MAX_RESULTS = 10;
+
+/** The list envelope every List* operation answers with (spec §3). */
+export function listResponse<T extends Sequenced, K extends string, Item>(
+  key: K, page: Page<T>, maxResults: number, item: (record: T) => Item,
+): { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number } {
+  const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as
+    { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number };
+  if (page.nextToken !== undefined) out.NextToken = page.nextToken;
+  return out;
+}
+
+/** A resource matches a Tags filter when it carries every listed key (and value, when given). */
+export function hasTags(resourceTags: readonly Tag[], wanted: readonly Tag[] | undefined): boolean {
+  if (!wanted) return true;
+  return wanted.every((w) => resourceTags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)));
+}
+
+/** Copies the fields that are set, so responses never carry `undefined`. */
+export function defined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A new scope with its two overlap spaces (engine work first: nothing is recorded if it fails). */
+export function newScope(ctx: Context, fields: Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>): ScopeRecord {
+  const v4 = ctx.engine.createSpace(4);
+  const v6 = ctx.engine.createSpace(6);
+  v4.addSource('0.0.0.0/0');
+  v6.addSource('::/0');
+  const scope: ScopeRecord = { ...fields, seq: ctx.store.nextSeq(), CreateTime: ctx.now(), spaces: { IPv4: v4, IPv6: v6 }, pools: new Set() };
+  ctx.store.scopes.add(scope.IpamScopeId, scope);
+  return scope;
+}
+
+export function dropScope(ctx: Context, scope: ScopeRecord): void {
+  scope.spaces.IPv4.destroy();
+  scope.spaces.IPv6.destroy();
+  ctx.store.scopes.delete(scope.IpamScopeId);
+}

@@ -1,0 +1,114 @@
+import { parseCidr } from '../cidr/index.js';
+import { Engine, EngineError, type WasmSource } from '../engine/index.js';
+import { Context } from './context.js';
+import { apiError, IpamApiError } from './errors.js';
+import { IdSource, type Clock } from './ids.js';
+import { Store } from './model.js';
+import { validateParams } from './params.js';
+import { methodName, OPERATION_BY_ACTION, OPERATIONS, type Action, type RequestOf, type ResponseOf } from './table.js';
+
+/** Alibaba Cloud region IDs accepted as RegionId (override with `regions`). */
+export const DEFAULT_REGIONS = [
+  'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote', 'cn-wulanchabu', 'cn-hangzhou', 'cn-shanghai',
+  'cn-nanjing', 'cn-fuzhou', 'cn-wuhan-lr', 'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu', 'cn-hongkong',
+  'cn-beijing-finance-1', 'cn-shanghai-finance-1', 'cn-shenzhen-finance-1',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-southeast-1', 'ap-southeast-3', 'ap-southeast-5', 'ap-southeast-6',
+  'ap-southeast-7', 'ap-south-1', 'us-east-1', 'us-west-1', 'eu-west-1', 'eu-central-1', 'me-east-1',
+  'me-central-1', 'na-south-1',
+] as const;
+
+/** Ranges no pool may provision or allocate (spec §4.2, [INFERRED]); override with `excludeCidrs`. */
+export const DEFAULT_EXCLUDE_CIDRS = ['100.64.0.0/10', '224.0.0.0/4', '127.0.0.0/8', '169.254.0.0/16'] as const;
+
+export interface IpamServiceOptions {
+  /** The region this service stands for (the endpoint host in error HostIds). Default cn-hangzhou. */
+  hostRegion?: string;
+  /** With a seed (and a clock), IDs, RequestIds and timestamps repeat run after run. */
+  seed?: number;
+  clock?: Clock;
+  regions?: readonly string[];
+  excludeCidrs?: readonly string[];
+  /** An engine to share, or where to load one from. */
+  engine?: Engine;
+  wasm?: WasmSource;
+}
+
+type Methods = { [A in Action as Uncapitalize<A>]: (params: RequestOf<A>) => ResponseOf<A> };
+
+/**
+ * Alibaba Cloud VPC IPAM, in process. `create` loads the engine; every call after it is
+ * synchronous. Two equal ways in: `call(Action, params)` and one camelCase method per action.
+ * Failures throw IpamApiError; a refused call changes nothing.
+ */
+export class IpamService {
+  readonly hostRegion: string;
+  readonly engine: Engine;
+  readonly #ids: IdSource;
+  readonly #context: Context;
+
+  private constructor(engine: Engine, options: IpamServiceOptions) {
+    this.engine = engine;
+    this.hostRegion = options.hostRegion ?? 'cn-hangzhou';
+    this.#ids = new IdSource(options.seed);
+    const regions = new Set<string>(options.regions ?? DEFAULT_REGIONS);
+    const exclude = (options.excludeCidrs ?? DEFAULT_EXCLUDE_CIDRS).map((c) => parseCidr(c));
+    this.#context = new Context(new Store(), engine, this.#ids, options.clock ?? (() => new Date()), regions, exclude);
+  }
+
+  static async create(options: IpamServiceOptions = {}): Promise<IpamService> {
+    return new IpamService(options.engine ?? (await Engine.load(options.wasm)), options);
+  }
+
+  call<A extends Action>(action: A, params: RequestOf<A>): ResponseOf<A>;
+  call(action: string, params?: unknown): Record<string, unknown>;
+  call(action: string, params?: unknown): Record<string, unknown> {
+    const requestId = this.#ids.requestId();
+    try {
+      return this.#run(action, params, requestId);
+    } catch (error) {
+      const apiFailure = error instanceof IpamApiError ? error
+        : apiError('InternalError', error instanceof EngineError ? error.message : String((error as Error)?.message ?? error));
+      apiFailure.requestId = requestId;
+      throw apiFailure;
+    }
+  }
+
+  #run(action: string, input: unknown, requestId: string): Record<string, unknown> {
+    const operation = typeof action === 'string' ? OPERATION_BY_ACTION.get(action) : undefined;
+    if (!operation) throw apiError('InvalidAction.NotFound', `Action ${JSON.stringify(String(action).slice(0, 64))}.`);
+    const params = validateParams(action, operation.params, input);
+    if (!operation.mutates) return { RequestId: requestId, ...(operation.run(this.#context, params) as object) };
+
+    const token = params.ClientToken as string | undefined;
+    const digest = token === undefined ? '' : digestOf(action, params);
+    if (token !== undefined) {
+      const earlier = this.#context.store.clientTokens.get(token);
+      if (earlier) {
+        if (earlier.digest !== digest) throw apiError('IdempotentParameterMismatch', `ClientToken ${token}.`);
+        return structuredClone(earlier.response) as Record<string, unknown>;
+      }
+    }
+    const commit = operation.run(this.#context, params) as () => object;
+    if (params.DryRun === true) throw apiError('DryRunOperation');
+    const response = { RequestId: requestId, ...commit() };
+    if (token !== undefined) this.#context.store.clientTokens.set(token, { action, digest, response: structuredClone(response) });
+    return response;
+  }
+}
+
+/** Same action and same parameters (ClientToken aside), whatever the key order. */
+function digestOf(action: string, params: Record<string, unknown>): string {
+  const rest = Object.keys(params).filter((k) => k !== 'ClientToken').sort().map((k) => [k, params[k]]);
+  return JSON.stringify([action, rest]);
+}
+
+export interface IpamService extends Methods {}
+for (const operation of OPERATIONS) {
+  Object.defineProperty(IpamService.prototype, methodName(operation.action), {
+    value(this: IpamService, params: unknown) {
+      return this.call(operation.action, params);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
