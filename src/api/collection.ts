@@ -32,9 +32,12 @@ export class Collection<T extends Sequenced> {
     return this.#byId.has(id);
   }
 
+  /** Adds a record; records normally arrive in seq order (a restore may not). */
   add(id: string, record: T): void {
     this.#byId.set(id, record);
-    this.#ordered.push(record);
+    const last = this.#ordered[this.#ordered.length - 1];
+    if (last === undefined || last.seq < record.seq) this.#ordered.push(record);
+    else this.#ordered.splice(this.#indexOf(record.seq), 0, record);
   }
 
   delete(id: string): void {

@@ -5,18 +5,6 @@
 
 export type Clock = () => Date;
 
-/** splitmix32: small, seedable, good enough for identifiers. */
-function splitmix32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
 function cryptoSource(): () => number {
   const buffer = new Uint32Array(64);
   let at = buffer.length;
@@ -32,9 +20,30 @@ function cryptoSource(): () => number {
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export class IdSource {
-  readonly #next: () => number;
+  /** splitmix32 state when seeded (exported with the service state); undefined for crypto randomness. */
+  #state: number | undefined;
+  readonly #random = cryptoSource();
+
   constructor(seed?: number) {
-    this.#next = seed === undefined ? cryptoSource() : splitmix32(seed);
+    this.#state = seed === undefined ? undefined : seed >>> 0;
+  }
+
+  get state(): number | undefined {
+    return this.#state;
+  }
+
+  set state(value: number | undefined) {
+    this.#state = value === undefined ? undefined : value >>> 0;
+  }
+
+  #next(): number {
+    if (this.#state === undefined) return this.#random();
+    // splitmix32: small, seedable, good enough for identifiers
+    this.#state = (this.#state + 0x9e3779b9) >>> 0;
+    let z = this.#state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
   }
 
   /** prefix + 20 lower-case alphanumerics, e.g. ipam-pool-3kz9… */

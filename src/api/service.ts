@@ -5,6 +5,7 @@ import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
 import { Store } from './model.js';
 import { validateParams } from './params.js';
+import { disposeState, readState, writeState } from './state.js';
 import { methodName, OPERATION_BY_ACTION, OPERATIONS, type Action, type RequestOf, type ResponseOf } from './table.js';
 
 /** Alibaba Cloud region IDs accepted as RegionId (override with `regions`). */
@@ -57,6 +58,30 @@ export class IpamService {
 
   static async create(options: IpamServiceOptions = {}): Promise<IpamService> {
     return new IpamService(options.engine ?? (await Engine.load(options.wasm)), options);
+  }
+
+  /**
+   * The whole service as a versioned JSON document (records, the engine's allocations implied
+   * by them, ClientTokens, and the ID generator's state when seeded).
+   */
+  exportState(): Record<string, unknown> {
+    return writeState(this.#context, this.#ids.state);
+  }
+
+  /**
+   * Rebuilds a service from exportState's document. A malformed, unknown-version or
+   * inconsistent document throws IpamStateError and leaves nothing behind.
+   */
+  static async restore(doc: unknown, options: IpamServiceOptions = {}): Promise<IpamService> {
+    const service = await IpamService.create(options);
+    try {
+      const { idState } = readState(service.#context, doc);
+      if (idState !== undefined) service.#ids.state = idState;
+      return service;
+    } catch (error) {
+      disposeState(service.#context);
+      throw error;
+    }
   }
 
   call<A extends Action>(action: A, params: RequestOf<A>): ResponseOf<A>;

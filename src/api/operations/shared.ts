@@ -27,12 +27,16 @@ export function defined<T extends object>(record: T): T {
 }
 
 /** A new scope with its two overlap spaces (engine work first: nothing is recorded if it fails). */
-export function newScope(ctx: Context, fields: Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>): ScopeRecord {
+export function newScope(
+  ctx: Context, fields: Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, restored?: { seq: number; CreateTime: string },
+): ScopeRecord {
   const v4 = ctx.engine.createSpace(4);
   const v6 = ctx.engine.createSpace(6);
   v4.addSource('0.0.0.0/0');
   v6.addSource('::/0');
-  const scope: ScopeRecord = { ...fields, seq: ctx.store.nextSeq(), CreateTime: ctx.now(), spaces: { IPv4: v4, IPv6: v6 }, pools: new Set() };
+  const scope: ScopeRecord = {
+    ...fields, seq: restored?.seq ?? ctx.store.nextSeq(), CreateTime: restored?.CreateTime ?? ctx.now(), spaces: { IPv4: v4, IPv6: v6 }, pools: new Set(),
+  };
   ctx.store.scopes.add(scope.IpamScopeId, scope);
   return scope;
 }

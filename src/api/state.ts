@@ -1,0 +1,282 @@
+/**
+ * exportState / restore: the whole service as a versioned JSON document. Restore rebuilds a
+ * fresh service by replaying the document through the engine and the same parameter specs the
+ * API validates with, so a malformed, unknown-version or inconsistent document (overlaps,
+ * allocations outside their pool, dangling references) is refused whole, never half-loaded.
+ */
+import { formatCidr, type Cidr } from '../cidr/index.js';
+import { EngineError } from '../engine/index.js';
+import { Collection } from './collection.js';
+import { familyBits, type Context } from './context.js';
+import { IpamApiError } from './errors.js';
+import type { AllocationRecord, IpamRecord, PoolCidrRecord, PoolRecord, ScopeRecord } from './model.js';
+import { newScope } from './operations/shared.js';
+import { sourceCidrOf } from './operations/pool-cidr.js';
+import { MAX_POOL_DEPTH } from './operations/pool.js';
+import { DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs } from './params.js';
+
+export const STATE_FORMAT = 'wasm-ipam/state';
+export const STATE_VERSION = 1;
+
+export class IpamStateError extends Error {
+  constructor(message: string) {
+    super(`cannot restore the IPAM state: ${message}`);
+    this.name = 'IpamStateError';
+  }
+}
+
+const SEQ = { type: 'integer', required: true, min: 1, max: Number.MAX_SAFE_INTEGER } as const;
+const TIME = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
+const MASK = { type: 'integer', min: 0, max: 128 } as const;
+const BOOLEAN = { type: 'boolean' } as const;
+
+const IPAM_FIELDS = {
+  seq: SEQ, IpamId: REQUIRED_ID, RegionId: REGION,
+  OperatingRegionList: { type: 'list', required: true, maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } },
+  IpamName: NAME, IpamDescription: DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true }, CreateTime: TIME,
+  PrivateDefaultScopeId: REQUIRED_ID, PublicDefaultScopeId: REQUIRED_ID,
+  DefaultResourceDiscoveryId: REQUIRED_ID, DefaultResourceDiscoveryAssociationId: REQUIRED_ID,
+} as const;
+const SCOPE_FIELDS = {
+  seq: SEQ, IpamScopeId: REQUIRED_ID, IpamId: REQUIRED_ID,
+  IpamScopeType: { type: 'string', required: true, oneOf: ['private', 'public'] }, IsDefault: { ...BOOLEAN, required: true },
+  IpamScopeName: NAME, IpamScopeDescription: DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true },
+  CreateTime: TIME, RegionId: REGION,
+} as const;
+const CIDR_FIELDS = { seq: SEQ, Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 }, parentAllocationId: ID } as const;
+const POOL_FIELDS = {
+  seq: SEQ, IpamPoolId: REQUIRED_ID, IpamId: REQUIRED_ID, IpamScopeId: REQUIRED_ID, SourceIpamPoolId: ID,
+  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 }, IpVersion: { type: 'string', required: true, oneOf: ['IPv4', 'IPv6'] },
+  Ipv6Isp: { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] },
+  AllocationMinCidrMask: MASK, AllocationMaxCidrMask: { ...MASK, required: true }, AllocationDefaultCidrMask: MASK,
+  AutoImport: BOOLEAN, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
+  Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH + 1 },
+} as const;
+const ALLOCATION_FIELDS = {
+  seq: SEQ, IpamPoolAllocationId: REQUIRED_ID, IpamPoolId: REQUIRED_ID,
+  Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 }, SourceCidr: { type: 'string', required: true, minLength: 1, maxLength: 64 },
+  ResourceType: { type: 'string', required: true, oneOf: ['Custom', 'IpamPool'] }, ResourceId: REQUIRED_ID,
+  ResourceRegionId: REGION, RegionId: REGION, IpamPoolAllocationName: NAME, IpamPoolAllocationDescription: DESCRIPTION, CreationTime: TIME,
+} as const;
+
+type Plain = Record<string, unknown>;
+
+function strip<T extends object>(record: T, drop: readonly string[]): Plain {
+  return Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && !drop.includes(k)));
+}
+
+/** The whole service as plain JSON data, records in creation order. */
+export function writeState(ctx: Context, idState: number | undefined): Plain {
+  const pools = [...ctx.store.pools.values()].map((pool) => ({
+    ...strip(pool, ['space', 'cidrs', 'allocations', 'children']),
+    Cidrs: [...pool.cidrs.values()].map((c) => strip(c, ['block'])),
+  }));
+  const allocations = [...ctx.store.pools.values()].flatMap((pool) => [...pool.allocations.values()]).sort((a, b) => a.seq - b.seq);
+  return structuredClone({
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    seq: ctx.store.seq,
+    ...(idState === undefined ? {} : { idState }),
+    ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
+    scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
+    pools,
+    allocations: allocations.map((r) => strip(r, [])),
+    clientTokens: [...ctx.store.clientTokens].map(([token, entry]) => ({ token, ...entry })),
+  });
+}
+
+function fields<P extends ParamSpecs>(where: string, specs: P, value: unknown) {
+  try {
+    return validateParams(where, specs, value);
+  } catch (error) {
+    if (error instanceof IpamApiError) throw new IpamStateError(`${where}: ${error.message}`);
+    throw error;
+  }
+}
+
+function list(doc: Plain, key: string): unknown[] {
+  const value = doc[key];
+  if (!Array.isArray(value)) throw new IpamStateError(`"${key}" must be a list`);
+  return value;
+}
+
+function fail(where: string, message: string): never {
+  throw new IpamStateError(`${where}: ${message}`);
+}
+
+/** Rebuilds the document into an empty context; throws IpamStateError on the first problem. */
+export function readState(ctx: Context, doc: unknown): { idState: number | undefined } {
+  if (!isPlainObject(doc)) throw new IpamStateError('the document must be a JSON object');
+  if (doc.format !== STATE_FORMAT) throw new IpamStateError(`unknown format ${JSON.stringify(doc.format)} (expected ${STATE_FORMAT})`);
+  if (doc.version !== STATE_VERSION) throw new IpamStateError(`unsupported version ${JSON.stringify(doc.version)} (this build reads ${STATE_VERSION})`);
+  const { store } = ctx;
+  const seqs = new Set<number>();
+  const claim = (where: string, seq: number) => {
+    if (seqs.has(seq)) fail(where, `sequence number ${seq} is used twice`);
+    seqs.add(seq);
+  };
+
+  for (const [i, raw] of list(doc, 'ipams').entries()) {
+    const where = `ipams[${i}]`;
+    const r = fields(where, IPAM_FIELDS, raw);
+    claim(where, r.seq);
+    ctx.knownRegion(r.RegionId);
+    for (const region of r.OperatingRegionList) if (!ctx.regions.has(region)) fail(where, `unknown operating region ${region}`);
+    if (!r.OperatingRegionList.includes(r.RegionId)) fail(where, 'the hosted region is not an operating region');
+    if (store.ipams.has(r.IpamId) || ctx.ipamHostedIn(r.RegionId)) fail(where, `a second IPAM ${r.IpamId} in ${r.RegionId}`);
+    store.ipams.add(r.IpamId, { ...r, Tags: r.Tags } as IpamRecord);
+  }
+
+  for (const [i, raw] of list(doc, 'scopes').entries()) {
+    const where = `scopes[${i}]`;
+    const r = fields(where, SCOPE_FIELDS, raw);
+    claim(where, r.seq);
+    const ipam = store.ipams.get(r.IpamId) ?? fail(where, `unknown IPAM ${r.IpamId}`);
+    if (r.RegionId !== ipam.RegionId) fail(where, 'region differs from its IPAM');
+    if (store.scopes.has(r.IpamScopeId)) fail(where, `duplicate scope ${r.IpamScopeId}`);
+    const isDefaultId = r.IpamScopeId === ipam.PrivateDefaultScopeId || r.IpamScopeId === ipam.PublicDefaultScopeId;
+    if (isDefaultId !== r.IsDefault) fail(where, 'IsDefault disagrees with the IPAM');
+    const { seq, CreateTime, ...scopeFields } = r;
+    newScope(ctx, scopeFields as Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, { seq, CreateTime });
+  }
+  for (const ipam of store.ipams.values()) {
+    if (!store.scopes.has(ipam.PrivateDefaultScopeId) || !store.scopes.has(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, 'a default scope is missing');
+  }
+
+  const allocationsById = new Map<string, Plain>();
+  for (const [i, raw] of list(doc, 'allocations').entries()) {
+    const where = `allocations[${i}]`;
+    const r = fields(where, ALLOCATION_FIELDS, raw);
+    if (allocationsById.has(r.IpamPoolAllocationId)) fail(where, `duplicate allocation ${r.IpamPoolAllocationId}`);
+    allocationsById.set(r.IpamPoolAllocationId, r as unknown as Plain);
+  }
+
+  const cidrQueue: Array<{ pool: PoolRecord; record: Plain; where: string }> = [];
+  for (const [i, raw] of list(doc, 'pools').entries()) {
+    const where = `pools[${i}]`;
+    if (!isPlainObject(raw)) fail(where, 'must be an object');
+    const { Cidrs: cidrs, ...rest } = raw;
+    const r = fields(where, POOL_FIELDS, rest);
+    claim(where, r.seq);
+    if (store.pools.has(r.IpamPoolId)) fail(where, `duplicate pool ${r.IpamPoolId}`);
+    const scope = store.scopes.get(r.IpamScopeId) ?? fail(where, `unknown scope ${r.IpamScopeId}`);
+    if (scope.IpamId !== r.IpamId) fail(where, 'scope and IPAM disagree');
+    const ipam = store.ipams.get(r.IpamId)!;
+    const parent = r.SourceIpamPoolId === undefined ? undefined : store.pools.get(r.SourceIpamPoolId) ?? fail(where, `unknown source pool ${r.SourceIpamPoolId}`);
+    if (parent && (parent.IpamScopeId !== r.IpamScopeId || parent.IpVersion !== r.IpVersion)) fail(where, 'scope or IP version differs from the source pool');
+    if (r.PoolDepth !== (parent ? parent.PoolDepth + 1 : 1)) fail(where, 'PoolDepth does not match the pool tree');
+    if (r.PoolRegionId !== undefined && !ipam.OperatingRegionList.includes(r.PoolRegionId)) fail(where, 'pool region is not an operating region');
+    if (parent?.PoolRegionId !== undefined && r.PoolRegionId !== parent.PoolRegionId) fail(where, "region differs from the source pool's");
+    const bits = familyBits(r.IpVersion);
+    const min = r.AllocationMinCidrMask ?? 0;
+    if (r.AllocationMaxCidrMask > bits || min > r.AllocationMaxCidrMask ||
+        (r.AllocationDefaultCidrMask !== undefined && (r.AllocationDefaultCidrMask < min || r.AllocationDefaultCidrMask > r.AllocationMaxCidrMask))) {
+      fail(where, 'allocation masks out of range or out of order');
+    }
+    const pool: PoolRecord = {
+      ...(r as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
+      space: ctx.engine.createSpace(r.IpVersion === 'IPv4' ? 4 : 6),
+      cidrs: new Collection<PoolCidrRecord>(),
+      allocations: new Collection<AllocationRecord>(),
+      children: new Set(),
+    };
+    store.pools.add(pool.IpamPoolId, pool);
+    scope.pools.add(pool.IpamPoolId);
+    parent?.children.add(pool.IpamPoolId);
+    if (!Array.isArray(cidrs)) fail(where, '"Cidrs" must be a list');
+    cidrs.forEach((c, j) => cidrQueue.push({ pool, record: c as Plain, where: `${where}.Cidrs[${j}]` }));
+  }
+
+  // provisioned CIDRs in creation order: a sub-pool's CIDR is carved after its parent's exists
+  const byWhere = cidrQueue.map((entry) => ({ ...entry, r: fields(entry.where, CIDR_FIELDS, entry.record) }));
+  byWhere.sort((a, b) => a.r.seq - b.r.seq);
+  const used = new Set<string>();
+  for (const { pool, r, where } of byWhere) {
+    claim(where, r.seq);
+    const block = parseFor(ctx, pool, r.Cidr, where);
+    if (formatCidr(block) !== r.Cidr) fail(where, `${r.Cidr} is not canonical`);
+    if (pool.cidrs.has(r.Cidr)) fail(where, `duplicate CIDR ${r.Cidr}`);
+    const parent = pool.SourceIpamPoolId === undefined ? undefined : store.pools.get(pool.SourceIpamPoolId)!;
+    if (ctx.excluded(block)) fail(where, `${r.Cidr} overlaps an excluded range`);
+    if (parent) {
+      const held = r.parentAllocationId === undefined ? undefined : allocationsById.get(r.parentAllocationId);
+      if (!held || held.ResourceType !== 'IpamPool' || held.ResourceId !== pool.IpamPoolId || held.Cidr !== r.Cidr || held.IpamPoolId !== parent.IpamPoolId) {
+        fail(where, `the parent pool holds no matching IpamPool allocation for ${r.Cidr}`);
+      }
+      engineStep(where, () => parent.space.reserve(block), `${r.Cidr} is not free inside the parent pool`);
+      restoreAllocation(ctx, parent, held, block, where);
+      used.add(r.parentAllocationId!);
+    } else {
+      if (r.parentAllocationId !== undefined) fail(where, 'a top-level pool CIDR has no parent allocation');
+      engineStep(where, () => store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion].reserve(block), `${r.Cidr} overlaps another pool's CIDR in the scope`);
+    }
+    engineStep(where, () => pool.space.addSource(block), `${r.Cidr} overlaps another CIDR of the pool`);
+    pool.cidrs.add(r.Cidr, { seq: r.seq, Cidr: r.Cidr, block, ...(r.parentAllocationId === undefined ? {} : { parentAllocationId: r.parentAllocationId }) });
+  }
+
+  // custom allocations, in creation order
+  const custom = [...allocationsById.entries()].filter(([id]) => !used.has(id)).map(([, a]) => a).sort((a, b) => (a.seq as number) - (b.seq as number));
+  for (const a of custom) {
+    const where = `allocation ${a.IpamPoolAllocationId}`;
+    if (a.ResourceType !== 'Custom') fail(where, 'an IpamPool allocation with no sub-pool CIDR behind it');
+    const pool = store.pools.get(a.IpamPoolId as string) ?? fail(where, `unknown pool ${a.IpamPoolId}`);
+    const block = parseFor(ctx, pool, a.Cidr as string, where);
+    engineStep(where, () => pool.space.reserve(block), `${a.Cidr} lies outside the pool's CIDRs or overlaps another allocation`);
+    restoreAllocation(ctx, pool, a, block, where);
+  }
+  for (const pool of store.pools.values()) {
+    for (const a of pool.allocations.values()) claim(`allocation ${a.IpamPoolAllocationId}`, a.seq);
+  }
+
+  let highest = 0;
+  for (const seq of seqs) highest = Math.max(highest, seq);
+  if (!Number.isSafeInteger(doc.seq) || (doc.seq as number) < highest) throw new IpamStateError('"seq" must be at least every record\'s sequence number');
+  store.seq = doc.seq as number;
+  for (const [i, raw] of list(doc, 'clientTokens').entries()) {
+    if (!isPlainObject(raw) || typeof raw.token !== 'string' || typeof raw.action !== 'string' || typeof raw.digest !== 'string' || !isPlainObject(raw.response)) {
+      fail(`clientTokens[${i}]`, 'must be {token, action, digest, response}');
+    }
+    store.clientTokens.set(raw.token, { action: raw.action, digest: raw.digest, response: structuredClone(raw.response) });
+  }
+  const idState = doc.idState;
+  if (idState !== undefined && (!Number.isInteger(idState) || (idState as number) < 0 || (idState as number) > 0xffffffff)) throw new IpamStateError('"idState" must be a u32');
+  return { idState: idState as number | undefined };
+}
+
+function parseFor(ctx: Context, pool: PoolRecord, text: string, where: string): Cidr {
+  try {
+    return ctx.cidrFor(pool.IpVersion, text);
+  } catch (error) {
+    if (error instanceof IpamApiError) fail(where, error.message);
+    throw error;
+  }
+}
+
+function engineStep(where: string, step: () => unknown, why: string): void {
+  try {
+    step();
+  } catch (error) {
+    if (error instanceof EngineError) fail(where, `${why} (${error.code})`);
+    throw error;
+  }
+}
+
+function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr, where: string): void {
+  const record = a as unknown as AllocationRecord;
+  if (record.Cidr !== formatCidr(block)) fail(where, `${record.Cidr} is not canonical`);
+  if (record.SourceCidr !== sourceCidrOf(pool, block)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, block)}`);
+  const region = pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
+  if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
+  const copy = { ...record };
+  pool.allocations.add(copy.IpamPoolAllocationId, copy);
+  ctx.store.allocations.set(copy.IpamPoolAllocationId, copy);
+}
+
+/** Frees every engine space a (failed) restore created. */
+export function disposeState(ctx: Context): void {
+  for (const scope of ctx.store.scopes.values()) {
+    scope.spaces.IPv4.destroy();
+    scope.spaces.IPv6.destroy();
+  }
+  for (const pool of ctx.store.pools.values()) pool.space.destroy();
+}
