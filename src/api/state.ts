@@ -61,8 +61,9 @@ const ALLOCATION_FIELDS = {
 
 type Plain = Record<string, unknown>;
 
+/** A record's data fields in a fixed (sorted) key order, so equal states export equal text. */
 function strip<T extends object>(record: T, drop: readonly string[]): Plain {
-  return Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && !drop.includes(k)));
+  return Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && !drop.includes(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** The whole service as plain JSON data, records in creation order. */
