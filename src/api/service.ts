@@ -44,13 +44,17 @@ type Methods = { [A in Action as Uncapitalize<A>]: (params: RequestOf<A>) => Res
 export class IpamService {
   readonly hostRegion: string;
   readonly engine: Engine;
+  /** Resource IDs (exported with the state; drawn only when a call commits). */
   readonly #ids: IdSource;
+  /** RequestIds: a separate stream, so refused calls leave the exported state untouched. */
+  readonly #requestIds: IdSource;
   readonly #context: Context;
 
   private constructor(engine: Engine, options: IpamServiceOptions) {
     this.engine = engine;
     this.hostRegion = options.hostRegion ?? 'cn-hangzhou';
     this.#ids = new IdSource(options.seed);
+    this.#requestIds = new IdSource(options.seed === undefined ? undefined : options.seed ^ 0x5bd1e995);
     const regions = new Set<string>(options.regions ?? DEFAULT_REGIONS);
     const exclude = (options.excludeCidrs ?? DEFAULT_EXCLUDE_CIDRS).map((c) => parseCidr(c));
     this.#context = new Context(new Store(), engine, this.#ids, options.clock ?? (() => new Date()), regions, exclude);
@@ -87,7 +91,7 @@ export class IpamService {
   call<A extends Action>(action: A, params: RequestOf<A>): ResponseOf<A>;
   call(action: string, params?: unknown): Record<string, unknown>;
   call(action: string, params?: unknown): Record<string, unknown> {
-    const requestId = this.#ids.requestId();
+    const requestId = this.#requestIds.requestId();
     try {
       return this.#run(action, params, requestId);
     } catch (error) {
