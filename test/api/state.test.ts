@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { IpamService, IpamStateError } from '../../src/index.js';
+import { digest, fixture, R, type Fixture } from './fixture.js';
+
+async function populated(): Promise<Fixture> {
+  const f = await fixture();
+  const { ipam } = f;
+  ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, NetmaskLength: 16 });
+  ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.plainPool, Cidr: '172.16.0.0/12' });
+  for (let i = 0; i < 30; i++) ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 20 + (i % 8), IpamPoolAllocationName: `a${i}` });
+  ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.child, CidrMask: 24, ClientToken: 'once' });
+  ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool6, CidrMask: 56, IpamPoolAllocationDescription: 'Ünïcödé ✓ 描述' });
+  const doomed = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 });
+  ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: doomed.IpamPoolAllocationId });
+  ipam.createIpamScope({ RegionId: R, IpamId: f.IpamId, IpamScopeName: 'lab', Tag: [{ Key: 'team', Value: 'net' }] });
+  return f;
+}
+
+async function restoreCopy(doc: unknown): Promise<IpamService> {
+  return IpamService.restore(JSON.parse(JSON.stringify(doc)), { seed: 5 });
+}
+
+describe('exportState / restore', () => {
+  it('round-trips exactly: same document, same listings, same next allocation and IDs', async () => {
+    const f = await populated();
+    const doc = f.ipam.exportState();
+    expect(doc).toMatchObject({ format: 'wasm-ipam/state', version: 1 });
+    const copy = await restoreCopy(doc);
+    expect(digest(copy)).toBe(digest(f.ipam));
+    for (const pool of [f.pool, f.child, f.pool6, f.plainPool]) {
+      const list = (s: IpamService) => s.listIpamPoolAllocations({ RegionId: R, IpamPoolId: pool, MaxResults: 100 });
+      expect({ ...list(copy), RequestId: '' }).toEqual({ ...list(f.ipam), RequestId: '' });
+    }
+    const next = (s: IpamService) => {
+      const { RequestId: _r, ...rest } = s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 22 });
+      return rest;
+    };
+    expect(next(copy)).toEqual(next(f.ipam));
+    // the ClientToken still answers with the first response
+    const replay = (s: IpamService) => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.child, CidrMask: 24, ClientToken: 'once' }).IpamPoolAllocationId;
+    expect(replay(copy)).toBe(replay(f.ipam));
+  });
+
+  const corruptions: Array<[string, (doc: any) => void, RegExp]> = [
+    ['an unknown format', (d) => { d.format = 'other'; }, /unknown format/],
+    ['a future version', (d) => { d.version = 2; }, /unsupported version 2/],
+    ['a missing list', (d) => { delete d.pools; }, /"pools" must be a list/],
+    ['overlapping allocations', (d) => { d.allocations[1].Cidr = d.allocations[0].Cidr; d.allocations[1].SourceCidr = d.allocations[0].SourceCidr; }, /overlaps another allocation|not free/],
+    ['an allocation outside its pool', (d) => { const a = d.allocations.find((x: any) => x.ResourceType === 'Custom'); a.Cidr = '11.0.0.0/24'; }, /outside the pool/],
+    ['two pools overlapping in a scope', (d) => { const p = d.pools.find((x: any) => x.Cidrs.some((c: any) => c.Cidr === '192.168.0.0/16')); p.Cidrs.find((c: any) => c.Cidr === '192.168.0.0/16').Cidr = '10.0.0.0/16'; }, /overlaps another pool/],
+    ['a dangling scope', (d) => { d.pools[0].IpamScopeId = 'ipam-scope-gone'; }, /unknown scope/],
+    ['a wrong SourceCidr', (d) => { const a = d.allocations.find((x: any) => x.ResourceType === 'Custom'); a.SourceCidr = '10.0.0.0/9'; }, /SourceCidr should be/],
+    ['a bad name', (d) => { d.pools[0].IpamPoolName = 'https://x'; }, /IpamPoolName/],
+    ['a sub-pool CIDR without its parent allocation', (d) => { d.allocations = d.allocations.filter((x: any) => x.ResourceType !== 'IpamPool'); }, /no matching IpamPool allocation/],
+    ['a non-canonical CIDR', (d) => { d.pools[0].Cidrs[0].Cidr = '010.0.0.0/8'; }, /Cidr/],
+    ['a reused sequence number', (d) => { d.pools[1].seq = d.pools[0].seq; }, /used twice/],
+    ['a wrong PoolDepth', (d) => { d.pools[1].PoolDepth = 5; }, /PoolDepth/],
+    ['not an object', (d) => { Object.keys(d).forEach((k) => delete d[k]); }, /unknown format/],
+  ];
+
+  it.each(corruptions)('refuses a document with %s, loading nothing', async (_label, corrupt, why) => {
+    const f = await populated();
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    corrupt(doc);
+    const before = f.ipam.engine.nodesInUse;
+    await expect(IpamService.restore(doc, { engine: f.ipam.engine })).rejects.toThrow(why);
+    await expect(IpamService.restore(doc, { engine: f.ipam.engine })).rejects.toBeInstanceOf(IpamStateError);
+    // whatever the failed restore built in the shared engine was given back
+    expect(f.ipam.engine.nodesInUse).toBe(before);
+  });
+
+  it('refuses non-documents', async () => {
+    for (const doc of [null, 42, 'state', [], { format: 'wasm-ipam/state' }]) {
+      await expect(IpamService.restore(doc)).rejects.toBeInstanceOf(IpamStateError);
+    }
+  });
+});
