@@ -18,8 +18,18 @@ export class Context {
     readonly excludeCidrs: readonly Cidr[],
   ) {}
 
+  #second = Number.NaN;
+  #secondText = '';
+
+  /** The current time in the API's format (formatted once per second: allocations are frequent). */
   now(): string {
-    return formatTime(this.clock());
+    const ms = this.clock().getTime();
+    const second = Math.floor(ms / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#secondText = formatTime(new Date(second * 1000));
+    }
+    return this.#secondText;
   }
 
   /** RegionId must name a region this service knows. */

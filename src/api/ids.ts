@@ -17,7 +17,9 @@ function cryptoSource(): () => number {
   };
 }
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const FIVE_BASE36 = 36 ** 5;
+const base36 = (n: number) => (n % FIVE_BASE36).toString(36).padStart(5, '0');
+const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 
 export class IdSource {
   /** splitmix32 state when seeded (exported with the service state); undefined for crypto randomness. */
@@ -48,15 +50,13 @@ export class IdSource {
 
   /** prefix + 20 lower-case alphanumerics, e.g. ipam-pool-3kz9… */
   id(prefix: string): string {
-    let out = prefix;
-    for (let i = 0; i < 20; i++) out += ALPHABET[this.#next() % ALPHABET.length];
-    return out;
+    return prefix + base36(this.#next()) + base36(this.#next()) + base36(this.#next()) + base36(this.#next());
   }
 
   /** A RequestId in Alibaba's upper-case UUID shape. */
   requestId(): string {
-    const hex = Array.from({ length: 4 }, () => this.#next().toString(16).padStart(8, '0')).join('').toUpperCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    const a = this.#next(), b = this.#next(), c = this.#next(), d = this.#next();
+    return `${hex(a, 8)}-${hex(b >>> 16, 4)}-${hex(b & 0xffff, 4)}-${hex(c >>> 16, 4)}-${hex(c & 0xffff, 4)}${hex(d, 8)}`;
   }
 }
 

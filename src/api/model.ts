@@ -53,6 +53,8 @@ export interface AllocationRecord {
   readonly IpamPoolAllocationId: string;
   readonly IpamPoolId: string;
   readonly Cidr: string;
+  /** Cidr parsed, kept so releases need no parsing (not exported). */
+  readonly block: Cidr;
   readonly SourceCidr: string;
   readonly ResourceType: 'Custom' | 'IpamPool';
   readonly ResourceId: string;

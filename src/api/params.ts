@@ -74,9 +74,14 @@ const MAX_TAGS = 20;
 
 function checkString(name: string, spec: StringSpec, value: unknown): string {
   if (typeof value !== 'string') throw illegalParam(name, `expected a string, got ${describe(value)}`);
-  const length = [...value].length;
-  if (spec.minLength !== undefined && length < spec.minLength) throw illegalParam(name, `shorter than ${spec.minLength} characters`);
-  if (spec.maxLength !== undefined && length > spec.maxLength) throw illegalParam(name, `longer than ${spec.maxLength} characters`);
+  const min = spec.minLength ?? 0, max = spec.maxLength ?? Infinity;
+  // A character (code point) is one or two UTF-16 units: count exactly only when units leave doubt.
+  if (value.length > max || value.length < 2 * min) {
+    let length = 0;
+    for (const _ of value) if (++length > max) break;
+    if (length < min) throw illegalParam(name, `shorter than ${min} characters`);
+    if (length > max) throw illegalParam(name, `longer than ${max} characters`);
+  }
   if (spec.oneOf && !spec.oneOf.includes(value)) throw illegalParam(name, `must be one of ${spec.oneOf.join(', ')}`);
   if ((spec.rule === 'name' || spec.rule === 'description') && URL_PREFIX.test(value)) throw illegalParam(name, 'must not begin with http:// or https://');
   if (spec.rule === 'description' && !STARTS_WITH_LETTER.test(value)) throw illegalParam(name, 'must begin with a letter');
@@ -132,6 +137,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+const ENTRIES = new WeakMap<ParamSpecs, Array<[string, ParamSpec]>>();
+function entriesOf(specs: ParamSpecs): Array<[string, ParamSpec]> {
+  let entries = ENTRIES.get(specs);
+  if (!entries) ENTRIES.set(specs, (entries = Object.entries(specs)));
+  return entries;
+}
+
 /**
  * Validates a request against its specs and returns a fresh object holding only declared
  * parameters (so nothing from the caller's object, prototype or getters leaks into state).
@@ -143,7 +155,7 @@ export function validateParams<P extends ParamSpecs>(action: string, specs: P, i
     if (!Object.hasOwn(specs, key)) throw apiError('InvalidParameter', `${action} takes no parameter ${JSON.stringify(key.length > 64 ? key.slice(0, 64) + '…' : key)}.`);
   }
   const out: Record<string, unknown> = Object.create(null);
-  for (const [name, spec] of Object.entries(specs)) {
+  for (const [name, spec] of entriesOf(specs)) {
     const value = input[name];
     if (value === undefined) {
       if (spec.required) throw missingParam(name);

@@ -81,7 +81,7 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
-    allocations: allocations.map((r) => strip(r, [])),
+    allocations: allocations.map((r) => strip(r, ['block'])),
     clientTokens: [...ctx.store.clientTokens].map(([token, entry]) => ({ token, ...entry })),
   });
 }
@@ -268,7 +268,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   if (record.SourceCidr !== sourceCidrOf(pool, block)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, block)}`);
   const region = pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
-  const copy = { ...record };
+  const copy = { ...record, block };
   pool.allocations.add(copy.IpamPoolAllocationId, copy);
   ctx.store.allocations.set(copy.IpamPoolAllocationId, copy);
 }

@@ -5,7 +5,7 @@ import * as poolCidr from './operations/pool-cidr.js';
 import * as pool from './operations/pool.js';
 import * as scope from './operations/scope.js';
 import type { Operation } from './operation.js';
-import type { ParamsOf, ParamSpecs } from './params.js';
+import type { ParamsOf } from './params.js';
 
 export const OPERATIONS = [
   ipam.createIpam, ipam.updateIpam, ipam.deleteIpam, ipam.listIpams,
@@ -20,8 +20,9 @@ export type AnyOperation = (typeof OPERATIONS)[number];
 export type Action = AnyOperation['action'];
 export type OperationOf<A extends Action> = Extract<AnyOperation, { action: A }>;
 export type RequestOf<A extends Action> = ParamsOf<OperationOf<A>['params']>;
-export type ResponseOf<A extends Action> =
-  (OperationOf<A> extends Operation<string, ParamSpecs, infer R> ? R : never) & { RequestId: string };
+/** A query's handler returns the response; a mutation's returns the commit step that does. */
+type Returned<O> = O extends { run: (...args: never[]) => infer X } ? (X extends () => infer R ? R : X) : never;
+export type ResponseOf<A extends Action> = Returned<OperationOf<A>> & { RequestId: string };
 
 export const OPERATION_BY_ACTION: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [op.action, op as unknown as Operation]));
 

@@ -33,7 +33,6 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('deleteCidr' as const), pool: fc.constantFrom(0 as const, 1 as const, 2 as const), pick: fc.nat() }),
 );
 
-const toBlock = (c: Cidr): Block => ({ address: c.address, prefix: c.prefixLength });
 const toCidr = (b: Block): Cidr => ({ family: 4, address: b.address, prefixLength: b.prefix });
 const text = (b: Block) => formatCidr(toCidr(b));
 function blockAt(offset: number, prefix: number): Block {

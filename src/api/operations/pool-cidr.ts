@@ -3,7 +3,7 @@ import { EngineError } from '../../engine/index.js';
 import type { Context } from '../context.js';
 import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
-import type { AllocationRecord, PoolRecord } from '../model.js';
+import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CLIENT_TOKEN, DRY_RUN, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { DEFAULT_MAX_RESULTS, listResponse } from './shared.js';
@@ -34,6 +34,7 @@ export function recordAllocation(
     IpamPoolAllocationId: id,
     IpamPoolId: pool.IpamPoolId,
     Cidr: formatCidr(block),
+    block,
     SourceCidr: sourceCidrOf(pool, block),
     ResourceType: fields.ResourceType,
     ResourceId: fields.ResourceId ?? id,
@@ -49,7 +50,7 @@ export function recordAllocation(
 }
 
 export function dropAllocation(ctx: Context, pool: PoolRecord, allocation: AllocationRecord): void {
-  pool.space.release(allocation.Cidr);
+  pool.space.release(allocation.block);
   pool.allocations.delete(allocation.IpamPoolAllocationId);
   ctx.store.allocations.delete(allocation.IpamPoolAllocationId);
 }
@@ -166,9 +167,11 @@ export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
   const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const item = (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' });
   const pool = ctx.store.pools.get(p.IpamPoolId);
-  if (!pool) return listResponse('IpamPoolCidrs', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, () => ({}));
+  // an unknown pool or a filter that matches nothing gives an empty page (spec §5.9)
+  if (!pool) return listResponse('IpamPoolCidrs', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, item);
   ctx.inHostedRegion(pool.IpamId, p.RegionId);
   const page = pool.cidrs.page(maxResults, p.NextToken, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr);
-  return listResponse('IpamPoolCidrs', page, maxResults, (c) => ({ Cidr: c.Cidr, IpamPoolId: pool.IpamPoolId, Status: 'Created' }));
+  return listResponse('IpamPoolCidrs', page, maxResults, item);
 });
