@@ -17,9 +17,13 @@ function cryptoSource(): () => number {
   };
 }
 
-const FIVE_BASE36 = 36 ** 5;
-const base36 = (n: number) => (n % FIVE_BASE36).toString(36).padStart(5, '0');
-const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
+// Table lookups, not Number#toString(radix): IDs and RequestIds are made on every call.
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'; // 32 lower-case alphanumerics: 5 bits each
+const ID_PAIRS = Array.from({ length: 1024 }, (_, n) => ID_ALPHABET[n >>> 5]! + ID_ALPHABET[n & 31]!);
+const HEX_PAIRS = Array.from({ length: 256 }, (_, n) => n.toString(16).toUpperCase().padStart(2, '0'));
+const hex4 = (n: number) => HEX_PAIRS[(n >>> 8) & 255]! + HEX_PAIRS[n & 255]!;
+const hex8 = (n: number) => hex4(n >>> 16) + hex4(n);
+const idChars6 = (n: number) => ID_PAIRS[n & 1023]! + ID_PAIRS[(n >>> 10) & 1023]! + ID_PAIRS[(n >>> 20) & 1023]!;
 
 export class IdSource {
   /** splitmix32 state when seeded (exported with the service state); undefined for crypto randomness. */
@@ -50,13 +54,13 @@ export class IdSource {
 
   /** prefix + 20 lower-case alphanumerics, e.g. ipam-pool-3kz9… */
   id(prefix: string): string {
-    return prefix + base36(this.#next()) + base36(this.#next()) + base36(this.#next()) + base36(this.#next());
+    return prefix + idChars6(this.#next()) + idChars6(this.#next()) + idChars6(this.#next()) + ID_PAIRS[this.#next() & 1023]!;
   }
 
   /** A RequestId in Alibaba's upper-case UUID shape. */
   requestId(): string {
     const a = this.#next(), b = this.#next(), c = this.#next(), d = this.#next();
-    return `${hex(a, 8)}-${hex(b >>> 16, 4)}-${hex(b & 0xffff, 4)}-${hex(c >>> 16, 4)}-${hex(c & 0xffff, 4)}${hex(d, 8)}`;
+    return `${hex8(a)}-${hex4(b >>> 16)}-${hex4(b)}-${hex4(c >>> 16)}-${hex4(c)}${hex8(d)}`;
   }
 }
 
