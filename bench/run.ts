@@ -10,6 +10,7 @@ import os from 'node:os';
 import { Bench } from 'tinybench';
 import { parseCidr } from '../src/cidr/index.js';
 import { Engine, type AddressSpace } from '../src/engine/index.js';
+import { IpamService } from '../src/api/index.js';
 import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
 import { CidrToolsContender } from './contenders/cidr-tools.js';
 import { IpNumContender } from './contenders/ip-num.js';
@@ -265,6 +266,46 @@ function newLibraryContender<T extends { addSource(a: number, p: number): void }
   return c;
 }
 
+// ---- workload: the IPAM API itself, at 100,000 live allocations ----
+const apiHeapBytes = await (async () => {
+  const R = 'cn-hangzhou';
+  const build = async () => {
+    const ipam = await IpamService.create({ engine, seed: 3 });
+    const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const { IpamPoolId } = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, PoolRegionId: R });
+    ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+    return { ipam, IpamPoolId };
+  };
+  const { ipam, IpamPoolId } = await build();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const live: string[] = [];
+  for (let i = 0; i < 100_000; i++) live.push(ipam.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 }).IpamPoolAllocationId);
+  gc?.();
+  const perAllocation = (process.memoryUsage().heapUsed - heapBefore) / live.length;
+  const random = new Random(99);
+  const k = 256;
+  await workload(
+    'IPAM API at 100,000 live allocations in a /8',
+    'call("DeleteIpamPoolAllocation") of 256 random live allocations, then call("CreateIpamPoolAllocation", { CidrMask: 26 }) 256 times: parameter validation, region rule, engine, records, response.',
+    [
+      { name: 'API call(), delete + create', run: () => {
+        for (let i = 0; i < k; i++) {
+          const at = random.below(live.length);
+          ipam.call('DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: live[at]! });
+          live[at] = live[live.length - 1]!;
+          live.pop();
+        }
+        for (let i = 0; i < k; i++) live.push(ipam.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 }).IpamPoolAllocationId);
+        return 2 * k;
+      } },
+    ],
+  );
+  return perAllocation;
+})();
+console.log(`JS heap per live API allocation: ${apiHeapBytes.toFixed(0)} bytes`);
+
 // ---- summary against the targets ----
 const ns = (title: string, name: string) => results.find((r) => r.title.startsWith(title))!.rows.find((r) => r.name.startsWith(name))!.nsPerOp;
 const churnBatch = ns('Churn on 10.0.0.0/8', 'engine, batch');
@@ -290,6 +331,8 @@ const targets = [
   ['IPv6 /32 with 1M live, per call at least as fast as tuned JS', `${(v6Js / v6Call).toFixed(2)}×`, check(v6Js / v6Call >= 1)],
   ['IPv6 /32 with 1M live, ≥ 2× faster than BigInt JS (batch / per call)', `${(v6Big / v6Batch).toFixed(2)}× / ${(v6Big / v6Call).toFixed(2)}×`, check(v6Big / v6Batch >= 2 && v6Big / v6Call >= 2)],
   ['≥ 10,000× faster than cidr-tools at 10,000 live', `${Math.round(cidrTools / libBatch).toLocaleString('en-US')}× (ip-num: ${Math.round(ipNum / libBatch).toLocaleString('en-US')}×)`, check(cidrTools / libBatch >= 10_000)],
+  ['IPAM API: ≥ 1,000,000 calls/s (delete + create at 100,000 live)', `${Math.round(1e9 / ns('IPAM API', 'API call()')).toLocaleString('en-US')} calls/s`, check(1e9 / ns('IPAM API', 'API call()') >= 1_000_000)],
+  ['IPAM API: JS heap ≤ 400 bytes per live allocation', `${apiHeapBytes.toFixed(0)} bytes`, check(apiHeapBytes <= 400)],
   ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
 ];
 const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');

@@ -56,7 +56,9 @@ export function cidrLast(cidr: Cidr): bigint {
 }
 
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return outer.family === inner.family && outer.prefixLength <= inner.prefixLength && inner.address >= outer.address && cidrLast(inner) <= cidrLast(outer);
+  if (outer.family !== inner.family || outer.prefixLength > inner.prefixLength) return false;
+  const hostBits = BigInt(FAMILY_BITS[outer.family] - outer.prefixLength);
+  return inner.address >> hostBits === outer.address >> hostBits;
 }
 
 export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
