@@ -4,7 +4,7 @@ import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { allOrNothing, dropAllocation, recordAllocation } from './pool-cidr.js';
 import { DEFAULT_MAX_RESULTS, defined, listResponse } from './shared.js';
 
@@ -49,8 +49,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   CidrMask: CIDR_MASK,
   IpamPoolAllocationName: NAME,
   IpamPoolAllocationDescription: DESCRIPTION,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
@@ -79,8 +78,7 @@ export const updateIpamPoolAllocation = mutation('UpdateIpamPoolAllocation', {
   IpamPoolAllocationId: REQUIRED_ID,
   IpamPoolAllocationName: NAME,
   IpamPoolAllocationDescription: DESCRIPTION,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
   return () => {
@@ -93,8 +91,7 @@ export const updateIpamPoolAllocation = mutation('UpdateIpamPoolAllocation', {
 export const deleteIpamPoolAllocation = mutation('DeleteIpamPoolAllocation', {
   RegionId: REGION,
   IpamPoolAllocationId: REQUIRED_ID,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
   const pool = ctx.store.pools.get(allocation.IpamPoolId)!;

@@ -1,7 +1,7 @@
 import { apiError, illegalParam } from '../errors.js';
 import type { IpamRecord } from '../model.js';
 import { regionList } from './regions.js';
-import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { mutation, query } from '../operation.js';
 import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
 
@@ -14,8 +14,7 @@ export const createIpam = mutation('CreateIpam', {
   IpamDescription: DESCRIPTION,
   ResourceGroupId: ID,
   Tag: TAGS,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
   const regions = regionList(ctx, p.OperatingRegionList, 'OperatingRegionList');
@@ -60,8 +59,7 @@ export const updateIpam = mutation('UpdateIpam', {
   IpamDescription: DESCRIPTION,
   AddOperatingRegion: REGION_LIST,
   RemoveOperatingRegion: REGION_LIST,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const ipam = ctx.ipam(p.IpamId, p.RegionId);
   const added = regionList(ctx, p.AddOperatingRegion ?? [], 'AddOperatingRegion');
@@ -83,8 +81,7 @@ export const updateIpam = mutation('UpdateIpam', {
 export const deleteIpam = mutation('DeleteIpam', {
   RegionId: REGION,
   IpamId: REQUIRED_ID,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const ipam = ctx.ipam(p.IpamId, p.RegionId);
   const scopes = [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId);

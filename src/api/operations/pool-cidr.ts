@@ -5,7 +5,7 @@ import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { CLIENT_TOKEN, DRY_RUN, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { DEFAULT_MAX_RESULTS, listResponse } from './shared.js';
 
 export const MAX_CIDRS_PER_POOL = 50;
@@ -76,8 +76,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   IpamPoolId: REQUIRED_ID,
   Cidr: { type: 'string', minLength: 1, maxLength: 64 },
   NetmaskLength: { type: 'integer', min: 0, max: 128 },
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (p.Cidr === undefined && p.NetmaskLength === undefined) throw apiError('MissingParam.CidrOrNetmaskLength');
@@ -135,8 +134,7 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
   Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 },
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   const block = ctx.cidrFor(pool.IpVersion, p.Cidr);

@@ -4,7 +4,7 @@ import { apiError, illegalParam } from '../errors.js';
 import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { mutation, query } from '../operation.js';
-import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { DEFAULT_MAX_RESULTS, defined, hasTags, listResponse } from './shared.js';
 
 export const MAX_POOL_DEPTH = 10;
@@ -48,8 +48,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
   IpamPoolDescription: DESCRIPTION,
   ResourceGroupId: ID,
   Tag: TAGS,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const scope = ctx.scope(p.IpamScopeId, p.RegionId);
   const ipam = ctx.store.ipams.get(scope.IpamId)!;
@@ -119,8 +118,7 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
   AllocationDefaultCidrMask: MASK,
   ClearAllocationDefaultCidrMask: { type: 'boolean' },
   AutoImport: { type: 'boolean' },
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (p.ClearAllocationDefaultCidrMask && p.AllocationDefaultCidrMask !== undefined) {
@@ -145,8 +143,7 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
 export const deleteIpamPool = mutation('DeleteIpamPool', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (pool.children.size > 0) throw apiError('DependencyViolation.IpamPool', `${pool.children.size} sub-pool(s) remain.`);

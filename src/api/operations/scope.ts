@@ -1,6 +1,6 @@
 import { apiError } from '../errors.js';
 import { mutation, query } from '../operation.js';
-import { CLIENT_TOKEN, DESCRIPTION, DRY_RUN, ID, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
 
 const MAX_SCOPES = 5;
@@ -14,8 +14,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
   IpamScopeDescription: DESCRIPTION,
   ResourceGroupId: ID,
   Tag: TAGS,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const ipam = ctx.ipam(p.IpamId, p.RegionId);
   if (p.IpamScopeType === 'public') throw apiError('OperationDenied.UnsupportedScopeType');
@@ -40,8 +39,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
 export const deleteIpamScope = mutation('DeleteIpamScope', {
   RegionId: REGION,
   IpamScopeId: REQUIRED_ID,
-  DryRun: DRY_RUN,
-  ClientToken: CLIENT_TOKEN,
+  ...MUTATION,
 }, (ctx, p) => {
   const scope = ctx.scope(p.IpamScopeId, p.RegionId);
   if (scope.IsDefault) throw apiError('OperationDenied.DefaultScope', scope.IpamScopeId);
