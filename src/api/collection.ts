@@ -16,34 +16,39 @@ export interface Page<T> {
 }
 
 export class Collection<T extends Sequenced> {
-  readonly #byId = new Map<string, T>();
+  /** By ID, when the collection is looked up by ID (a pool's allocations are found through the store instead). */
+  readonly #byId: Map<string, T> | undefined;
   #ordered: Array<T | undefined> = []; // by seq; deleted records leave holes, compacted when sparse
   #holes = 0;
 
+  constructor(indexed = true) {
+    this.#byId = indexed ? new Map() : undefined;
+  }
+
   get size(): number {
-    return this.#byId.size;
+    return this.#ordered.length - this.#holes;
   }
 
   get(id: string): T | undefined {
-    return this.#byId.get(id);
+    return this.#byId!.get(id);
   }
 
   has(id: string): boolean {
-    return this.#byId.has(id);
+    return this.#byId!.has(id);
   }
 
   /** Adds a record; records normally arrive in seq order (a restore may not). */
   add(id: string, record: T): void {
-    this.#byId.set(id, record);
+    this.#byId?.set(id, record);
     const last = this.#ordered[this.#ordered.length - 1];
     if (last === undefined || last.seq < record.seq) this.#ordered.push(record);
     else this.#ordered.splice(this.#indexOf(record.seq), 0, record);
   }
 
-  delete(id: string): void {
-    const record = this.#byId.get(id);
+  /** Removes a record (an unindexed collection needs the record itself). */
+  delete(id: string, record: T | undefined = this.#byId?.get(id)): void {
     if (!record) return;
-    this.#byId.delete(id);
+    this.#byId?.delete(id);
     this.#ordered[this.#indexOf(record.seq)] = undefined;
     if (++this.#holes > 64 && this.#holes > this.#ordered.length / 2) {
       this.#ordered = this.#ordered.filter((r) => r !== undefined);
@@ -51,8 +56,9 @@ export class Collection<T extends Sequenced> {
     }
   }
 
-  values(): IterableIterator<T> {
-    return this.#byId.values();
+  /** Records in creation order. */
+  *values(): IterableIterator<T> {
+    for (const record of this.#ordered) if (record !== undefined) yield record;
   }
 
   /** First index whose record (or hole's neighbours) has seq >= the given one. */
@@ -87,10 +93,10 @@ export class Collection<T extends Sequenced> {
       const record = this.#ordered[i];
       more = record !== undefined && (!filter || filter(record));
     }
-    let totalCount = this.#byId.size;
+    let totalCount = this.size;
     if (filter) {
       totalCount = 0;
-      for (const record of this.#byId.values()) if (filter(record)) totalCount++;
+      for (const record of this.values()) if (filter(record)) totalCount++;
     }
     return { items, nextToken: more ? encodeToken(items[items.length - 1]!.seq) : undefined, totalCount };
   }

@@ -178,7 +178,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       ...(r as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
       space: ctx.engine.createSpace(r.IpVersion === 'IPv4' ? 4 : 6),
       cidrs: new Collection<PoolCidrRecord>(),
-      allocations: new Collection<AllocationRecord>(),
+      allocations: new Collection<AllocationRecord>(false),
       children: new Set(),
     };
     store.pools.add(pool.IpamPoolId, pool);

@@ -135,52 +135,53 @@ export class AddressSpace {
 
   // ---- convenience: Cidr values or strings, errors thrown ----
 
-  #blockCall(block: Cidr | string, v4: (address: number, prefix: number) => number, v6: (prefix: number) => number): number {
+  /** One engine export pair per operation; wasm exports need no `this`, so no closure per call. */
+  #blockCall(block: Cidr | string, v4: (space: number, address: number, prefix: number) => number, v6: (space: number, prefix: number) => number): number {
     const cidr = toCidr(block);
     if (cidr.family !== this.family) {
       throw new EngineError(EngineStatus.HOST_BITS, `${block} is IPv${cidr.family}, the space is IPv${this.family}`);
     }
-    if (this.family === 4) return check(v4(Number(cidr.address), cidr.prefixLength), String(typeof block === 'string' ? block : ''));
+    if (this.family === 4) return check(v4(this.id, Number(cidr.address), cidr.prefixLength), typeof block === 'string' ? block : '');
     const longs = this.engine.longs;
     const at = (this.engine.io + IO_ADDRESS_IN) >>> 3;
     longs[at] = cidr.address & MASK64;
     longs[at + 1] = cidr.address >> 64n;
-    return check(v6(cidr.prefixLength), typeof block === 'string' ? block : '');
+    return check(v6(this.id, cidr.prefixLength), typeof block === 'string' ? block : '');
   }
 
   addSource(block: Cidr | string): void {
     const raw = this.engine.raw;
-    this.#blockCall(block, (a, p) => raw.addSource4(this.id, a, p), (p) => raw.addSource6(this.id, p));
+    this.#blockCall(block, raw.addSource4, raw.addSource6);
   }
 
   /** Removes a source block; refused (SOURCE_BUSY) while it holds allocations. */
   removeSource(block: Cidr | string): void {
     const raw = this.engine.raw;
-    this.#blockCall(block, (a, p) => raw.removeSource4(this.id, a, p), (p) => raw.removeSource6(this.id, p));
+    this.#blockCall(block, raw.removeSource4, raw.removeSource6);
   }
 
   /** Takes exactly this block (NOT_IN_SOURCE or OVERLAPS_ALLOCATION when it cannot). */
   reserve(block: Cidr | string): Cidr {
     const raw = this.engine.raw;
-    this.#blockCall(block, (a, p) => raw.reserve4(this.id, a, p), (p) => raw.reserve6(this.id, p));
+    this.#blockCall(block, raw.reserve4, raw.reserve6);
     return toCidr(block);
   }
 
   release(block: Cidr | string): void {
     const raw = this.engine.raw;
-    this.#blockCall(block, (a, p) => raw.release4(this.id, a, p), (p) => raw.release6(this.id, p));
+    this.#blockCall(block, raw.release4, raw.release6);
   }
 
   /** True when some allocation overlaps the block. */
   overlapsAllocation(block: Cidr | string): boolean {
     const raw = this.engine.raw;
-    return this.#blockCall(block, (a, p) => raw.overlaps4(this.id, a, p), (p) => raw.overlaps6(this.id, p)) === 1;
+    return this.#blockCall(block, raw.overlaps4, raw.overlaps6) === 1;
   }
 
   /** True when the block lies inside one source block. */
   insideSource(block: Cidr | string): boolean {
     const raw = this.engine.raw;
-    return this.#blockCall(block, (a, p) => raw.insideSource4(this.id, a, p), (p) => raw.insideSource6(this.id, p)) === 1;
+    return this.#blockCall(block, raw.insideSource4, raw.insideSource6) === 1;
   }
 
   #sizeCall(prefixLength: number, strategy: AllocationStrategy, take: boolean): Cidr | undefined {

@@ -5,7 +5,7 @@ import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
-import { allOrNothing, dropAllocation, recordAllocation } from './pool-cidr.js';
+import { dropAllocation, engineStep, recordAllocation } from './pool-cidr.js';
 import { DEFAULT_MAX_RESULTS, defined, listResponse } from './shared.js';
 
 const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -55,7 +55,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
   const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
   return () => {
-    allOrNothing([[() => pool.space.reserve(block), () => pool.space.release(block)]]);
+    engineStep(() => pool.space.reserve(block)); // checked free above: only an out-of-memory can refuse it
     const record = recordAllocation(ctx, pool, block, {
       ResourceType: 'Custom',
       IpamPoolAllocationName: p.IpamPoolAllocationName,

@@ -52,8 +52,18 @@ export function recordAllocation(
 
 export function dropAllocation(ctx: Context, pool: PoolRecord, allocation: AllocationRecord): void {
   pool.space.release(allocation.block);
-  pool.allocations.delete(allocation.IpamPoolAllocationId);
+  pool.allocations.delete(allocation.IpamPoolAllocationId, allocation);
   ctx.store.allocations.delete(allocation.IpamPoolAllocationId);
+}
+
+/** Runs one engine step whose refusal the checks ruled out; an engine error becomes InternalError. */
+export function engineStep(step: () => unknown): void {
+  try {
+    step();
+  } catch (error) {
+    if (error instanceof EngineError) throw apiError('InternalError', error.message);
+    throw error;
+  }
 }
 
 /** Runs engine steps in order; if one throws, undoes the ones done and reports InternalError. */

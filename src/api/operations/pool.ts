@@ -98,7 +98,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
       PoolDepth: parent ? parent.PoolDepth + 1 : 1,
       space,
       cidrs: new Collection(),
-      allocations: new Collection(),
+      allocations: new Collection(false),
       children: new Set(),
     };
     ctx.store.pools.add(pool.IpamPoolId, pool);
