@@ -56,6 +56,12 @@ export class Collection<T extends Sequenced> {
     }
   }
 
+  /** The oldest record. */
+  first(): T | undefined {
+    for (const record of this.#ordered) if (record !== undefined) return record;
+    return undefined;
+  }
+
   /** Records in creation order. */
   *values(): IterableIterator<T> {
     for (const record of this.#ordered) if (record !== undefined) yield record;

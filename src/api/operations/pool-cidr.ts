@@ -17,7 +17,7 @@ export function allocationRegion(ctx: Context, pool: PoolRecord): string {
 
 /** The pool's provisioned CIDR that contains the block. */
 export function sourceCidrOf(pool: PoolRecord, block: Cidr): string {
-  if (pool.cidrs.size === 1) return pool.cidrs.values().next().value!.Cidr; // the engine placed it inside
+  if (pool.cidrs.size === 1) return pool.cidrs.first()!.Cidr; // the engine placed it inside
   for (const record of pool.cidrs.values()) {
     if (cidrContains(record.block, block)) return record.Cidr;
   }
