@@ -4,12 +4,17 @@
  * allocation engine: what it allocates, refuses and counts, and how fast.
  */
 import { formatCidr, type Cidr } from './cidr/index.js';
+import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
+import { serve } from './server/serve.js';
 
 const USAGE = `usage: wasm-ipam [demo]
+       wasm-ipam serve [--host 127.0.0.1] [--port 8787] [--data-dir ./.wasm-ipam] [--region cn-hangzhou] [--in-memory]
 
   demo    (default) allocate, reserve, release and count in an IPv4 /8 and an IPv6 /32,
-          then time a million allocate/release operations in the engine`;
+          then time a million allocate/release operations in the engine
+  serve   a local Alibaba Cloud VPC IPAM endpoint (RPC wire, version 2023-02-28) for the vendor's
+          client; state is journaled to --data-dir and survives restarts (--port 0: any free port)`;
 
 const count = (n: bigint | number) => n.toLocaleString('en-US');
 
@@ -109,6 +114,22 @@ async function main(args: string[]): Promise<number> {
   const [command = 'demo'] = args;
   if (command === 'demo') {
     await demo();
+    return 0;
+  }
+  if (command === 'serve') {
+    const { values } = parseArgs({
+      args: args.slice(1),
+      options: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8787' },
+        'data-dir': { type: 'string', default: './.wasm-ipam' },
+        region: { type: 'string', default: 'cn-hangzhou' },
+        'in-memory': { type: 'boolean', default: false },
+      },
+    });
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+    await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
   }
   if (command === '--help' || command === '-h' || command === 'help') {

@@ -1,0 +1,202 @@
+/**
+ * Durable state for the server: a snapshot plus an append-only journal of accepted mutations.
+ *
+ * - Every accepted mutation is appended and fsynced before its answer is sent; appends that
+ *   arrive together share one write and one fsync (group commit).
+ * - A journal record is one line, `<crc32 hex> <json>`. On start the snapshot is loaded and the
+ *   journal replayed in order, each call at its recorded time, so IDs and CIDRs come out as in
+ *   the original run (the ID generator's state is part of the snapshot). A torn or damaged last
+ *   record (a crash mid-write) is dropped; damage anywhere else, or a damaged snapshot, is refused.
+ * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
+ *   rename, directory fsync); records up to the snapshot's sequence number are skipped on replay,
+ *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { IpamService, type IpamServiceOptions } from '../api/index.js';
+
+const SNAPSHOT = 'snapshot.json';
+const JOURNAL = 'journal.log';
+const SNAPSHOT_FORMAT = 'wasm-ipam/snapshot';
+
+export class DurableStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DurableStateError';
+  }
+}
+
+interface JournalRecord {
+  seq: number;
+  time: string;
+  action: string;
+  params: Record<string, unknown>;
+}
+
+export interface DurableOptions {
+  /** Snapshot after this many journal records. */
+  compactEvery?: number;
+  service?: Omit<IpamServiceOptions, 'seed' | 'clock'>;
+}
+
+function recordLine(record: JournalRecord): string {
+  const json = JSON.stringify(record);
+  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+function parseLine(line: string): JournalRecord | undefined {
+  const space = line.indexOf(' ');
+  if (space !== 8) return undefined;
+  const json = line.slice(9);
+  if (parseInt(line.slice(0, 8), 16) !== crc32(json)) return undefined;
+  try {
+    return JSON.parse(json) as JournalRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fsyncPath(target: string): Promise<void> {
+  const handle = await fs.open(target, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class DurableState {
+  readonly service: IpamService;
+  readonly #dir: string;
+  readonly #compactEvery: number;
+  #journal: fs.FileHandle;
+  #seq: number;
+  #sinceSnapshot = 0;
+  #pending: Array<{ line: string; done: () => void; failed: (e: unknown) => void }> = [];
+  #flushing: Promise<void> | undefined;
+  /** Sets the time the service's clock reads: the server sets it before each call and journals it. */
+  readonly setTime: (time: Date) => void;
+
+  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, seq: number, options: DurableOptions, setTime: (time: Date) => void) {
+    this.#dir = dir;
+    this.service = service;
+    this.#journal = journal;
+    this.#seq = seq;
+    this.#compactEvery = options.compactEvery ?? 10_000;
+    this.setTime = setTime;
+  }
+
+  /** Opens (or creates) the state in `dir`, replaying the journal; refuses damaged state loudly. */
+  static async open(dir: string, options: DurableOptions = {}): Promise<DurableState> {
+    await fs.mkdir(dir, { recursive: true });
+    let now = new Date();
+    const clock = () => now;
+    const setTime = (time: Date) => (now = time);
+
+    let service: IpamService;
+    let lastSeq = 0;
+    const snapshotPath = path.join(dir, SNAPSHOT);
+    const snapshotText = await fs.readFile(snapshotPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    if (snapshotText === undefined) {
+      const seed = (Math.random() * 2 ** 32) >>> 0;
+      service = await IpamService.create({ ...options.service, seed, clock });
+    } else {
+      let snapshot: { format?: string; lastSeq?: number; sha256?: string; state?: unknown };
+      try {
+        snapshot = JSON.parse(snapshotText);
+      } catch {
+        throw new DurableStateError(`${snapshotPath} is damaged: not JSON. Refusing to start; restore it from a backup or move it away.`);
+      }
+      const digest = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
+      if (snapshot.format !== SNAPSHOT_FORMAT || digest !== snapshot.sha256 || !Number.isSafeInteger(snapshot.lastSeq)) {
+        throw new DurableStateError(`${snapshotPath} is damaged (format or checksum mismatch). Refusing to start.`);
+      }
+      lastSeq = snapshot.lastSeq!;
+      service = await IpamService.restore(snapshot.state, { ...options.service, seed: 0, clock });
+    }
+
+    const journalPath = path.join(dir, JOURNAL);
+    const journalText = await fs.readFile(journalPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    let goodBytes = 0;
+    let seq = lastSeq;
+    const lines = journalText.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      const last = i === lines.length - 1;
+      if (last && line === '') break; // the text ended with a complete record
+      const record = last ? undefined : parseLine(line); // a final line without its newline is torn
+      if (!record) {
+        const remaining = lines.slice(i + 1).join('\n');
+        if (remaining.trim() !== '') throw new DurableStateError(`${journalPath} is damaged at record ${i + 1} (not the last). Refusing to start.`);
+        break; // torn last record: it was never acknowledged
+      }
+      goodBytes += Buffer.byteLength(line) + 1;
+      if (record.seq <= lastSeq) continue;
+      if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
+      setTime(new Date(record.time));
+      try {
+        service.call(record.action, record.params);
+      } catch (error) {
+        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}`);
+      }
+      seq = record.seq;
+    }
+    const journal = await fs.open(journalPath, 'a+');
+    if (goodBytes < Buffer.byteLength(journalText)) {
+      await journal.truncate(goodBytes);
+      await journal.sync();
+    }
+    const state = new DurableState(dir, service, journal, seq, options, setTime);
+    if (snapshotText === undefined) await state.snapshot();
+    return state;
+  }
+
+  /** Journals an accepted mutation; resolves once it is on disk (fsynced). */
+  append(action: string, params: Record<string, unknown>, time: Date): Promise<void> {
+    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params };
+    this.#sinceSnapshot++;
+    return new Promise((done, failed) => {
+      this.#pending.push({ line: recordLine(record), done, failed });
+      this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      await this.#journal.appendFile(batch.map((p) => p.line).join(''));
+      await this.#journal.sync();
+      for (const p of batch) p.done();
+    } catch (error) {
+      for (const p of batch) p.failed(error);
+    } finally {
+      this.#flushing = undefined;
+      if (this.#pending.length > 0) this.#flushing = this.#flush();
+      else if (this.#sinceSnapshot >= this.#compactEvery) await this.snapshot();
+    }
+  }
+
+  /** Writes the whole state as a new snapshot, then starts an empty journal. */
+  async snapshot(): Promise<void> {
+    const state = this.service.exportState();
+    const doc = { format: SNAPSHOT_FORMAT, lastSeq: this.#seq, sha256: createHash('sha256').update(JSON.stringify(state)).digest('hex'), state };
+    const target = path.join(this.#dir, SNAPSHOT);
+    const temp = `${target}.tmp`;
+    await fs.writeFile(temp, JSON.stringify(doc));
+    await fsyncPath(temp);
+    await fs.rename(temp, target);
+    await fsyncPath(this.#dir);
+    await this.#journal.truncate(0);
+    await this.#journal.sync();
+    this.#sinceSnapshot = 0;
+  }
+
+  /** Finishes pending appends and closes the journal. */
+  async close(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    await this.#journal.close();
+  }
+}

@@ -1,0 +1,45 @@
+/** `wasm-ipam serve`: the endpoint with durable state (or --in-memory), until SIGINT/SIGTERM. */
+import type { AddressInfo } from 'node:net';
+import { IpamService } from '../api/index.js';
+import { DurableState } from './durable.js';
+import { createIpamServer } from './server.js';
+
+export interface ServeSettings {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  inMemory: boolean;
+}
+
+export async function serve(settings: ServeSettings): Promise<void> {
+  const durable = settings.inMemory ? undefined : await DurableState.open(settings.dataDir, { service: { hostRegion: settings.region } });
+  const service = durable?.service ?? (await IpamService.create({ hostRegion: settings.region }));
+  const server = createIpamServer(service, {
+    region: settings.region,
+    ...(durable && {
+      setCallTime: durable.setTime,
+      onCommitted: ({ action, params, time }) => durable.append(action, params, time),
+    }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  console.log(`wasm-ipam listening on http://${host}:${port} (${durable ? `state in ${settings.dataDir}` : 'in memory'})`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // stop accepting, let requests in flight finish, then flush the journal
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await durable?.close();
+}

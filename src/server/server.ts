@@ -1,0 +1,141 @@
+/**
+ * The local IPAM endpoint: Alibaba's RPC wire over HTTP in front of an IpamService, so the
+ * vendor's own client can talk to it. Signatures are accepted without checking.
+ */
+import http from 'node:http';
+import { IpamApiError, type IpamService } from '../api/index.js';
+import { OPERATION_BY_ACTION } from '../api/table.js';
+import { decodeWire } from './wire.js';
+
+export const API_VERSION = '2023-02-28';
+
+export interface ServerLimits {
+  /** Largest request body in bytes. */
+  maxBodyBytes: number;
+  /** Longest request URL in bytes. */
+  maxUrlBytes: number;
+  /** Most parameters in one request (query and body together). */
+  maxParameters: number;
+  /** Milliseconds a client may take to send a whole request. */
+  requestTimeoutMs: number;
+  /** Milliseconds a client may take to send the headers. */
+  headersTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 64 * 1024,
+  maxUrlBytes: 16 * 1024,
+  maxParameters: 400,
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5_000,
+};
+
+export interface ServerOptions {
+  /** The region named in error HostIds (vpcipam.<region>.aliyuncs.com). */
+  region: string;
+  limits?: Partial<ServerLimits>;
+  /**
+   * Called after a mutating call succeeded and before its answer is sent; the answer waits for
+   * the returned promise (the durable journal's fsync).
+   */
+  onCommitted?: (entry: { action: string; params: Record<string, unknown>; time: Date }) => Promise<void>;
+  /** The time each call runs at (set before the call; the journal records it). */
+  setCallTime?: (time: Date) => void;
+}
+
+class WireError extends Error {
+  constructor(readonly code: string, readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function errorBody(region: string, requestId: string, code: string, message: string) {
+  return {
+    RequestId: requestId,
+    HostId: `vpcipam.${region}.aliyuncs.com`,
+    Code: code,
+    Message: message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=VpcIpam&requestId=${requestId}`,
+  };
+}
+
+function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new WireError('RequestBodyTooLarge', 413, `The request body is larger than ${limit} bytes.`));
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new WireError('RequestBodyTooLarge', 413, `The request body is larger than ${limit} bytes.`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export function createIpamServer(service: IpamService, options: ServerOptions): http.Server {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const send = (response: http.ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    response.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  };
+
+  const server = http.createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs }, async (request, response) => {
+    let requestId = '';
+    try {
+      const url = request.url ?? '/';
+      if (Buffer.byteLength(url) > limits.maxUrlBytes) throw new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
+      const parsed = new URL(url, 'http://localhost');
+      const body = request.method === 'POST' ? await readBody(request, limits.maxBodyBytes) : '';
+      const form = /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : new URLSearchParams();
+      const pairs: Array<[string, string]> = [...parsed.searchParams, ...form];
+      if (pairs.length > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
+      const action = parsed.searchParams.get('Action') ?? header(request, 'x-acs-action') ?? '';
+      const version = parsed.searchParams.get('Version') ?? header(request, 'x-acs-version');
+      const operation = OPERATION_BY_ACTION.get(action);
+      if (!operation || operation.method !== request.method) {
+        throw new WireError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
+      }
+      if (version !== API_VERSION) throw new WireError('InvalidVersion', 400, `Specified parameter Version is not valid: use ${API_VERSION}.`);
+      const params = decodeWire(operation.params, pairs);
+      const time = new Date();
+      options.setCallTime?.(time);
+      const answer = service.call(action, params);
+      requestId = String(answer.RequestId);
+      if (operation.mutates && options.onCommitted && answer) await options.onCommitted({ action, params, time });
+      send(response, 200, answer);
+    } catch (error) {
+      if (error instanceof IpamApiError) {
+        send(response, error.httpStatus, errorBody(options.region, error.requestId, error.code, error.message));
+      } else if (error instanceof WireError) {
+        send(response, error.status, errorBody(options.region, requestId || wireRequestId(), error.code, error.message));
+      } else {
+        send(response, 500, errorBody(options.region, requestId || wireRequestId(), 'InternalError', 'The request processing has failed due to some unknown error.'));
+      }
+    }
+  });
+  return server;
+}
+
+function header(request: http.IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+let wireCounter = 0;
+/** RequestIds for requests refused before they reach the service. */
+function wireRequestId(): string {
+  const n = (++wireCounter).toString(16).toUpperCase().padStart(12, '0');
+  return `00000000-0000-4000-8000-${n}`;
+}
