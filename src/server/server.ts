@@ -24,7 +24,7 @@ export interface ServerLimits {
 
 export const DEFAULT_LIMITS: ServerLimits = {
   maxBodyBytes: 64 * 1024,
-  maxUrlBytes: 16 * 1024,
+  maxUrlBytes: 8 * 1024, // below Node's 16 KiB header limit, so the API answers, not the HTTP parser
   maxParameters: 400,
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,

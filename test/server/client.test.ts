@@ -1,0 +1,118 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpamService } from '../../src/index.js';
+import { createIpamServer } from '../../src/server/server.js';
+import { vendorClient, type Call } from './vendor-client.js';
+
+const R = 'cn-hangzhou';
+let server: Server;
+let port: number;
+
+beforeAll(async () => {
+  server = createIpamServer(await IpamService.create(), { region: R });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function refusal(call: Promise<unknown>): Promise<{ name: string; code: string; statusCode: number; data: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as never;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe.each(['v3', 'v2'] as const)('the vendor client (%s signatures) against the endpoint', (signature) => {
+  let call: Call;
+  beforeAll(() => {
+    call = vendorClient(port, signature);
+  });
+
+  it('runs the whole life cycle and surfaces error codes as ClientError', async () => {
+    const region = signature === 'v3' ? R : 'cn-beijing';
+    const ipam = await call('CreateIpam', { RegionId: region, OperatingRegionList: [region, 'cn-shanghai'], Tag: [{ Key: 'env', Value: 'test' }] });
+    expect(ipam.IpamId).toMatch(/^ipam-/);
+    const { IpamPoolId: pool } = await call('CreateIpamPool', { RegionId: region, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: region, AllocationMinCidrMask: 8, AllocationMaxCidrMask: 28 });
+    const { IpamPoolId: child } = await call('CreateIpamPool', { RegionId: region, IpamScopeId: ipam.PrivateDefaultScopeId, SourceIpamPoolId: pool });
+    expect(await call('AddIpamPoolCidr', { RegionId: region, IpamPoolId: pool, Cidr: '10.0.0.0/8' })).toMatchObject({ Cidr: '10.0.0.0/8' });
+    expect(await call('AddIpamPoolCidr', { RegionId: region, IpamPoolId: child, NetmaskLength: 16 })).toMatchObject({ Cidr: '10.0.0.0/16' });
+    const byCidr = await call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool, Cidr: '10.1.0.0/24', IpamPoolAllocationName: 'on-prem 机房' });
+    expect(byCidr).toMatchObject({ Cidr: '10.1.0.0/24', SourceCidr: '10.0.0.0/8' });
+    const byMask = await call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: child, CidrMask: 24 });
+    expect(byMask.Cidr).toBe('10.0.0.0/24');
+    const got = await call('GetIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: byCidr.IpamPoolAllocationId });
+    expect(got).toMatchObject({ Cidr: '10.1.0.0/24', IpamPoolAllocationName: 'on-prem 机房', ResourceType: 'Custom' });
+    expect((await call('GetIpamPoolNextAvailableCidr', { RegionId: region, IpamPoolId: pool, CidrMask: 20 })).CidrBlock).toBe('10.1.16.0/20');
+
+    for (let i = 0; i < 12; i++) await call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool, CidrMask: 26 });
+    const page1 = await call('ListIpamPoolAllocations', { RegionId: region, IpamPoolId: pool, MaxResults: 5 });
+    expect(page1).toMatchObject({ Count: 5, TotalCount: 14 });
+    const page2 = await call('ListIpamPoolAllocations', { RegionId: region, IpamPoolId: pool, MaxResults: 100, NextToken: page1.NextToken });
+    expect(page2.Count).toBe(9);
+    const ids = (await call('ListIpamPools', { RegionId: region, IpamPoolIds: [pool, child] })).IpamPools.map((p: { IpamPoolId: string }) => p.IpamPoolId);
+    expect(ids).toEqual([pool, child]);
+
+    const taken = await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool, Cidr: '10.1.0.0/24' }));
+    expect(taken.name).toBe('ClientError');
+    expect(taken.code).toBe('OperationDenied.CidrUnavailableInPool');
+    expect(taken.statusCode).toBe(400);
+    expect(taken.data).toMatchObject({ Code: 'OperationDenied.CidrUnavailableInPool', HostId: `vpcipam.${R}.aliyuncs.com`, RequestId: expect.any(String), Recommend: expect.stringContaining('q=OperationDenied.CidrUnavailableInPool') });
+    expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: 'ipam-pool-nope', CidrMask: 24 }))).statusCode).toBe(404);
+    expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool }))).code).toBe('MissingParam.CidrOrCidrMask');
+    expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: 'cn-shanghai', IpamPoolId: pool, CidrMask: 24 }))).code).toBe('OperationDenied.RequestRegionInvalid');
+    expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool, CidrMask: 24, DryRun: true }))).code).toBe('DryRunOperation');
+    expect((await refusal(call('DeleteIpamPool', { RegionId: region, IpamPoolId: pool }))).code).toBe('DependencyViolation.IpamPool');
+    expect((await refusal(call('DescribeVpcs', { RegionId: region }))).code).toBe('InvalidAction.NotFound');
+
+    // delete everything
+    const all = await call('ListIpamPoolAllocations', { RegionId: region, IpamPoolId: pool, MaxResults: 100 });
+    for (const a of all.IpamPoolAllocations) {
+      if (a.ResourceType === 'Custom') await call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: a.IpamPoolAllocationId });
+    }
+    await call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: byMask.IpamPoolAllocationId });
+    await call('DeleteIpamPoolCidr', { RegionId: region, IpamPoolId: child, Cidr: '10.0.0.0/16' });
+    await call('DeleteIpamPool', { RegionId: region, IpamPoolId: child });
+    await call('DeleteIpamPoolCidr', { RegionId: region, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    await call('DeleteIpamPool', { RegionId: region, IpamPoolId: pool });
+    await call('DeleteIpam', { RegionId: region, IpamId: ipam.IpamId });
+    expect((await call('ListIpams', { RegionId: region })).TotalCount).toBe(0);
+  });
+});
+
+describe('wire rules', () => {
+  const post = (query: string, init: RequestInit = {}) => fetch(`http://127.0.0.1:${port}/?${query}`, { method: 'POST', ...init });
+
+  it('takes the action from the query or the x-acs-action header, parameters from the query or a form body', async () => {
+    const viaHeader = await post('RegionId=cn-hangzhou', { headers: { 'x-acs-action': 'ListIpams', 'x-acs-version': '2023-02-28' } });
+    expect(viaHeader.status).toBe(200);
+    const viaForm = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'RegionId=cn-hangzhou&MaxResults=3',
+    });
+    expect(await viaForm.json()).toMatchObject({ MaxResults: 3 });
+  });
+
+  it('answers a wrong version, a wrong method and bad values with the API codes', async () => {
+    const version = await post('Action=ListIpams&Version=2016-04-28&RegionId=cn-hangzhou');
+    expect([version.status, (await version.json()).Code]).toEqual([400, 'InvalidVersion']);
+    const method = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28&RegionId=cn-hangzhou`);
+    expect([method.status, (await method.json()).Code]).toEqual([404, 'InvalidAction.NotFound']);
+    const mask = await post('Action=ListIpams&Version=2023-02-28&RegionId=cn-hangzhou&MaxResults=ten');
+    expect((await mask.json()).Code).toBe('IllegalParam.MaxResults');
+    const gap = await post('Action=CreateIpam&Version=2023-02-28&RegionId=ap-south-1&OperatingRegionList.2=ap-south-1');
+    expect((await gap.json()).Code).toBe('IllegalParam.OperatingRegionList.1');
+  });
+
+  it('refuses oversized bodies, URLs and parameter counts with a clear error', async () => {
+    const body = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `RegionId=${'x'.repeat(100_000)}`,
+    });
+    expect([body.status, (await body.json()).Code]).toEqual([413, 'RequestBodyTooLarge']);
+    const url = await post(`Action=ListIpams&Version=2023-02-28&RegionId=${'x'.repeat(12_000)}`);
+    expect([url.status, (await url.json()).Code]).toEqual([414, 'RequestURITooLong']);
+    const many = await post(`Action=ListIpams&Version=2023-02-28&${Array.from({ length: 500 }, (_, i) => `P${i}=1`).join('&')}`);
+    expect([many.status, (await many.json()).Code]).toEqual([400, 'InvalidParameter.TooMany']);
+  });
+});
