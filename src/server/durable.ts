@@ -75,7 +75,6 @@ export class DurableState {
   #seq: number;
   #sinceSnapshot = 0;
   #pending: Array<{ line: string; done: () => void; failed: (e: unknown) => void }> = [];
-  #flushing: Promise<void> | undefined;
   /** Sets the time the service's clock reads: the server sets it before each call and journals it. */
   readonly setTime: (time: Date) => void;
 
@@ -156,31 +155,53 @@ export class DurableState {
   /** Journals an accepted mutation; resolves once it is on disk (fsynced). */
   append(action: string, params: Record<string, unknown>, time: Date): Promise<void> {
     const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params };
-    this.#sinceSnapshot++;
     return new Promise((done, failed) => {
       this.#pending.push({ line: recordLine(record), done, failed });
-      this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flush());
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        // everything appended in this turn of the event loop shares one write and one fsync
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          void this.#serial(() => this.#flush());
+        });
+      }
     });
+  }
+
+  #flushScheduled = false;
+  #chain: Promise<void> = Promise.resolve();
+
+  /** Journal writes and snapshots run one at a time, in order. */
+  #serial(work: () => Promise<void>): Promise<void> {
+    const run = this.#chain.then(work);
+    this.#chain = run.catch(() => undefined);
+    return run;
   }
 
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    if (batch.length === 0) return;
     try {
       await this.#journal.appendFile(batch.map((p) => p.line).join(''));
       await this.#journal.sync();
       for (const p of batch) p.done();
     } catch (error) {
       for (const p of batch) p.failed(error);
-    } finally {
-      this.#flushing = undefined;
-      if (this.#pending.length > 0) this.#flushing = this.#flush();
-      else if (this.#sinceSnapshot >= this.#compactEvery) await this.snapshot();
+      return;
     }
+    this.#sinceSnapshot += batch.length;
+    if (this.#sinceSnapshot >= this.#compactEvery) await this.#writeSnapshot();
   }
 
   /** Writes the whole state as a new snapshot, then starts an empty journal. */
-  async snapshot(): Promise<void> {
+  snapshot(): Promise<void> {
+    return this.#serial(() => this.#writeSnapshot());
+  }
+
+  // The state and #seq are read together, synchronously: every call journaled so far is in it.
+  // Records still pending have seq <= lastSeq and are skipped on replay.
+  async #writeSnapshot(): Promise<void> {
     const state = this.service.exportState();
     const doc = { format: SNAPSHOT_FORMAT, lastSeq: this.#seq, sha256: createHash('sha256').update(JSON.stringify(state)).digest('hex'), state };
     const target = path.join(this.#dir, SNAPSHOT);
@@ -196,7 +217,7 @@ export class DurableState {
 
   /** Finishes pending appends and closes the journal. */
   async close(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+    await this.#serial(() => this.#flush());
     await this.#journal.close();
   }
 }
