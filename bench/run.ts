@@ -11,6 +11,7 @@ import { Bench } from 'tinybench';
 import { parseCidr } from '../src/cidr/index.js';
 import { Engine, type AddressSpace } from '../src/engine/index.js';
 import { IpamService } from '../src/api/index.js';
+import { runLoad } from './load.js';
 import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
 import { CidrToolsContender } from './contenders/cidr-tools.js';
 import { IpNumContender } from './contenders/ip-num.js';
@@ -306,6 +307,16 @@ const apiHeapBytes = await (async () => {
 })();
 console.log(`JS heap per live API allocation: ${apiHeapBytes.toFixed(0)} bytes`);
 
+// ---- the local endpoint under load (wasm-ipam serve as a child process, autocannon) ----
+console.log('\nLoopback load on wasm-ipam serve (32 connections, create / list / delete)');
+const loads = [await runLoad('in-memory', QUICK ? 3 : 10), await runLoad('durable', QUICK ? 3 : 10)];
+const loadTable = [
+  '| mode | requests/s | p50 ms | p99 ms | requests | errors | non-2xx |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ...loads.map((l) => `| ${l.mode} | ${Math.round(l.requestsPerSecond).toLocaleString('en-US')} | ${l.p50} | ${l.p99} | ${l.total.toLocaleString('en-US')} | ${l.errors} | ${l.non2xx} |`),
+].join('\n');
+console.log(loadTable);
+
 // ---- summary against the targets ----
 const ns = (title: string, name: string) => results.find((r) => r.title.startsWith(title))!.rows.find((r) => r.name.startsWith(name))!.nsPerOp;
 const churnBatch = ns('Churn on 10.0.0.0/8', 'engine, batch');
@@ -333,6 +344,8 @@ const targets = [
   ['≥ 10,000× faster than cidr-tools at 10,000 live', `${Math.round(cidrTools / libBatch).toLocaleString('en-US')}× (ip-num: ${Math.round(ipNum / libBatch).toLocaleString('en-US')}×)`, check(cidrTools / libBatch >= 10_000)],
   ['IPAM API: ≥ 1,000,000 calls/s (delete + create at 100,000 live)', `${Math.round(1e9 / ns('IPAM API', 'API call()')).toLocaleString('en-US')} calls/s`, check(1e9 / ns('IPAM API', 'API call()') >= 1_000_000)],
   ['IPAM API: JS heap ≤ 400 bytes per live allocation', `${apiHeapBytes.toFixed(0)} bytes`, check(apiHeapBytes <= 400)],
+  ['endpoint in memory: ≥ 10,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[0]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[0]!.p99} ms`, check(loads[0]!.requestsPerSecond >= 10_000 && loads[0]!.p99 <= 10)],
+  ['endpoint durable (fsync before reply): ≥ 3,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[1]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[1]!.p99} ms`, check(loads[1]!.requestsPerSecond >= 3_000 && loads[1]!.p99 <= 10)],
   ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
 ];
 const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');
@@ -355,6 +368,14 @@ ${summary}
 ## Workloads
 
 ${results.map(table).join('\n')}
+### The local endpoint under load
+
+\`wasm-ipam serve\` as a child process on loopback; autocannon (same machine, so client and server share the
+two cores) with 32 connections, each looping CreateIpamPoolAllocation → ListIpamPoolAllocations →
+DeleteIpamPoolAllocation on a /8 prefilled with 2,000 allocations. Durable mode fsyncs the journal before
+every answer (group commit).
+
+${loadTable}
 `;
 if (!QUICK || process.env.BENCH_WRITE === '1') {
   writeFileSync(new URL('./RESULTS.md', import.meta.url), doc);

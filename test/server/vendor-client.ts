@@ -2,7 +2,11 @@
 import OpenApi, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import * as $dara from '@darabonba/typescript';
 
-const Client = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as typeof OpenApi;
+// CommonJS interop: the class is the module's default export
+type ClientClass = new (config: $OpenApiUtil.Config) => {
+  callApi(params: $OpenApiUtil.Params, request: $OpenApiUtil.OpenApiRequest, runtime: $dara.RuntimeOptions): Promise<{ body: unknown }>;
+};
+const Client = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as unknown as ClientClass;
 const GET_ACTIONS = new Set(['GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr']);
 
 export type Call = (action: string, query: Record<string, unknown>) => Promise<Record<string, any>>;

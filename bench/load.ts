@@ -1,0 +1,87 @@
+/**
+ * Loopback load on `wasm-ipam serve` (a child process, as users run it) with autocannon: each
+ * connection loops CreateIpamPoolAllocation → ListIpamPoolAllocations → DeleteIpamPoolAllocation
+ * of what it created, so the pool stays near its prefilled size. Reports requests/s and latency.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const R = 'cn-hangzhou';
+const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+
+export interface LoadResult {
+  mode: 'in-memory' | 'durable';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+function q(action: string, params: Record<string, string | number>): string {
+  return `/?${new URLSearchParams({ Action: action, Version: '2023-02-28', ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) })}`;
+}
+
+async function post(port: number, action: string, params: Record<string, string | number>): Promise<Record<string, any>> {
+  const response = await fetch(`http://127.0.0.1:${port}${q(action, params)}`, { method: 'POST' });
+  return response.json();
+}
+
+export async function runLoad(mode: LoadResult['mode'], seconds: number): Promise<LoadResult> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-load-'));
+  const args = [CLI, 'serve', '--port', '0', ...(mode === 'in-memory' ? ['--in-memory'] : ['--data-dir', dataDir])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /:(\d+) \(/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+  });
+  try {
+    const ipam = await post(port, 'CreateIpam', { RegionId: R, 'OperatingRegionList.1': R });
+    const { IpamPoolId } = await post(port, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R });
+    await post(port, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+    for (let i = 0; i < 2000; i++) await post(port, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 });
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: 32,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          path: q('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 }),
+          onResponse: (_status: number, body: string, context: Record<string, unknown>) => {
+            context.id = JSON.parse(body).IpamPoolAllocationId;
+          },
+        },
+        { method: 'POST', path: q('ListIpamPoolAllocations', { RegionId: R, IpamPoolId, MaxResults: 10 }) },
+        {
+          method: 'POST',
+          setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => ({
+            ...request,
+            path: q('DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: String(context.id) }),
+          }),
+        },
+      ],
+    } as autocannon.Options);
+    return {
+      mode,
+      requestsPerSecond: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors,
+      non2xx: result.non2xx,
+      total: result.requests.total,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
