@@ -91,7 +91,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     response.end(text);
   };
 
-  const server = http.createServer({ requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs }, async (request, response) => {
+  const server = http.createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  }, async (request, response) => {
     let requestId = '';
     try {
       const url = request.url ?? '/';
