@@ -101,7 +101,7 @@ export function parseAddress(text: string, whole: string = text): IpAddress {
 const MAPPED_PREFIX = 0xffffn << 32n;
 
 function formatIpv4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
 function formatIpv6(value: bigint): string {

@@ -42,7 +42,8 @@ function networkOf(cidr: Cidr): bigint {
 }
 
 export function formatCidr(cidr: Cidr): string {
-  return `${formatAddress(cidr.family, cidr.address)}/${cidr.prefixLength}`;
+  // join builds one flat string; `+` and templates make a tree of parts past 12 characters
+  return [formatAddress(cidr.family, cidr.address), '/', cidr.prefixLength].join('');
 }
 
 /** Number of addresses in the block. */
