@@ -118,7 +118,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       options.setCallTime?.(time);
       const answer = service.call(action, params);
       requestId = String(answer.RequestId);
-      if (operation.mutates && options.onCommitted && answer) await options.onCommitted({ action, params, time });
+      if (operation.mutates && options.onCommitted) await options.onCommitted({ action, params, time });
       send(response, 200, answer);
     } catch (error) {
       if (error instanceof IpamApiError) {
