@@ -21,9 +21,14 @@ export function hasTags(resourceTags: readonly Tag[], wanted: readonly Tag[] | u
   return wanted.every((w) => resourceTags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)));
 }
 
-/** Copies the fields that are set, so responses never carry `undefined`. */
+/** Copies the fields that are set, so responses never carry `undefined` (a plain loop: list items use it). */
 export function defined<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+  const out: Partial<T> = {};
+  for (const key in record) {
+    const value = record[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /** A new scope with its two overlap spaces (engine work first: nothing is recorded if it fails). */
