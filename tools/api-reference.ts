@@ -1,0 +1,51 @@
+/**
+ * Writes docs/api-reference.md from the operation table, the single declaration of every action
+ * and parameter (`npm run docs`); test/api/reference.test.ts fails when the file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { ParamSpec } from '../src/api/params.js';
+import { OPERATIONS } from '../src/api/table.js';
+
+function describeSpec(spec: ParamSpec): string {
+  switch (spec.type) {
+    case 'string': {
+      const parts = ['string'];
+      if (spec.oneOf) parts.push(`one of ${spec.oneOf.map((v) => `\`${v}\``).join(', ')}`);
+      else if (spec.minLength !== undefined || spec.maxLength !== undefined) parts.push(`${spec.minLength ?? 0}–${spec.maxLength ?? '∞'} characters`);
+      if (spec.rule === 'name') parts.push('not starting with http:// or https://');
+      if (spec.rule === 'description') parts.push('starts with a letter, not with http:// or https://');
+      if (spec.rule === 'ascii') parts.push('printable ASCII');
+      return parts.join(', ');
+    }
+    case 'integer':
+      return `integer ${spec.min}–${spec.max}`;
+    case 'boolean':
+      return 'boolean (`true` / `false` on the wire)';
+    case 'list':
+      return `list of up to ${spec.maxItems} strings (\`Name.1\`, \`Name.2\`, … on the wire)`;
+    case 'tags':
+      return 'up to 20 tags `{ Key, Value }` (`Name.N.Key` / `Name.N.Value` on the wire)';
+  }
+}
+
+export function renderApiReference(): string {
+  const lines = [
+    '# API reference',
+    '',
+    'Generated from `src/api/table.ts` by `npm run docs`; do not edit by hand. Behaviour and error codes: README.md.',
+    '',
+  ];
+  for (const op of OPERATIONS) {
+    lines.push(`## ${op.action}`, '', `HTTP ${op.method} · ${op.mutates ? 'changes state (DryRun and ClientToken apply)' : 'read-only'}`, '');
+    lines.push('| parameter | required | type |', '| --- | --- | --- |');
+    for (const [name, spec] of Object.entries(op.params)) lines.push(`| ${name} | ${spec.required ? 'yes' : ''} | ${describeSpec(spec)} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  writeFileSync(new URL('../docs/api-reference.md', import.meta.url), renderApiReference());
+  console.log('wrote docs/api-reference.md');
+}
