@@ -89,7 +89,8 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const send = (response: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    response.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    // a raw header list skips Node's header-object normalisation on every answer
+    response.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
     response.end(text);
   };
 
@@ -103,13 +104,15 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     try {
       const url = request.url ?? '/';
       if (Buffer.byteLength(url) > limits.maxUrlBytes) throw new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
-      const parsed = new URL(url, 'http://localhost');
+      // only the query matters (the path is always /): no need for a whole URL object
+      const mark = url.indexOf('?');
+      const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
       const body = request.method === 'POST' ? await readBody(request, limits.maxBodyBytes) : '';
       const form = /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : new URLSearchParams();
-      const pairs: Array<[string, string]> = [...parsed.searchParams, ...form];
+      const pairs: Array<[string, string]> = [...query, ...form];
       if (pairs.length > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
-      const action = parsed.searchParams.get('Action') ?? header(request, 'x-acs-action') ?? '';
-      const version = parsed.searchParams.get('Version') ?? header(request, 'x-acs-version');
+      const action = query.get('Action') ?? header(request, 'x-acs-action') ?? '';
+      const version = query.get('Version') ?? header(request, 'x-acs-version');
       const operation = OPERATION_BY_ACTION.get(action);
       if (!operation || operation.method !== request.method) {
         throw new WireError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
