@@ -6,7 +6,7 @@ import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { dropAllocation, engineStep, recordAllocation } from './pool-cidr.js';
-import { DEFAULT_MAX_RESULTS, defined, listResponse } from './shared.js';
+import { defined, listOf } from './shared.js';
 
 const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const CIDR_MASK = { type: 'integer', min: 0, max: 128 } as const;
@@ -133,17 +133,14 @@ export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', 
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
   const pool = ctx.store.pools.get(p.IpamPoolId);
+  if (pool) ctx.inPoolRegion(pool, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.14)
-  if (!pool) return listResponse('IpamPoolAllocations', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, allocationItem);
-  ctx.inPoolRegion(pool, p.RegionId);
   const filtered = p.IpamPoolAllocationIds !== undefined || p.Cidr !== undefined || p.IpamPoolAllocationName !== undefined;
-  const page = pool.allocations.page(maxResults, p.NextToken, filtered ? (a) =>
+  return listOf('IpamPoolAllocations', pool?.allocations, p, filtered ? (a) =>
     (!p.IpamPoolAllocationIds || p.IpamPoolAllocationIds.includes(a.IpamPoolAllocationId)) &&
     (p.Cidr === undefined || a.Cidr === p.Cidr) &&
-    (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined);
-  return listResponse('IpamPoolAllocations', page, maxResults, allocationItem);
+    (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined, allocationItem);
 });
 
 export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr', 'GET', {

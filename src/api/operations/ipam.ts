@@ -3,7 +3,7 @@ import type { IpamRecord } from '../model.js';
 import { regionList } from './regions.js';
 import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { mutation, query } from '../operation.js';
-import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
+import { defined, dropScope, hasTags, listOf, newScope } from './shared.js';
 
 const REGION_LIST = { type: 'list', maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 
@@ -105,14 +105,12 @@ export const listIpams = query('ListIpams', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
-  const page = ctx.store.ipams.page(maxResults, p.NextToken, (ipam) =>
+  return listOf('Ipams', ctx.store.ipams, p, (ipam) =>
     ipam.RegionId === p.RegionId &&
     (!p.IpamIds || p.IpamIds.includes(ipam.IpamId)) &&
     (p.IpamName === undefined || ipam.IpamName === p.IpamName) &&
     (p.ResourceGroupId === undefined || ipam.ResourceGroupId === p.ResourceGroupId) &&
-    hasTags(ipam.Tags, p.Tags));
-  return listResponse('Ipams', page, maxResults, (ipam) => defined({
+    hasTags(ipam.Tags, p.Tags), (ipam) => defined({
     IpamId: ipam.IpamId,
     IpamName: ipam.IpamName,
     IpamDescription: ipam.IpamDescription,

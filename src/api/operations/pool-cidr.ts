@@ -6,7 +6,7 @@ import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
-import { DEFAULT_MAX_RESULTS, listResponse } from './shared.js';
+import { listOf } from './shared.js';
 
 export const MAX_CIDRS_PER_POOL = 50;
 
@@ -175,12 +175,9 @@ export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
-  const item = (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' });
   const pool = ctx.store.pools.get(p.IpamPoolId);
+  if (pool) ctx.inHostedRegion(pool.IpamId, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.9)
-  if (!pool) return listResponse('IpamPoolCidrs', { items: [], nextToken: undefined, totalCount: 0 }, maxResults, item);
-  ctx.inHostedRegion(pool.IpamId, p.RegionId);
-  const page = pool.cidrs.page(maxResults, p.NextToken, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr);
-  return listResponse('IpamPoolCidrs', page, maxResults, item);
+  return listOf('IpamPoolCidrs', pool?.cidrs, p, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr,
+    (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' }));
 });

@@ -5,7 +5,7 @@ import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { mutation, query } from '../operation.js';
 import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
-import { DEFAULT_MAX_RESULTS, defined, hasTags, listResponse } from './shared.js';
+import { defined, hasTags, listOf } from './shared.js';
 
 export const MAX_POOL_DEPTH = 10;
 const MASK = { type: 'integer', min: 0, max: 128 } as const;
@@ -177,9 +177,8 @@ export const listIpamPools = query('ListIpamPools', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
   // filters that match nothing (unknown IDs, malformed values) give an empty page, not an error
-  const page = ctx.store.pools.page(maxResults, p.NextToken, (pool) =>
+  return listOf('IpamPools', ctx.store.pools, p, (pool) =>
     ctx.store.ipams.get(pool.IpamId)!.RegionId === p.RegionId &&
     (p.IpamScopeId === undefined || pool.IpamScopeId === p.IpamScopeId) &&
     (!p.IpamPoolIds || p.IpamPoolIds.includes(pool.IpamPoolId)) &&
@@ -190,8 +189,7 @@ export const listIpamPools = query('ListIpamPools', 'POST', {
     (p.Ipv6Isp === undefined || pool.Ipv6Isp === p.Ipv6Isp) &&
     (p.IsShared === undefined || p.IsShared === false) &&
     (p.ResourceGroupId === undefined || pool.ResourceGroupId === p.ResourceGroupId) &&
-    hasTags(pool.Tags, p.Tags));
-  return listResponse('IpamPools', page, maxResults, (pool) => poolItem(ctx, pool));
+    hasTags(pool.Tags, p.Tags), (pool) => poolItem(ctx, pool));
 });
 
 function poolItem(ctx: Context, pool: PoolRecord) {

@@ -1,7 +1,7 @@
 import { apiError } from '../errors.js';
 import { mutation, query } from '../operation.js';
 import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
-import { DEFAULT_MAX_RESULTS, defined, dropScope, hasTags, listResponse, newScope } from './shared.js';
+import { defined, dropScope, hasTags, listOf, newScope } from './shared.js';
 
 const MAX_SCOPES = 5;
 const SCOPE_TYPE = { type: 'string', oneOf: ['private', 'public'] } as const;
@@ -61,16 +61,14 @@ export const listIpamScopes = query('ListIpamScopes', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
-  const page = ctx.store.scopes.page(maxResults, p.NextToken, (scope) =>
+  return listOf('IpamScopes', ctx.store.scopes, p, (scope) =>
     scope.RegionId === p.RegionId &&
     (p.IpamId === undefined || scope.IpamId === p.IpamId) &&
     (!p.IpamScopeIds || p.IpamScopeIds.includes(scope.IpamScopeId)) &&
     (p.IpamScopeName === undefined || scope.IpamScopeName === p.IpamScopeName) &&
     (p.IpamScopeType === undefined || scope.IpamScopeType === p.IpamScopeType) &&
     (p.ResourceGroupId === undefined || scope.ResourceGroupId === p.ResourceGroupId) &&
-    hasTags(scope.Tags, p.Tags));
-  return listResponse('IpamScopes', page, maxResults, (scope) => defined({
+    hasTags(scope.Tags, p.Tags), (scope) => defined({
     IpamScopeId: scope.IpamScopeId,
     IpamId: scope.IpamId,
     IpamScopeName: scope.IpamScopeName,

@@ -1,16 +1,26 @@
-import type { Page, Sequenced } from '../collection.js';
+import type { Collection, Sequenced } from '../collection.js';
 import type { Context } from '../context.js';
 import type { ScopeRecord } from '../model.js';
 import type { Tag } from '../params.js';
 
-export const DEFAULT_MAX_RESULTS = 10;
+const DEFAULT_MAX_RESULTS = 10;
 
-/** The list envelope every List* operation answers with (spec §3). */
-export function listResponse<T extends Sequenced, K extends string, Item>(
-  key: K, page: Page<T>, maxResults: number, item: (record: T) => Item,
-): { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number } {
-  const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as
-    { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number };
+type ListEnvelope<K extends string, Item> = { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number };
+
+/**
+ * One page of a collection in the list envelope every List* operation answers with (spec §3).
+ * No collection (an unknown pool) gives an empty page, as the spec says.
+ */
+export function listOf<T extends Sequenced, K extends string, Item>(
+  key: K,
+  collection: Collection<T> | undefined,
+  p: { MaxResults?: number; NextToken?: string },
+  filter: ((record: T) => boolean) | undefined,
+  item: (record: T) => Item,
+): ListEnvelope<K, Item> {
+  const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
+  const page = collection ? collection.page(maxResults, p.NextToken, filter) : { items: [], nextToken: undefined, totalCount: 0 };
+  const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as ListEnvelope<K, Item>;
   if (page.nextToken !== undefined) out.NextToken = page.nextToken;
   return out;
 }
