@@ -3,7 +3,7 @@
 // write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
 
 import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
-import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount } from './space';
+import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder } from './space';
 import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
 import { sumLo, sumHi, sumTop } from './bits';
@@ -219,6 +219,21 @@ export function listBlocks(space: i32, kind: i32, max: i32): i32 {
   store<u64>(ioBase + IO_ADDRESS_OUT + 8, nextHi);
   store<i32>(ioBase + IO_STATUS, count == <u32>max && !listWrapped ? 1 : 0);
   return <i32>count;
+}
+
+/**
+ * Writes the space's maximal free blocks by order (u32 count for order 0..width) to
+ * IO_ADDRESSES: every capacity figure (free addresses, /N blocks that fit for every N, the
+ * free-block histogram) follows from it, in O(width) whatever the number of allocations.
+ */
+export function freeBlockHistogram(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  let width = widthOf(s);
+  for (let order: u32 = 0; order <= width; order++) {
+    store<u32>(ioBase + IO_ADDRESSES + (<usize>order << 2), freeBlocksOfOrder(s, order));
+  }
+  return S.OK;
 }
 
 /** Grows memory ahead of a large run; returns 0 or E_OUT_OF_MEMORY. */

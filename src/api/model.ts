@@ -1,6 +1,6 @@
 /** The service's records. Field names are the API's own, so responses are built by picking fields. */
 import type { Cidr } from '../cidr/index.js';
-import type { AddressSpace } from '../engine/index.js';
+import type { AddressSpace, AllocationStrategy } from '../engine/index.js';
 import { Collection } from './collection.js';
 import type { Tag } from './params.js';
 
@@ -78,6 +78,8 @@ export interface PoolRecord {
   AllocationMaxCidrMask: number;
   AllocationDefaultCidrMask?: number;
   AutoImport?: boolean;
+  /** Extension: the engine strategy for CidrMask / NetmaskLength requests (default first-fit). */
+  AllocationStrategy: AllocationStrategy;
   IpamPoolName?: string;
   IpamPoolDescription?: string;
   ResourceGroupId?: string;

@@ -2,6 +2,7 @@
  * Parameter specs: the operation table declares each parameter once, and the same spec
  * validates in-process calls, types the typed methods, and (in the server) decodes the wire.
  */
+import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 import { illegalParam, missingParam, apiError, IpamApiError } from './errors.js';
 
 export interface Tag {
@@ -58,6 +59,8 @@ export const NAME = { type: 'string', minLength: 1, maxLength: 128, rule: 'name'
 export const DESCRIPTION = { type: 'string', minLength: 1, maxLength: 256, rule: 'description' } as const;
 export const REGION = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
 export const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
+/** Extension (not in the cloud's API): how a pool picks blocks for CidrMask / NetmaskLength requests. */
+export const ALLOCATION_STRATEGY = { type: 'string', oneOf: Object.keys(STRATEGIES) as AllocationStrategy[] } as const;
 export const REQUIRED_ID = { ...ID, required: true } as const;
 export const DRY_RUN = { type: 'boolean' } as const;
 export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule: 'ascii' } as const;

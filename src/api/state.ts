@@ -13,7 +13,7 @@ import type { AllocationRecord, IpamRecord, PoolCidrRecord, PoolRecord, ScopeRec
 import { newScope } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH } from './operations/pool.js';
-import { DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs } from './params.js';
+import { ALLOCATION_STRATEGY, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs } from './params.js';
 
 export const STATE_FORMAT = 'wasm-ipam/state';
 export const STATE_VERSION = 1;
@@ -49,7 +49,7 @@ const POOL_FIELDS = {
   PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 }, IpVersion: { type: 'string', required: true, oneOf: ['IPv4', 'IPv6'] },
   Ipv6Isp: { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] },
   AllocationMinCidrMask: MASK, AllocationMaxCidrMask: { ...MASK, required: true }, AllocationDefaultCidrMask: MASK,
-  AutoImport: BOOLEAN, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
+  AutoImport: BOOLEAN, AllocationStrategy: ALLOCATION_STRATEGY, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
   Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH + 1 },
 } as const;
 const ALLOCATION_FIELDS = {
@@ -176,6 +176,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     }
     const pool: PoolRecord = {
       ...(r as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
+      AllocationStrategy: r.AllocationStrategy ?? 'first-fit', // documents written before the extension
       space: ctx.engine.createSpace(r.IpVersion === 'IPv4' ? 4 : 6),
       cidrs: new Collection<PoolCidrRecord>(),
       allocations: new Collection<AllocationRecord>(false),

@@ -4,6 +4,7 @@ import * as ipam from './operations/ipam.js';
 import * as poolCidr from './operations/pool-cidr.js';
 import * as pool from './operations/pool.js';
 import * as scope from './operations/scope.js';
+import * as utilization from './operations/utilization.js';
 import type { Operation } from './operation.js';
 import type { ParamsOf } from './params.js';
 
@@ -14,6 +15,7 @@ export const OPERATIONS = [
   poolCidr.addIpamPoolCidr, poolCidr.deleteIpamPoolCidr, poolCidr.listIpamPoolCidrs,
   allocation.createIpamPoolAllocation, allocation.updateIpamPoolAllocation, allocation.deleteIpamPoolAllocation,
   allocation.getIpamPoolAllocation, allocation.listIpamPoolAllocations, allocation.getIpamPoolNextAvailableCidr,
+  utilization.getIpamPoolUtilization,
 ] as const;
 
 export type AnyOperation = (typeof OPERATIONS)[number];

@@ -28,5 +28,6 @@ export interface EngineExports {
   capacity(space: number, prefix: number): number;
   stats(space: number): number;
   listBlocks(space: number, kind: number, max: number): number;
+  freeBlockHistogram(space: number): number;
   reserveMemory(blocks: number): number;
 }

@@ -31,11 +31,11 @@ describe('the README flow', () => {
     }
     expect(OPERATIONS.map((o) => o.action).sort()).toEqual([
       'AddIpamPoolCidr', 'CreateIpam', 'CreateIpamPool', 'CreateIpamPoolAllocation', 'CreateIpamScope', 'DeleteIpam', 'DeleteIpamPool',
-      'DeleteIpamPoolAllocation', 'DeleteIpamPoolCidr', 'DeleteIpamScope', 'GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr',
+      'DeleteIpamPoolAllocation', 'DeleteIpamPoolCidr', 'DeleteIpamScope', 'GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr', 'GetIpamPoolUtilization',
       'ListIpamPoolAllocations', 'ListIpamPoolCidrs', 'ListIpamPools', 'ListIpamScopes', 'ListIpams', 'UpdateIpam', 'UpdateIpamPool',
       'UpdateIpamPoolAllocation',
     ]);
-    expect(OPERATIONS.filter((o) => o.method === 'GET').map((o) => o.action).sort()).toEqual(['GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr']);
+    expect(OPERATIONS.filter((o) => o.method === 'GET').map((o) => o.action).sort()).toEqual(['GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr', 'GetIpamPoolUtilization']);
   });
 });
 
@@ -292,6 +292,9 @@ const ERROR_CASES: Case[] = [
     (f) => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 28 })],
   ['next CIDR with a taken block', 'GetIpamPoolNextAvailableCidr', (f) => ({ RegionId: R, IpamPoolId: f.pool, CidrBlock: '10.0.0.0/24' }), 'OperationDenied.CidrUnavailableInPool', 400,
     (f) => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 })],
+  ['utilisation of an unknown pool', 'GetIpamPoolUtilization', () => ({ RegionId: R, IpamPoolId: 'ipam-pool-x' }), 'ResourceNotFound.IpamPool', 404],
+  ['a pool with an unknown strategy', 'CreateIpamPool', (f) => ({ RegionId: R, IpamScopeId: f.privateScope, AllocationStrategy: 'worst-fit' }), 'IllegalParam.AllocationStrategy'],
+  ['a pool switched to an unknown strategy', 'UpdateIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool, AllocationStrategy: 'First-Fit' }), 'IllegalParam.AllocationStrategy'],
   ['next CIDR with a bad block', 'GetIpamPoolNextAvailableCidr', (f) => ({ RegionId: R, IpamPoolId: f.pool, CidrBlock: 'ten/8' }), 'IllegalParam.CidrBlock'],
 ];
 

@@ -28,7 +28,7 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
   if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
-    const found = pool.space.preview(mask!);
+    const found = pool.space.preview(mask!, pool.AllocationStrategy);
     if (!found) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
     return found;
   }
@@ -55,8 +55,11 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
   const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
   return () => {
-    engineStep(() => pool.space.reserve(block)); // checked free above: only an out-of-memory can refuse it
-    const record = recordAllocation(ctx, pool, block, {
+    // checked above: only an out-of-memory can refuse it. By mask, the pool's strategy takes the
+    // block (for random that also advances the pool's generator); by Cidr, exactly that block.
+    let taken = block;
+    engineStep(() => { taken = p.CidrMask === undefined ? pool.space.reserve(block) : pool.space.allocate(p.CidrMask, pool.AllocationStrategy); });
+    const record = recordAllocation(ctx, pool, taken, {
       ResourceType: 'Custom',
       IpamPoolAllocationName: p.IpamPoolAllocationName,
       IpamPoolAllocationDescription: p.IpamPoolAllocationDescription,

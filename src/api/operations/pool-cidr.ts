@@ -101,7 +101,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     if (p.NetmaskLength! > familyBits(pool.IpVersion)) throw illegalParam('NetmaskLength', `must be between 0 and ${familyBits(pool.IpVersion)}`);
     if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
     checkParentMask(parent, p.NetmaskLength!);
-    const found = parent.space.preview(p.NetmaskLength!);
+    const found = parent.space.preview(p.NetmaskLength!, parent.AllocationStrategy);
     if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${parent.IpamPoolId}.`);
     block = found;
   }

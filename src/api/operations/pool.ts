@@ -4,7 +4,7 @@ import { apiError, illegalParam } from '../errors.js';
 import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { mutation, query } from '../operation.js';
-import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { ALLOCATION_STRATEGY, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
 export const MAX_POOL_DEPTH = 10;
@@ -44,6 +44,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
   AllocationMaxCidrMask: MASK,
   AllocationDefaultCidrMask: MASK,
   AutoImport: { type: 'boolean' },
+  AllocationStrategy: ALLOCATION_STRATEGY,
   IpamPoolName: NAME,
   IpamPoolDescription: DESCRIPTION,
   ResourceGroupId: ID,
@@ -90,6 +91,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
       Ipv6Isp: p.Ipv6Isp,
       ...masks,
       AutoImport: p.AutoImport,
+      AllocationStrategy: p.AllocationStrategy ?? 'first-fit',
       IpamPoolName: p.IpamPoolName,
       IpamPoolDescription: p.IpamPoolDescription,
       ResourceGroupId: p.ResourceGroupId,
@@ -118,6 +120,7 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
   AllocationDefaultCidrMask: MASK,
   ClearAllocationDefaultCidrMask: { type: 'boolean' },
   AutoImport: { type: 'boolean' },
+  AllocationStrategy: ALLOCATION_STRATEGY,
   ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
@@ -135,6 +138,7 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
     if (p.IpamPoolName !== undefined) pool.IpamPoolName = p.IpamPoolName;
     if (p.IpamPoolDescription !== undefined) pool.IpamPoolDescription = p.IpamPoolDescription;
     if (p.AutoImport !== undefined) pool.AutoImport = p.AutoImport;
+    if (p.AllocationStrategy !== undefined) pool.AllocationStrategy = p.AllocationStrategy;
     Object.assign(pool, masks);
     return {};
   };
@@ -213,6 +217,7 @@ function poolItem(ctx: Context, pool: PoolRecord) {
     AllocationMaxCidrMask: pool.AllocationMaxCidrMask,
     AllocationDefaultCidrMask: pool.AllocationDefaultCidrMask,
     AutoImport: pool.AutoImport ?? false,
+    AllocationStrategy: pool.AllocationStrategy,
     Cidrs: [...pool.cidrs.values()].map((c) => c.Cidr),
     IsShared: false,
     Status: 'Created',
