@@ -1,17 +1,24 @@
 #!/usr/bin/env node
 /**
- * wasm-ipam command line. Until the simulator lands, the main job is a short demo of the
- * allocation engine: what it allocates, refuses and counts, and how fast.
+ * wasm-ipam command line. The main job (the default) is the simulator: every allocation
+ * strategy over a seeded workload, compared in a report. Also: a local API endpoint, and a
+ * short demo of the engine.
  */
 import { formatCidr, type Cidr } from './cidr/index.js';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
 import { serve } from './server/serve.js';
+import { simulateCommand, SIMULATE_USAGE } from './sim/command.js';
+import { ScenarioError } from './sim/scenario.js';
 
-const USAGE = `usage: wasm-ipam [demo]
+const USAGE = `usage: ${SIMULATE_USAGE}
        wasm-ipam serve [--host 127.0.0.1] [--port 8787] [--data-dir ./.wasm-ipam] [--region cn-hangzhou] [--in-memory]
+       wasm-ipam demo
 
-  demo    (default) allocate, reserve, release and count in an IPv4 /8 and an IPv6 /32,
+  simulate (default) replay a scenario's seeded allocations and releases once per strategy
+          (first-fit, last-fit, best-fit, sparse, random) and write ./report/index.html
+          and summary.json; --list shows the built-in scenarios
+  demo    allocate, reserve, release and count in an IPv4 /8 and an IPv6 /32,
           then time a million allocate/release operations in the engine
   serve   a local Alibaba Cloud VPC IPAM endpoint (RPC wire, version 2023-02-28) for the vendor's
           client; state is journaled to --data-dir and survives restarts (--port 0: any free port)`;
@@ -111,7 +118,8 @@ async function demo(): Promise<void> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const [command = 'demo'] = args;
+  const [command = 'simulate'] = args;
+  if (command === 'simulate') return simulateCommand(args.slice(1));
   if (command === 'demo') {
     await demo();
     return 0;
@@ -143,6 +151,11 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
+    if (error instanceof ScenarioError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`wasm-ipam: ${(error as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(`wasm-ipam: ${(error as Error).stack ?? String(error)}`);
     process.exitCode = 1;
   },

@@ -1,0 +1,109 @@
+/** The simulator through the Alibaba-shaped API: every step is an IpamService call. */
+import { parseCidr, type Cidr } from '../cidr/index.js';
+import type { AllocationStrategy, Engine } from '../engine/index.js';
+import { IpamApiError, IpamService } from '../api/index.js';
+import { HandleSlots, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { flattenPools, type Scenario } from './scenario.js';
+
+const REGION = 'cn-hangzhou';
+const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient']);
+
+export class ApiDriver implements Driver {
+  readonly ipam: IpamService;
+  readonly #poolIds: string[] = [];
+  readonly #children: number[][] = [];
+  readonly #slots = new HandleSlots();
+  readonly #allocationIds: string[] = [];
+
+  private constructor(ipam: IpamService) {
+    this.ipam = ipam;
+  }
+
+  static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
+    const ipam = await IpamService.create({ engine, seed: scenario.seed, clock: () => new Date(0) });
+    const driver = new ApiDriver(ipam);
+    const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: REGION, OperatingRegionList: [REGION] });
+    for (const { plan, parent, bits } of flattenPools(scenario)) {
+      const { IpamPoolId } = ipam.createIpamPool({
+        RegionId: REGION,
+        IpamScopeId: PrivateDefaultScopeId,
+        IpVersion: bits === 32 ? 'IPv4' : 'IPv6',
+        AllocationStrategy: strategy,
+        IpamPoolName: plan.name,
+        ...(parent < 0 ? {} : { SourceIpamPoolId: driver.#poolIds[parent]! }),
+      });
+      for (const cidr of plan.cidrs ?? []) ipam.addIpamPoolCidr({ RegionId: REGION, IpamPoolId, Cidr: cidr });
+      if (parent >= 0) driver.#children[parent]!.push(driver.#poolIds.length);
+      driver.#poolIds.push(IpamPoolId);
+      driver.#children.push([]);
+    }
+    return driver;
+  }
+
+  allocate(pool: number, mask: number): number {
+    let id: string;
+    try {
+      id = this.ipam.call('CreateIpamPoolAllocation', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, CidrMask: mask }).IpamPoolAllocationId;
+    } catch (error) {
+      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return -1;
+      throw error;
+    }
+    const handle = this.#slots.take();
+    this.#allocationIds[handle] = id;
+    return handle;
+  }
+
+  release(handle: number): void {
+    this.ipam.call('DeleteIpamPoolAllocation', { RegionId: REGION, IpamPoolAllocationId: this.#allocationIds[handle]! });
+    this.#slots.give(handle);
+  }
+
+  grow(pool: number, prefix: number): GrowResult {
+    try {
+      this.ipam.call('AddIpamPoolCidr', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, NetmaskLength: prefix });
+      return 'ok';
+    } catch (error) {
+      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return 'no-fit';
+      if (error instanceof IpamApiError && error.code === 'QuotaExceeded.IpamPoolCidr') return 'quota';
+      throw error;
+    }
+  }
+
+  figures(pool: number): PoolFigures {
+    const u = this.ipam.call('GetIpamPoolUtilization', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]! });
+    return {
+      utilisation: u.UtilizationPercent,
+      fragmentation: u.FragmentationIndex,
+      largestPrefix: u.FreeBlocks[0]?.CidrMask ?? null,
+      freeAddresses: BigInt(u.FreeAddresses),
+    };
+  }
+
+  /** Every allocation of a pool, page by page. */
+  #allocations(pool: number): { Cidr: string; ResourceType: string; ResourceId: string }[] {
+    const out: { Cidr: string; ResourceType: string; ResourceId: string }[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = this.ipam.call('ListIpamPoolAllocations', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, MaxResults: 100, ...(NextToken ? { NextToken } : {}) });
+      out.push(...page.IpamPoolAllocations);
+      NextToken = page.NextToken || undefined;
+    } while (NextToken);
+    return out;
+  }
+
+  snapshot(pool: number): PoolSnapshot {
+    const cidrs = this.ipam.call('ListIpamPoolCidrs', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, MaxResults: 100 }).IpamPoolCidrs;
+    const byAddress = (a: Cidr, b: Cidr) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
+    const allocations = this.#allocations(pool);
+    const childIds = this.#children[pool]!.map((c) => this.#poolIds[c]!);
+    return {
+      provisioned: cidrs.map((c) => parseCidr(c.Cidr)).sort(byAddress),
+      allocated: allocations.filter((a) => a.ResourceType === 'Custom').map((a) => parseCidr(a.Cidr)).sort(byAddress),
+      children: childIds.map((id) => allocations.filter((a) => a.ResourceId === id).map((a) => parseCidr(a.Cidr))),
+    };
+  }
+
+  close(): void {
+    // the service's spaces live in the caller's engine; nothing else to free
+  }
+}

@@ -1,0 +1,130 @@
+/** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { writeReport } from '../report/index.js';
+import type { SimulationSummary } from '../report/summary.js';
+import { defaultWorkers, simulateParallel } from './parallel.js';
+import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
+import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './scenarios.js';
+
+export const SIMULATE_USAGE = `wasm-ipam simulate [--scenario <file.json | built-in name>] [--out ./report] [--events N] [--seed S]
+                   [--strategies first-fit,best-fit,...] [--via engine|api] [--workers N] [--list]`;
+
+async function loadScenario(given: string | undefined): Promise<Scenario> {
+  const name = given ?? DEFAULT_SCENARIO;
+  const builtIn = builtInScenario(name);
+  if (builtIn) return builtIn;
+  let text: string;
+  try {
+    text = await readFile(name, 'utf8');
+  } catch {
+    throw new ScenarioError(`no scenario file ${JSON.stringify(name)} and no built-in scenario of that name (see --list)`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseScenario(doc);
+}
+
+function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < min || n > max) throw new ScenarioError(`--${flag} must be a whole number from ${min} to ${max}, got ${value}`);
+  return n;
+}
+
+/** Progress: one bar per strategy on a terminal, a line per strategy every 10% otherwise. */
+function progressReporter(scenario: Scenario): { update: (strategy: string, done: number) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bars = new cliProgress.MultiBar({
+      format: ' {strategy} |{bar}| {percentage}% · {value}/{total} events · {eta_formatted} left',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+    }, cliProgress.Presets.shades_classic);
+    const byStrategy = new Map(scenario.strategies.map((s) => [s, bars.create(scenario.events, 0, { strategy: s.padEnd(9) })]));
+    return { update: (s, done) => byStrategy.get(s)?.update(done), stop: () => bars.stop() };
+  }
+  const shown = new Map<string, number>();
+  return {
+    update: (strategy, done) => {
+      const tenth = Math.floor((done / scenario.events) * 10);
+      if (tenth > (shown.get(strategy) ?? 0)) {
+        shown.set(strategy, tenth);
+        console.error(`  ${strategy}: ${tenth * 10}% (${done.toLocaleString('en-US')} events)`);
+      }
+    },
+    stop: () => {},
+  };
+}
+
+export function comparisonTable(summary: SimulationSummary): string {
+  const header = ['strategy', 'allocations', 'releases', 'failures', 'no space', 'fragmented', 'first failure', 'events/s'];
+  const rows = summary.runs.map((r) => [
+    r.strategy,
+    r.allocations.toLocaleString('en-US'),
+    r.releases.toLocaleString('en-US'),
+    r.failures.total.toLocaleString('en-US'),
+    r.failures.noSpace.toLocaleString('en-US'),
+    r.failures.fragmentation.toLocaleString('en-US'),
+    r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${r.firstFailure.utilisation.toFixed(1)}%` : 'none',
+    Math.round(r.eventsPerSecond).toLocaleString('en-US'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export async function simulateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: 'string' },
+      out: { type: 'string', default: './report' },
+      events: { type: 'string' },
+      seed: { type: 'string' },
+      strategies: { type: 'string' },
+      via: { type: 'string', default: 'engine' },
+      workers: { type: 'string' },
+      list: { type: 'boolean', default: false },
+    },
+  });
+  if (values.list) {
+    for (const name of builtInScenarioNames()) {
+      const s = builtInScenario(name)!;
+      console.log(`${name.padEnd(12)} ${s.events.toLocaleString('en-US').padStart(9)} events  ${s.description}`);
+    }
+    return 0;
+  }
+  if (values.via !== 'engine' && values.via !== 'api') throw new ScenarioError(`--via must be engine or api, got ${values.via}`);
+  const doc = await loadScenario(values.scenario);
+  // command-line overrides go through the same checks as the file
+  const scenario = parseScenario({
+    ...doc,
+    events: wholeNumber('events', values.events, 1, 1e9) ?? doc.events,
+    seed: wholeNumber('seed', values.seed, 0, 2 ** 32 - 1) ?? doc.seed,
+    strategies: values.strategies?.split(',').map((s) => s.trim()) ?? doc.strategies,
+  });
+  const workers = wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length);
+  console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
+    `strategies ${scenario.strategies.join(', ')}, via the ${values.via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
+  const progress = progressReporter(scenario);
+  const started = performance.now();
+  let summary: SimulationSummary;
+  try {
+    summary = await simulateParallel(scenario, { via: values.via, workers, onProgress: progress.update });
+  } finally {
+    progress.stop();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const out = resolve(values.out!);
+  const { html } = await writeReport(out, summary);
+  console.log(`\n${comparisonTable(summary)}\n`);
+  console.log(`Done in ${seconds.toFixed(1)} s. Report: ${html}`);
+  return 0;
+}

@@ -1,0 +1,157 @@
+/** The simulator's fast path: pools as engine address spaces, allocations as numbers. */
+import { parseCidr, type Cidr } from '../cidr/index.js';
+import { STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
+import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../engine/layout.js';
+import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
+import { HandleSlots, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { flattenPools, type Scenario } from './scenario.js';
+
+interface SimPool {
+  space: AddressSpace;
+  parent: number;
+  /** Index among the parent's children. */
+  childIndex: number;
+  /** For sub-pools: the CIDRs taken from the parent (the cloud's quota applies to them). */
+  chunks: Cidr[];
+  children: number[];
+}
+
+const toCidr = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr => ({
+  family,
+  address: family === 4 ? BigInt(words[0]!) : (BigInt(words[3]!) << 96n) | (BigInt(words[2]!) << 64n) | (BigInt(words[1]!) << 32n) | BigInt(words[0]!),
+  prefixLength,
+});
+
+export class EngineDriver implements Driver {
+  readonly #engine: Engine;
+  readonly #raw: EngineExports;
+  readonly #pools: SimPool[] = [];
+  // the hot path calls the raw exports with these, skipping the AddressSpace layer
+  readonly #spaceIds: Int32Array;
+  readonly #wide: Uint8Array;
+  readonly #addressIn: number;
+  readonly #addressOut: number;
+  readonly #strategy: number;
+  readonly #slots = new HandleSlots();
+  // live allocations by handle: pool, prefix length and address words (IPv4 uses word 0)
+  #poolOf = new Uint16Array(1024);
+  #prefixOf = new Uint8Array(1024);
+  #words = new Uint32Array(4096);
+  readonly #scratch = new Uint32Array(4);
+
+  constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
+    this.#engine = engine;
+    this.#raw = engine.raw;
+    this.#addressIn = (engine.io + IO_ADDRESS_IN) >>> 2;
+    this.#addressOut = (engine.io + IO_ADDRESS_OUT) >>> 2;
+    this.#strategy = STRATEGIES[strategy];
+    for (const { plan, parent, bits } of flattenPools(scenario)) {
+      const space = engine.createSpace(bits === 32 ? 4 : 6);
+      for (const cidr of plan.cidrs ?? []) space.addSource(parseCidr(cidr));
+      const index = this.#pools.length;
+      const childIndex = parent < 0 ? 0 : this.#pools[parent]!.children.push(index) - 1;
+      this.#pools.push({ space, parent, childIndex, chunks: [], children: [] });
+    }
+    this.#spaceIds = Int32Array.from(this.#pools, (p) => p.space.id);
+    this.#wide = Uint8Array.from(this.#pools, (p) => (p.space.family === 6 ? 1 : 0));
+  }
+
+  #ensure(handle: number): void {
+    if (handle < this.#poolOf.length) return;
+    const grow = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    const size = this.#poolOf.length * 2;
+    this.#poolOf = grow(this.#poolOf, size);
+    this.#prefixOf = grow(this.#prefixOf, size);
+    this.#words = grow(this.#words, size * 4);
+  }
+
+  allocate(pool: number, mask: number): number {
+    const wide = this.#wide[pool]!;
+    let address = 0;
+    if (wide === 0) {
+      address = this.#raw.allocate4(this.#spaceIds[pool]!, mask, this.#strategy);
+      if (address < 0) return -1;
+    } else if (this.#raw.allocate6(this.#spaceIds[pool]!, mask, this.#strategy) < 0) {
+      return -1;
+    }
+    const handle = this.#slots.take();
+    this.#ensure(handle);
+    this.#poolOf[handle] = pool;
+    this.#prefixOf[handle] = mask;
+    const at = handle * 4;
+    if (wide === 0) {
+      this.#words[at] = address;
+    } else {
+      const io = this.#engine.words;
+      const out = this.#addressOut;
+      this.#words[at] = io[out]!; this.#words[at + 1] = io[out + 1]!; this.#words[at + 2] = io[out + 2]!; this.#words[at + 3] = io[out + 3]!;
+    }
+    return handle;
+  }
+
+  release(handle: number): void {
+    const pool = this.#poolOf[handle]!;
+    const w = this.#words;
+    const at = handle * 4;
+    let status: number;
+    if (this.#wide[pool] === 0) {
+      status = this.#raw.release4(this.#spaceIds[pool]!, w[at]!, this.#prefixOf[handle]!);
+    } else {
+      const io = this.#engine.words;
+      const into = this.#addressIn;
+      io[into] = w[at]!; io[into + 1] = w[at + 1]!; io[into + 2] = w[at + 2]!; io[into + 3] = w[at + 3]!;
+      status = this.#raw.release6(this.#spaceIds[pool]!, this.#prefixOf[handle]!);
+    }
+    if (status < 0) throw new Error(`engine refused a release it handed out (status ${status})`);
+    this.#slots.give(handle);
+  }
+
+  grow(pool: number, prefix: number): GrowResult {
+    const child = this.#pools[pool]!;
+    if (child.chunks.length >= MAX_CIDRS_PER_POOL) return 'quota';
+    const parent = this.#pools[child.parent]!.space;
+    let block: Cidr;
+    if (parent.family === 4) {
+      const address = parent.allocateV4(prefix, this.#strategy);
+      if (address < 0) return 'no-fit';
+      this.#scratch[0] = address;
+      block = toCidr(4, this.#scratch, prefix);
+    } else {
+      if (parent.allocateV6(prefix, this.#strategy) < 0) return 'no-fit';
+      block = toCidr(6, parent.resultWords(this.#scratch), prefix);
+    }
+    child.space.addSource(block);
+    child.chunks.push(block);
+    return 'ok';
+  }
+
+  figures(pool: number): PoolFigures {
+    const u = this.#pools[pool]!.space.utilization();
+    return {
+      utilisation: u.utilizationPercent,
+      fragmentation: u.fragmentationIndex,
+      largestPrefix: u.largestFreePrefix ?? null,
+      freeAddresses: u.freeAddresses,
+    };
+  }
+
+  snapshot(pool: number): PoolSnapshot {
+    const p = this.#pools[pool]!;
+    const children = p.children.map((c) => this.#pools[c]!.chunks);
+    const held = new Set(children.flat().map((c) => `${c.address}/${c.prefixLength}`));
+    return {
+      provisioned: p.space.sources(),
+      allocated: p.space.allocations().filter((c) => !held.has(`${c.address}/${c.prefixLength}`)),
+      children,
+    };
+  }
+
+  close(): void {
+    for (const p of this.#pools) p.space.destroy();
+    this.#pools.length = 0;
+  }
+}

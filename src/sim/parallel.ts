@@ -1,0 +1,57 @@
+/**
+ * Strategies side by side on worker threads (Node). Each worker loads its own engine and runs
+ * jobs from a shared queue; every run depends only on the scenario, the strategy and the seed,
+ * so the summary equals a serial run's apart from timings (a test holds it to that).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { StrategyRun } from '../report/summary.js';
+import type { Scenario } from './scenario.js';
+import { summarise, type Path, type StrategyJob } from './simulate.js';
+import type { SimulationSummary } from '../report/summary.js';
+
+export type WorkerMessage =
+  | { type: 'progress'; strategy: string; done: number }
+  | { type: 'result'; run: StrategyRun }
+  | { type: 'error'; message: string; stack?: string };
+
+export interface ParallelOptions {
+  via?: Path;
+  mapSide?: number;
+  /** Worker threads; default: one per core, at most one per strategy. */
+  workers?: number;
+  onProgress?: (strategy: string, done: number) => void;
+}
+
+export function defaultWorkers(strategies: number): number {
+  return Math.max(1, Math.min(availableParallelism(), strategies));
+}
+
+export async function simulateParallel(scenario: Scenario, options: ParallelOptions = {}): Promise<SimulationSummary> {
+  const jobs: StrategyJob[] = scenario.strategies.map((strategy) => ({ scenario, strategy, via: options.via ?? 'engine', mapSide: options.mapSide ?? 128 }));
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(jobs.length), jobs.length));
+  const runs = new Map<string, StrategyRun>();
+  let next = 0;
+  const workerUrl = new URL('./worker.js', import.meta.url);
+  const drain = () => new Promise<void>((resolve, reject) => {
+    const worker = new Worker(workerUrl);
+    const feed = () => {
+      if (next < jobs.length) worker.postMessage(jobs[next++]);
+      else void worker.terminate().then(() => resolve());
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') options.onProgress?.(message.strategy, message.done);
+      else if (message.type === 'result') {
+        runs.set(message.run.strategy, message.run);
+        feed();
+      } else {
+        void worker.terminate();
+        reject(Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
+      }
+    });
+    worker.on('error', reject);
+    feed();
+  });
+  await Promise.all(Array.from({ length: workers }, drain));
+  return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers);
+}

@@ -1,0 +1,171 @@
+/**
+ * One strategy's run of a scenario: the seeded event stream, pools that grow from their
+ * parents on demand, failures classified, figures sampled over time, maps at the first
+ * failure and at the end. The driver decides whether steps go to the engine or the API.
+ */
+import type { AllocationStrategy } from '../engine/index.js';
+import type { FailureCause, PoolMap, PoolSeries, StrategyRun } from '../report/summary.js';
+import type { Driver, PoolSnapshot } from './driver.js';
+import { flattenPools, type Scenario } from './scenario.js';
+
+/** splitmix32: small, fast, and the same stream in every JS engine. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cumulative weights, for picking index i with probability weight[i] / total from one uniform draw. */
+function cumulative(weights: number[]): Float64Array {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  return Float64Array.from(weights, (w) => (sum += w) / total);
+}
+function pick(cdf: Float64Array, u: number): number {
+  let i = 0;
+  while (i < cdf.length - 1 && u >= cdf[i]!) i++;
+  return i;
+}
+
+export interface RunHooks {
+  /** Called every `progressEvery` events and at the end with the number of events done. */
+  onProgress?: (done: number) => void;
+  progressEvery?: number;
+  /** Turns pool snapshots into maps (the report's rasteriser); no maps when absent. */
+  toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap;
+}
+
+export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, driver: Driver, hooks: RunHooks = {}): StrategyRun {
+  const pools = flattenPools(scenario);
+  const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
+  const leafIndex = pools.flatMap((p, i) => (p.plan.workload ? [i] : []));
+  const leafCdf = cumulative(leafIndex.map((i) => pools[i]!.plan.workload!.weight));
+  const maskLists = leafIndex.map((i) => Object.keys(pools[i]!.plan.workload!.masks).map(Number));
+  const maskCdfs = leafIndex.map((i) => cumulative(Object.values(pools[i]!.plan.workload!.masks)));
+  const random = seededRandom(scenario.seed);
+  const events = scenario.events;
+  const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
+  const progressEvery = hooks.progressEvery ?? 1 << 16;
+
+  let live = new Int32Array(1024);
+  let liveCount = 0;
+  let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0;
+  let firstFailure: StrategyRun['firstFailure'] = null;
+  let mapsAtFirstFailure: PoolMap[] | null = null;
+  const series: PoolSeries[] = roots.map((r) => ({ poolId: pools[r]!.plan.name, event: [], utilisation: [], fragmentation: [], largestPrefix: [] }));
+
+  const sample = (event: number) => {
+    roots.forEach((root, i) => {
+      const f = driver.figures(root);
+      const s = series[i]!;
+      s.event.push(event);
+      s.utilisation.push(f.utilisation);
+      s.fragmentation.push(f.fragmentation);
+      s.largestPrefix.push(f.largestPrefix);
+    });
+  };
+  const maps = () => (hooks.toMap ? pools.map((_, i) => hooks.toMap!(i, driver.snapshot(i))) : []);
+
+  /** Pools asked for room during the current request, with the block size each was asked for. */
+  const asked: { pool: number; prefix: number }[] = [];
+
+  /** Gives the pool a new CIDR of /prefix from its parent, growing the parent first if need be. */
+  const obtain = (pool: number, prefix: number): boolean => {
+    const { parent } = pools[pool]!;
+    if (parent < 0) return false;
+    asked.push({ pool: parent, prefix });
+    let result = driver.grow(pool, prefix);
+    if (result === 'no-fit') {
+      const parentChunk = pools[parent]!.plan.chunk;
+      if (parentChunk !== undefined && obtain(parent, Math.min(parentChunk, prefix))) result = driver.grow(pool, prefix);
+    }
+    return result === 'ok';
+  };
+
+  /** Enough free addresses somewhere we asked, but no aligned block: fragmentation. */
+  const causeOfFailure = (): FailureCause => {
+    for (const { pool, prefix } of asked) {
+      if (driver.figures(pool).freeAddresses >= 1n << BigInt(pools[pool]!.bits - prefix)) return 'fragmentation';
+    }
+    return 'no-space';
+  };
+
+  const start = performance.now();
+  let mapsMs = 0;
+  let nextSample = 0, nextProgress = progressEvery;
+  // the arrival share is linear between bursts: start + slope · event, unless inside a burst
+  const slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
+  const burstFrom = scenario.bursts.map((b) => b.at * events);
+  const burstTo = scenario.bursts.map((b) => (b.at + b.length) * events);
+  for (let event = 0; event < events; event++) {
+    if (event === nextSample) {
+      sample(event);
+      nextSample += sampleEvery;
+    }
+    if (event === nextProgress) {
+      hooks.onProgress?.(event);
+      nextProgress += progressEvery;
+    }
+    let share = scenario.arrivals.start + slope * event;
+    for (let b = 0; b < burstFrom.length; b++) if (event >= burstFrom[b]! && event < burstTo[b]!) share = scenario.bursts[b]!.arrivalShare;
+    // three draws per event whatever happens, so every strategy sees the same stream
+    const kind = random(), which = random(), size = random();
+    if (liveCount === 0 || kind < share) {
+      const leaf = pick(leafCdf, which);
+      const pool = leafIndex[leaf]!;
+      const mask = maskLists[leaf]![pick(maskCdfs[leaf]!, size)]!;
+      let handle = driver.allocate(pool, mask);
+      if (handle < 0) {
+        asked.length = 0;
+        asked.push({ pool, prefix: mask });
+        const chunk = pools[pool]!.plan.chunk;
+        if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) handle = driver.allocate(pool, mask);
+      }
+      if (handle < 0) {
+        const cause = causeOfFailure();
+        if (cause === 'no-space') noSpace++;
+        else fragmentation++;
+        if (!firstFailure) {
+          const root = pools[pool]!.root;
+          firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
+          const mapsStart = performance.now();
+          mapsAtFirstFailure = maps();
+          mapsMs += performance.now() - mapsStart;
+        }
+        continue;
+      }
+      if (liveCount === live.length) {
+        const bigger = new Int32Array(live.length * 2);
+        bigger.set(live);
+        live = bigger;
+      }
+      live[liveCount++] = handle;
+      allocations++;
+    } else {
+      const at = Math.floor(which * liveCount);
+      driver.release(live[at]!);
+      live[at] = live[--liveCount]!;
+      releases++;
+    }
+  }
+  const elapsedMs = performance.now() - start - mapsMs; // map drawing is the report's cost, not the run's
+  sample(events);
+  hooks.onProgress?.(events);
+  return {
+    strategy,
+    elapsedMs,
+    eventsPerSecond: events / (elapsedMs / 1000),
+    allocations,
+    releases,
+    failures: { total: noSpace + fragmentation, noSpace, fragmentation },
+    firstFailure,
+    series,
+    maps: { final: maps(), atFirstFailure: mapsAtFirstFailure },
+  };
+}
+

@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Cidr } from '../../src/cidr/index.js';
+import { Engine } from '../../src/engine/index.js';
+import type { StrategyRun } from '../../src/report/summary.js';
+import { EngineDriver } from '../../src/sim/engine-driver.js';
+import { runStrategy } from '../../src/sim/run.js';
+import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
+import { runJob, simulateSerial } from '../../src/sim/simulate.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await Engine.load();
+});
+
+/** Both families, pools that must grow from their parents, failures of both kinds. */
+const tree: Scenario = parseScenario({
+  name: 'tree',
+  seed: 99,
+  events: 6000,
+  samples: 30,
+  arrivals: { start: 0.8, end: 0.55 },
+  bursts: [{ at: 0.3, length: 0.05, arrivalShare: 1 }],
+  pools: [
+    {
+      name: 'v4', ipVersion: 'IPv4', cidrs: ['10.0.0.0/18', '10.1.0.0/20'],
+      children: [
+        { name: 'a', chunk: 21, children: [{ name: 'a1', chunk: 23, workload: { weight: 3, masks: { '26': 3, '27': 2, '24': 1 } } }] },
+        { name: 'b', chunk: 22, workload: { weight: 2, masks: { '25': 1, '28': 2 } } },
+      ],
+    },
+    { name: 'v6', ipVersion: 'IPv6', cidrs: ['2001:db8::/44'], children: [{ name: 'c', chunk: 48, workload: { weight: 2, masks: { '52': 1, '56': 2 } } }] },
+  ],
+});
+
+const withoutTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0 });
+
+describe('a simulation run', () => {
+  it('is the same straight on the engine and through the API, for every strategy', async () => {
+    for (const strategy of tree.strategies) {
+      const viaEngine = await runJob(engine, { scenario: tree, strategy, via: 'engine', mapSide: 16 });
+      const viaApi = await runJob(engine, { scenario: tree, strategy, via: 'api', mapSide: 16 });
+      expect(withoutTimes(viaApi), strategy).toEqual(withoutTimes(viaEngine));
+      expect(viaEngine.failures.total, strategy).toBeGreaterThan(0);
+      expect(viaEngine.allocations + viaEngine.releases + viaEngine.failures.total).toBe(tree.events);
+    }
+  });
+
+  it('repeats exactly with the same seed and differs with another', async () => {
+    const once = await runJob(engine, { scenario: tree, strategy: 'first-fit', via: 'engine', mapSide: 8 });
+    const again = await runJob(engine, { scenario: tree, strategy: 'first-fit', via: 'engine', mapSide: 8 });
+    expect(withoutTimes(again)).toEqual(withoutTimes(once));
+    const other = await runJob(engine, { scenario: { ...tree, seed: 100 }, strategy: 'first-fit', via: 'engine', mapSide: 8 });
+    expect(other.allocations).not.toBe(once.allocations);
+  });
+
+  it('leaves nothing behind in the engine', async () => {
+    const before = engine.nodesInUse;
+    await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8 });
+    expect(engine.nodesInUse).toBe(before);
+  });
+
+  it('samples every top-level pool over the run and draws every pool', async () => {
+    const run = await runJob(engine, { scenario: tree, strategy: 'sparse', via: 'engine', mapSide: 32 });
+    expect(run.series.map((s) => s.poolId)).toEqual(['v4', 'v6']);
+    for (const s of run.series) {
+      expect(s.event[0]).toBe(0);
+      expect(s.event.at(-1)).toBe(tree.events);
+      expect(s.utilisation.length).toBe(s.event.length);
+      expect(s.utilisation[0]).toBe(0);
+      for (const u of s.utilisation) expect(u).toBeGreaterThanOrEqual(0);
+    }
+    expect(run.maps.final.map((m) => m.poolId)).toEqual(['v4', 'a', 'a1', 'b', 'v6', 'c']);
+    expect(run.maps.final[0]).toMatchObject({ span: '10.0.0.0/15', side: 32, children: ['a', 'b'] });
+    expect(run.maps.atFirstFailure).not.toBeNull();
+  });
+
+  it('calls a failure fragmentation exactly when the pool had the addresses but no aligned block', () => {
+    // one pool, no sub-pools: the cause depends only on that pool's free addresses at the time
+    const flat = parseScenario({
+      name: 'flat', seed: 5, events: 4000, arrivals: { start: 0.7, end: 0.6 },
+      pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['192.168.0.0/22'], workload: { weight: 1, masks: { '25': 1, '27': 2, '29': 3, '30': 2 } } }],
+    });
+    for (const strategy of flat.strategies) {
+      const driver = new EngineDriver(engine, flat, strategy);
+      const seen: { free: number; size: number }[] = [];
+      // count free addresses independently from the allocations the pool lists
+      const freeOf = (blocks: Cidr[]) => 1024 - blocks.reduce((sum, b) => sum + 2 ** (32 - b.prefixLength), 0);
+      const run = runStrategy(flat, strategy, {
+        allocate: (pool, mask) => {
+          const handle = driver.allocate(pool, mask);
+          if (handle < 0) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - mask) });
+          return handle;
+        },
+        release: (h) => driver.release(h),
+        grow: (p, prefix) => driver.grow(p, prefix),
+        figures: (p) => driver.figures(p),
+        snapshot: (p) => driver.snapshot(p),
+        close: () => driver.close(),
+      });
+      driver.close();
+      expect(run.failures.total, strategy).toBe(seen.length);
+      expect(run.failures.fragmentation, strategy).toBe(seen.filter((s) => s.free >= s.size).length);
+      expect(run.failures.noSpace, strategy).toBe(seen.filter((s) => s.free < s.size).length);
+      expect(run.failures.fragmentation + run.failures.noSpace).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives each strategy its own placement', async () => {
+    const runs = await simulateSerial(engine, tree, { mapSide: 16 });
+    const finalMaps = new Set(runs.runs.map((r) => JSON.stringify(r.maps.final)));
+    expect(finalMaps.size).toBe(tree.strategies.length);
+    expect(runs.strategies).toEqual(tree.strategies);
+  });
+});
