@@ -1,0 +1,75 @@
+// The simulator's result, as written to summary.json and read by the HTML report. Plain JSON:
+// numbers, strings, arrays; exact IPv6 counts are decimal strings.
+
+export const SUMMARY_FORMAT = 'wasm-ipam/simulation';
+export const SUMMARY_VERSION = 1;
+
+export interface SimulationSummary {
+  format: typeof SUMMARY_FORMAT;
+  version: typeof SUMMARY_VERSION;
+  scenario: { name: string; description: string; events: number; seed: number };
+  /** Strategy names in the order runs are shown. */
+  strategies: string[];
+  /** The pool tree, parents before children. */
+  pools: PoolInfo[];
+  runs: StrategyRun[];
+  /** Machine and timing context, shown in the report's footer. */
+  environment: { node: string; platform: string; cpus: number; workers: number; date: string };
+}
+
+export interface PoolInfo {
+  id: string;
+  name: string;
+  parentId: string | null;
+  ipVersion: 'IPv4' | 'IPv6';
+  cidrs: string[];
+}
+
+export type FailureCause = 'no-space' | 'fragmentation';
+
+export interface StrategyRun {
+  strategy: string;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  allocations: number;
+  releases: number;
+  failures: { total: number; noSpace: number; fragmentation: number };
+  /** The first refused allocation: where, when, and how full its pool was then (0..100). */
+  firstFailure: null | { event: number; poolId: string; mask: number; utilisation: number; cause: FailureCause };
+  /** Sampled over time for every top-level pool (the root of each tree). */
+  series: PoolSeries[];
+  maps: { final: PoolMap[]; atFirstFailure: PoolMap[] | null };
+}
+
+export interface PoolSeries {
+  poolId: string;
+  /** Event index of each sample; the other arrays are parallel to it. */
+  event: number[];
+  /** Allocated addresses / provisioned addresses, percent 0..100. */
+  utilisation: number[];
+  /** Fragmentation index 0..1 (see README: 1 - largest free block / free addresses). */
+  fragmentation: number[];
+  /** Prefix length of the largest allocatable block, or null when nothing is free. */
+  largestPrefix: (number | null)[];
+}
+
+/**
+ * A pool's address space on a Hilbert curve: side x side cells in row-major order, each cell
+ * an equal share of the pool's span (the smallest aligned block holding all its CIDRs).
+ */
+export interface PoolMap {
+  poolId: string;
+  /** The span the map covers, e.g. "10.0.0.0/8". */
+  span: string;
+  side: number;
+  /** Base64 of side*side cell bytes: see CELL_* below. */
+  cells: string;
+  /** Names for CELL_CHILD + i: the pool's sub-pools, in order. */
+  children: string[];
+}
+
+export const CELL_OUTSIDE = 0;   // not provisioned to this pool
+export const CELL_FREE = 1;
+export const CELL_ALLOCATED = 2; // wholly allocated to resources
+export const CELL_PARTLY = 3;    // some allocated, some free
+export const CELL_CHILD = 16;    // 16 + i: (mostly) handed to sub-pool i
