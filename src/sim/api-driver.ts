@@ -6,7 +6,8 @@ import { HandleSlots, type Driver, type GrowResult, type PoolFigures, type PoolS
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
-const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient']);
+// the API's ways of saying "no room": no free block, or (for a sub-pool's parent) no CIDR at all yet
+const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient', 'OperationDenied.SourcePoolHasNoCidr']);
 
 export class ApiDriver implements Driver {
   readonly ipam: IpamService;

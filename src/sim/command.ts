@@ -47,7 +47,7 @@ function progressReporter(scenario: Scenario): { update: (strategy: string, done
       clearOnComplete: false,
       stream: process.stderr,
     }, cliProgress.Presets.shades_classic);
-    const byStrategy = new Map(scenario.strategies.map((s) => [s, bars.create(scenario.events, 0, { strategy: s.padEnd(9) })]));
+    const byStrategy = new Map<string, cliProgress.SingleBar>(scenario.strategies.map((s) => [s, bars.create(scenario.events, 0, { strategy: s.padEnd(9) })]));
     return { update: (s, done) => byStrategy.get(s)?.update(done), stop: () => bars.stop() };
   }
   const shown = new Map<string, number>();

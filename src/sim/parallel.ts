@@ -5,10 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { StrategyRun } from '../report/summary.js';
 import type { Scenario } from './scenario.js';
 import { summarise, type Path, type StrategyJob } from './simulate.js';
-import type { SimulationSummary } from '../report/summary.js';
+import type { SimulationSummary, StrategyRun } from '../report/summary.js';
 
 export type WorkerMessage =
   | { type: 'progress'; strategy: string; done: number }
@@ -53,5 +52,5 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
     feed();
   });
   await Promise.all(Array.from({ length: workers }, drain));
-  return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers);
+  return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers, availableParallelism());
 }

@@ -66,7 +66,7 @@ const BUILT_IN: Record<string, unknown> = {
     seed: 3,
     events: 20_000,
     samples: 100,
-    arrivals: { start: 0.6, end: 0.5 },
+    arrivals: { start: 0.56, end: 0.5 },
     bursts: [],
     pools: [{ name: 'lab', ipVersion: 'IPv4', cidrs: ['192.168.0.0/20'], workload: { weight: 1, masks: { '26': 1, '27': 2, '28': 3, '29': 3, '30': 2 } } }],
   },

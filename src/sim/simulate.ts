@@ -48,7 +48,7 @@ export function poolInfos(scenario: Scenario): PoolInfo[] {
   }));
 }
 
-export function summarise(scenario: Scenario, runs: StrategyRun[], workers: number): SimulationSummary {
+export function summarise(scenario: Scenario, runs: StrategyRun[], workers: number, cpus?: number): SimulationSummary {
   return {
     format: SUMMARY_FORMAT,
     version: SUMMARY_VERSION,
@@ -56,17 +56,17 @@ export function summarise(scenario: Scenario, runs: StrategyRun[], workers: numb
     strategies: runs.map((r) => r.strategy),
     pools: poolInfos(scenario),
     runs,
-    environment: environment(workers),
+    environment: environment(workers, cpus),
   };
 }
 
-function environment(workers: number): SimulationSummary['environment'] {
+function environment(workers: number, cpus?: number): SimulationSummary['environment'] {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number; userAgent?: string } }).navigator;
   const proc = (globalThis as { process?: { version: string; platform: string; arch: string } }).process;
   return {
     node: proc?.version ?? nav?.userAgent ?? 'unknown',
     platform: proc ? `${proc.platform}-${proc.arch}` : 'browser',
-    cpus: nav?.hardwareConcurrency ?? 1,
+    cpus: cpus ?? nav?.hardwareConcurrency ?? 1,
     workers,
     date: new Date().toISOString(),
   };

@@ -5,7 +5,7 @@ import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from '../../s
 const base = () => ({
   name: 't',
   events: 100,
-  pools: [{ name: 'top', ipVersion: 'IPv4', cidrs: ['10.0.0.0/16'], children: [{ name: 'leaf', chunk: 20, workload: { weight: 1, masks: { '24': 1 } } }] }],
+  pools: [{ name: 'top', ipVersion: 'IPv4', cidrs: ['10.0.0.0/16'], children: [{ name: 'leaf', chunk: 20, workload: { weight: 1, masks: { '24': 1 } as Record<string, number> } }] }],
 });
 
 describe('scenarios', () => {

@@ -1,0 +1,92 @@
+// The simulator as a user runs it: the built CLI (dist/) in a child process, worker threads included.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulationSummary, StrategyRun } from '../../src/report/summary.js';
+
+const run = promisify(execFile);
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wasm-ipam-sim-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const stripTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0 });
+
+describe('wasm-ipam simulate', () => {
+  it('lists the built-in scenarios', async () => {
+    const { code, stdout } = await cli('simulate', '--list');
+    expect(code).toBe(0);
+    for (const name of ['org-growth', 'vpc-churn', 'ipv6-vpcs', 'small-lab']) expect(stdout).toMatch(new RegExp(`^${name}\\s`, 'm'));
+  });
+
+  it('writes the report and summary, prints the comparison, and workers give what one thread gives', async () => {
+    const parallel = await cli('simulate', '--scenario', 'small-lab', '--events', '5000', '--out', 'par', '--workers', '2');
+    expect(parallel.code).toBe(0);
+    expect(parallel.stdout).toMatch(/2 worker threads/);
+    expect(parallel.stdout).toMatch(/^strategy\s+allocations/m);
+    for (const s of ['first-fit', 'last-fit', 'best-fit', 'sparse', 'random']) expect(parallel.stdout).toMatch(new RegExp(`^${s}\\s`, 'm'));
+    expect(parallel.stdout).toContain(join(dir, 'par', 'index.html'));
+    // not a terminal here: plain progress lines
+    expect(parallel.stderr).toMatch(/first-fit: 100% \(5,000 events\)/);
+    const serial = await cli('simulate', '--scenario', 'small-lab', '--events', '5000', '--out', 'ser', '--workers', '1');
+    expect(serial.code).toBe(0);
+    const a = JSON.parse(await readFile(join(dir, 'par', 'summary.json'), 'utf8')) as SimulationSummary;
+    const b = JSON.parse(await readFile(join(dir, 'ser', 'summary.json'), 'utf8')) as SimulationSummary;
+    expect(a.environment.workers).toBe(2);
+    expect(b.environment.workers).toBe(1);
+    expect(a.runs.map(stripTimes)).toEqual(b.runs.map(stripTimes));
+    expect(a.scenario).toEqual({ name: 'small-lab', description: expect.any(String), events: 5000, seed: 3 });
+    const html = await readFile(join(dir, 'par', 'index.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+  });
+
+  it('reads a scenario file and applies --seed and --strategies', async () => {
+    await writeFile(join(dir, 'mine.json'), JSON.stringify({
+      name: 'mine', events: 3000, pools: [{ name: 'p', ipVersion: 'IPv6', cidrs: ['fd00::/56'], workload: { weight: 1, masks: { '60': 1, '64': 3 } } }],
+    }));
+    const { code, stdout } = await cli('simulate', '--scenario', 'mine.json', '--seed', '42', '--strategies', 'sparse,best-fit', '--out', 'mine');
+    expect(code).toBe(0);
+    const summary = JSON.parse(await readFile(join(dir, 'mine', 'summary.json'), 'utf8')) as SimulationSummary;
+    expect(summary.strategies).toEqual(['sparse', 'best-fit']);
+    expect(summary.scenario.seed).toBe(42);
+    expect(stdout).toMatch(/Scenario mine: 3,000 events, seed 42/);
+  });
+
+  it.each([
+    [['simulate', '--scenario', 'nope.json'], /no scenario file "nope.json" and no built-in scenario/],
+    [['simulate', '--scenario', 'small-lab', '--events', '0'], /--events must be a whole number from 1/],
+    [['simulate', '--scenario', 'small-lab', '--strategies', 'first-fit,worst-fit'], /unknown strategy "worst-fit"/],
+    [['simulate', '--scenario', 'small-lab', '--via', 'carrier-pigeon'], /--via must be engine or api/],
+    [['simulate', '--bogus'], /Unknown option '--bogus'/],
+  ])('refuses %j with a clear message and exit code 2', async (args, message) => {
+    const { code, stderr } = await cli(...args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('refuses a broken scenario file, naming the file and the problem', async () => {
+    await writeFile(join(dir, 'broken.json'), '{ "name": "x", ');
+    const { code, stderr } = await cli('simulate', '--scenario', 'broken.json');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/broken.json is not valid JSON/);
+  });
+});
