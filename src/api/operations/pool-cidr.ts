@@ -123,7 +123,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     let parentAllocationId: string | undefined;
     allOrNothing([
       parent
-        ? [() => parent.space.reserve(block), () => parent.space.release(block)]
+        ? [() => takeFromParent(parent, block, p.NetmaskLength), () => parent.space.release(block)]
         : [() => scopeSpace.reserve(block), () => scopeSpace.release(block)],
       [() => pool.space.addSource(block), () => pool.space.removeSource(block)],
     ]);
@@ -132,6 +132,23 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     return { Cidr: text };
   };
 });
+
+/**
+ * Takes the sub-pool's block from its parent: by mask through the parent's strategy (which
+ * previews exactly what it then takes, and for random advances the parent's generator), by
+ * CIDR exactly.
+ */
+function takeFromParent(parent: PoolRecord, block: Cidr, mask: number | undefined): void {
+  if (mask === undefined) {
+    parent.space.reserve(block);
+    return;
+  }
+  const taken = parent.space.allocate(mask, parent.AllocationStrategy);
+  if (taken.address !== block.address) {
+    parent.space.release(taken);
+    throw apiError('InternalError', `the engine took ${formatCidr(taken)} after previewing ${formatCidr(block)}`);
+  }
+}
 
 /** A sub-pool's CIDR is an allocation of its parent, so the parent's mask rule applies. */
 function checkParentMask(parent: PoolRecord, prefixLength: number): void {
