@@ -3,7 +3,11 @@
 // write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
 
 import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
+<<<<<<< HEAD
 import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder } from './space';
+=======
+import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, randomStateOf } from './space';
+>>>>>>> strategies
 import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
 import { sumLo, sumHi, sumTop } from './bits';
@@ -128,6 +132,22 @@ export function allocate6(space: i32, prefix: i32, strategy: i32): i32 {
 
 export function preview6(space: i32, prefix: i32, strategy: i32): i32 {
   return writeResult(sizeOp(false, space, prefix, strategy));
+}
+
+// ---- the random strategy's generator (one u64 of state per space, see random.ts) ----
+
+/** Sets a space's generator state to (hi << 32) | lo; any value is valid. */
+export function setRandomState(space: i32, hi: u32, lo: u32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  T.setRandomState(spacePtr(<u32>space), (<u64>hi << 32) | <u64>lo);
+  return S.OK;
+}
+
+/** Writes a space's generator state to IO_ADDRESS_OUT as a u64 (lo word first). */
+export function randomState(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  store<u64>(ioBase + IO_ADDRESS_OUT, randomStateOf(spacePtr(<u32>space)));
+  return S.OK;
 }
 
 // ---- batches: the loop stays inside wasm ----

@@ -1,5 +1,6 @@
 // A tree node covers four levels of the binary prefix tree in one 128-byte block, so one walk
-// through a node touches its summary cache line and one child pointer.
+// through a node touches its summary cache line and one child pointer. Best-fit's order set,
+// which no other walk reads, lives apart in the arena's side table (arena.ts sideBytesPtr).
 //
 // Positions use heap numbering inside the node: 1 is the node's own block, 2..3 its halves,
 // 4..7, 8..15, and 16..31 the sixteen slots, each of which is the root block of a child node.
@@ -18,8 +19,10 @@
 //  52  u8  slotInParent       0..15
 //  53  u8  depth              node depth; position 1 is at prefix length 4 * depth
 //  54  u8  topOrder           order of position 1 = width - 4 * depth
+//  55  u8  orderSetCurrent    1 when the order set below is up to date (see order-sets.ts)
 //  64  u32 child[16]
-
+// side bytes: u64 orderSet lo, u64 orderSet hi
+//                             bit k: a maximal free block of order k lies below position 1
 import { blockPtr, takeNodeBlock } from './arena';
 
 export const SUMMARY: usize = 0;
@@ -31,6 +34,7 @@ export const PARENT: usize = 48;
 export const SLOT_IN_PARENT: usize = 52;
 export const DEPTH: usize = 53;
 export const TOP_ORDER: usize = 54;
+export const ORDER_SET_CURRENT: usize = 55;
 export const CHILDREN: usize = 64;
 
 export const FIRST_SLOT: u32 = 16;
@@ -86,12 +90,27 @@ export function subtreeMask(q: u32): u32 {
   return <u32>1 << (4 - levelOf(q));
 }
 
+/**
+ * Marks the order sets of node and its ancestors stale. Stops at the first stale one: a node
+ * with a current set only ever has children with current sets, so everything above a stale
+ * node is stale already. Called by every change to a node's summaries or children.
+ */
+export function invalidateOrderSets(node: u32): void {
+  while (node != 0) {
+    let p = blockPtr(node);
+    if (load<u8>(p + ORDER_SET_CURRENT) == 0) return;
+    store<u8>(p + ORDER_SET_CURRENT, 0);
+    node = load<u32>(p + PARENT);
+  }
+}
+
 function writeHeader(p: usize, parent: u32, slot: u32, depth: u32, topOrder: u32): void {
+  invalidateOrderSets(parent); // it is about to gain this node as a child
   store<u32>(p + PARENT, parent);
   store<u8>(p + SLOT_IN_PARENT, <u8>slot);
   store<u8>(p + DEPTH, <u8>depth);
   store<u8>(p + TOP_ORDER, <u8>topOrder);
-  store<u8>(p + 55, 0);
+  store<u8>(p + ORDER_SET_CURRENT, 0);
   store<u64>(p + 56, 0);
   v128.store(p + CHILDREN, i64x2.splat(0));
   v128.store(p + CHILDREN + 16, i64x2.splat(0));

@@ -4,12 +4,13 @@
 //   0  u32 tag (SPACE_TAG while live)     4 u32 root node       8 u32 width (32 or 128)
 //  12  u32 live allocation count         16 u32 source count   20 u32 next free record
 //  24  u32 entry node                     28 u32 entry position 32 u64 entry node base lo  40 u64 base hi
+//  48  u64 state of the `random` strategy's generator (see random.ts)
 //  64  u32 freeBlocksOfOrder[129]
 //
 // The entry is the deepest position that contains every source: descents start there
 // instead of at the root (for one /8 source that skips 8 levels, for an IPv6 /32, 32).
 
-import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, isArenaBlock, giveNodeBlock } from './arena';
+import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, bumpSpanForRun, isArenaBlock, giveNodeBlock } from './arena';
 import { newEmptyNode, childAt } from './node';
 
 export const SPACE_BLOCKS: u32 = 5;
@@ -24,7 +25,11 @@ const ENTRY_NODE: usize = 24;
 const ENTRY_POS: usize = 28;
 const ENTRY_BASE_LO: usize = 32;
 const ENTRY_BASE_HI: usize = 40;
+const RANDOM_STATE: usize = 48;
 const HISTOGRAM: usize = 64;
+
+/** The generator state a new space starts from (as if seeded with 0). */
+export const DEFAULT_RANDOM_STATE: u64 = 0;
 
 let freeSpaceHead: u32 = 0;
 
@@ -55,6 +60,9 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
   store<u64>(s + ENTRY_BASE_HI, baseHi);
 }
 
+@inline export function randomStateOf(s: usize): u64 { return load<u64>(s + RANDOM_STATE); }
+@inline export function setRandomStateOf(s: usize, state: u64): void { store<u64>(s + RANDOM_STATE, state); }
+
 @inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));
 }
@@ -71,13 +79,14 @@ export function createSpace(width: u32): u32 {
     if (!ensureNodeBlocks(1)) return 0;
     freeSpaceHead = load<u32>(blockPtr(space) + NEXT_FREE);
   } else {
-    if (!ensureBumpBlocks(SPACE_BLOCKS + 1)) return 0;
+    if (!ensureBumpBlocks(bumpSpanForRun(SPACE_BLOCKS) + 2)) return 0; // and the root node, maybe past a side table
     space = takeBumpBlocks(SPACE_BLOCKS);
   }
   let s = blockPtr(space);
   memory.fill(s, 0, <usize>SPACE_BLOCKS << 7);
   store<u32>(s + TAG, SPACE_TAG);
   store<u32>(s + WIDTH, width);
+  setRandomStateOf(s, DEFAULT_RANDOM_STATE);
   let root = newEmptyNode(0, 0, 0, width);
   store<u32>(s + ROOT, root);
   setEntry(s, root, 1, 0, 0);

@@ -7,14 +7,26 @@ import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
   ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT,
   levelOf, summaryAt, setSummary, maskBit, setMaskBit, childAt, setChild, subtreeMask,
-  firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode,
+  firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode, invalidateOrderSets, ORDER_SET_CURRENT,
 } from './node';
-import { rootOf, widthOf, countFreeBlock, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry } from './space';
+import {
+  rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
+  randomStateOf, setRandomStateOf,
+} from './space';
+import { maximalPositions, holdsMaximalOfOrder } from './order-sets';
+import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
 
-export const FIRST_FIT: u32 = 0;
-export const LAST_FIT: u32 = 1;
-export const STRATEGY_COUNT: u32 = 2;
+// Allocation strategies; the numbers cross into wasm (src/engine/layout.ts STRATEGIES).
+export const FIRST_FIT: u32 = 0; // lowest aligned free block
+export const LAST_FIT: u32 = 1;  // highest aligned free block
+export const BEST_FIT: u32 = 2;  // lowest sub-block of the smallest maximal free block that fits (lowest on ties)
+export const SPARSE: u32 = 3;    // lowest sub-block of the largest maximal free block (lowest on ties)
+export const RANDOM: u32 = 4;    // a random fitting block from the space's generator
+export const STRATEGY_COUNT: u32 = 5;
+
+/** How many uniform draws the random strategy tries before its summary-guided fallback. */
+const RANDOM_TRIES: u32 = 32;
 
 // ---- where a path walk stopped (module state instead of a returned struct: no allocation) ----
 const STOP_WHOLE_FREE: i32 = 0; // a whole-free position at or above the target
@@ -99,6 +111,7 @@ function locate(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
  */
 function walkUp(s: usize, node: u32, q: u32): void {
   let p = blockPtr(node);
+  if (load<u8>(p + ORDER_SET_CURRENT) != 0) invalidateOrderSets(node); // one byte test when stale already
   let top = <u32>load<u8>(p + TOP_ORDER);
   while (true) {
     let inside = load<u32>(p + INSIDE_MASK);
@@ -284,10 +297,14 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   else resultLo |= bits << <u64>shift;
 }
 
-/** Sets address bits target..order-1: the highest block of order `target` inside a block of `order`. */
-@inline function addHighestBits(target: u32, order: u32): void {
-  if (order > 64) resultHi |= lowMask(order - 64) & ~(target > 64 ? lowMask(target - 64) : 0);
-  if (target < 64) resultLo |= lowMask(min(order, 64)) & ~lowMask(target);
+/** Address bits target..order-1 of the high word (bits 64..127). */
+@inline function bitsBetweenHi(target: u32, order: u32): u64 {
+  return (order > 64 ? lowMask(order - 64) : 0) & ~(target > 64 ? lowMask(target - 64) : 0);
+}
+
+/** Address bits target..order-1 of the low word (bits 0..63). */
+@inline function bitsBetweenLo(target: u32, order: u32): u64 {
+  return lowMask(min(order, 64)) & ~lowMask(min(target, 64));
 }
 
 /** Positions of node p whose summary is at least `need`, as a 32-bit mask (bit q = position q). */
@@ -298,23 +315,60 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   return (upper << 16) | lower;
 }
 
+/** Positions at level `to` below position q (level `from`) of one node, as a mask. */
+@inline function positionsBelow(q: u32, from: u32, to: u32): u32 {
+  let span = to - from;
+  return (span == 4 ? <u32>0xffff : (<u32>1 << (<u32>1 << span)) - 1) << (q << span);
+}
+
+/** The entry position's order: the largest block that holds every source. */
+@inline function entryOrder(s: usize): u32 {
+  let p = blockPtr(entryNode(s));
+  return widthOf(s) - (<u32>load<u8>(p + DEPTH) << 2) - levelOf(entryPos(s));
+}
+
 /**
  * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and the
- * maximal whole-free position that holds it. False when no block of that size is free.
- *
- * Each node is decided with one SIMD comparison of its 31 summaries: the lowest (first-fit)
- * or highest (last-fit) fitting position at the target level, or else the fitting slot to
- * descend through. Summaries below allocated and whole-free positions are kept exact, so a
- * fitting position at a level is exactly a free block there.
+ * maximal whole-free position that holds it (stopNode/stopPos/stopDepth). False when no block
+ * of that size is free. The random strategy draws from the generator copy in random.ts.
  */
 function findFit(s: usize, prefix: u32, strategy: u32): bool {
+  let width = widthOf(s);
+  let largest = summaryAt(blockPtr(entryNode(s)), entryPos(s)); // largest free order + 1
+  if (largest < width - prefix + 1) return false;
+  // each descend call gets a constant strategy, so every copy is inlined without the others' branches
+  if (strategy == FIRST_FIT) {
+    descend(s, prefix, FIRST_FIT);
+  } else if (strategy == LAST_FIT) {
+    descend(s, prefix, LAST_FIT);
+  } else if (strategy == SPARSE) {
+    // the lowest free block of the largest order is a maximal block; its lowest sub-block
+    // starts at its own address, which is where splitAndTake will cut the target from
+    descend(s, width - (largest - 1), FIRST_FIT);
+  } else if (strategy == BEST_FIT) {
+    descendToSmallestFit(s, prefix);
+  } else {
+    beginDraws(randomStateOf(s));
+    if (!drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
+  }
+  return true;
+}
+
+/**
+ * The descent of first-fit, last-fit and random's fallback, once the entry is known to hold a
+ * fitting block. Each node is decided with one SIMD comparison of its 31 summaries: the
+ * lowest (first-fit), highest (last-fit) or a uniformly drawn (random) fitting position at the
+ * target level, or else the fitting slot to descend through. Summaries below allocated and
+ * whole-free positions are kept exact, so a fitting position at a level is exactly a free
+ * block there. Within the maximal free block reached, first-fit takes the lowest target-sized
+ * sub-block, last-fit the highest, random a uniformly drawn one.
+ */
+@inline function descend(s: usize, prefix: u32, strategy: u32): void {
   let width = widthOf(s);
   let need = width - prefix + 1;
   let node = entryNode(s);
   let p = blockPtr(node);
   let q = entryPos(s);
-  if (summaryAt(p, q) < need) return false;
-  let preferHigh = strategy == LAST_FIT;
   let depth = <u32>load<u8>(p + DEPTH);
   let top = width - (depth << 2);
   let target = width - prefix;
@@ -324,10 +378,8 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     // q is not whole free but holds a fitting block: look one level of nodes at a time
     let from = levelOf(q);
     let to = min(prefix - (depth << 2), 4);
-    let span = to - from;
-    let range = (span == 4 ? <u32>0xffff : (<u32>1 << (<u32>1 << span)) - 1) << (q << span);
-    let fits = fittingPositions(p, need) & range;
-    q = preferHigh ? 31 - clz(fits) : ctz(fits);
+    let fits = fittingPositions(p, need) & positionsBelow(q, from, to);
+    q = strategy == FIRST_FIT ? ctz(fits) : strategy == LAST_FIT ? 31 - clz(fits) : pickRandomBit(fits);
     if (to < 4 || summaryAt(p, q) == top - 3) break; // at the target level, or a whole-free slot
     let slot = q - FIRST_SLOT;
     let shift = top - 4;
@@ -346,11 +398,84 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     q >>= 1;
     order++;
   }
-  if (preferHigh) addHighestBits(target, order);
+  if (strategy == LAST_FIT) {
+    resultHi |= bitsBetweenHi(target, order);
+    resultLo |= bitsBetweenLo(target, order);
+  } else if (strategy == RANDOM) {
+    // a uniform target-sized sub-block of the maximal block: replace the bits below its order
+    resultHi = (resultHi & ~bitsBetweenHi(0, order)) | (nextRandom() & bitsBetweenHi(target, order));
+    resultLo = (resultLo & ~bitsBetweenLo(0, order)) | (nextRandom() & bitsBetweenLo(target, order));
+  }
   stopNode = node;
   stopPos = q;
   stopDepth = depth;
-  return true;
+}
+
+/**
+ * Random's first stage: draws uniform target-sized aligned blocks inside the entry block and
+ * takes the first one that is wholly free inside a source (locate stops at its maximal free
+ * block), at most RANDOM_TRIES times. Conditional on success the result is exactly uniform
+ * over the fitting blocks, since every candidate is drawn with the same probability.
+ */
+function drawFreeBlock(s: usize, prefix: u32): bool {
+  let width = widthOf(s);
+  let target = width - prefix;
+  let order = entryOrder(s);
+  let p = blockPtr(entryNode(s));
+  resultHi = entryBaseHi(s);
+  resultLo = entryBaseLo(s);
+  addPositionBits(entryPos(s), width - (<u32>load<u8>(p + DEPTH) << 2));
+  let baseHi = resultHi, baseLo = resultLo;
+  let maskHi = bitsBetweenHi(target, order), maskLo = bitsBetweenLo(target, order);
+  for (let attempt: u32 = 0; attempt < RANDOM_TRIES; attempt++) {
+    let hi = baseHi | (nextRandom() & maskHi);
+    let lo = baseLo | (nextRandom() & maskLo);
+    if (locate(s, hi, lo, prefix) == STOP_WHOLE_FREE) {
+      resultHi = hi;
+      resultLo = lo;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Best-fit: the histogram gives k*, the smallest order >= the target that some maximal free
+ * block has; the order sets (order-sets.ts) lead to the lowest maximal block of order exactly
+ * k*: at each node, the lowest slot whose child holds one, until k* is the order of a
+ * position of the node itself. Its lowest target-sized sub-block starts at its own address.
+ */
+function descendToSmallestFit(s: usize, prefix: u32): void {
+  let width = widthOf(s);
+  let order = width - prefix;
+  while (freeBlocksOfOrder(s, order) == 0) order++; // findFit saw a fitting block, so this ends
+  let node = entryNode(s);
+  let p = blockPtr(node);
+  let q = entryPos(s);
+  let depth = <u32>load<u8>(p + DEPTH);
+  let top = width - (depth << 2);
+  resultHi = entryBaseHi(s);
+  resultLo = entryBaseLo(s);
+  while (order + 4 < top) {
+    // the block lies below one of the slots under q, in that slot's child
+    let slot = firstSlotBelow(q);
+    let end = slot + slotCountBelow(q);
+    while (slot < end - 1 && !holdsMaximalOfOrder(childAt(p, slot), order)) slot++;
+    let shift = top - 4;
+    if (shift >= 64) resultHi |= <u64>slot << <u64>(shift - 64);
+    else resultLo |= <u64>slot << <u64>shift;
+    node = childAt(p, slot);
+    p = blockPtr(node);
+    depth++;
+    top -= 4;
+    q = 1;
+  }
+  let level = top - order;
+  q = ctz(maximalPositions(p, top) & positionsBelow(q, levelOf(q), level));
+  addPositionBits(q, top);
+  stopNode = node;
+  stopPos = q;
+  stopDepth = depth;
 }
 
 export function preview(s: usize, prefix: u32, strategy: u32): i32 {
@@ -360,8 +485,15 @@ export function preview(s: usize, prefix: u32, strategy: u32): i32 {
 export function allocate(s: usize, prefix: u32, strategy: u32): i32 {
   if (!findFit(s, prefix, strategy)) return S.E_NO_FIT;
   if (!ensureNodeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  // only a taken block moves the generator, so preview and refused calls leave it alone
+  if (strategy == RANDOM) setRandomStateOf(s, drawnState());
   splitAndTake(s, stopNode, stopPos, stopDepth, resultHi, resultLo, prefix);
   return S.OK;
+}
+
+/** Sets the random strategy's generator state. */
+export function setRandomState(s: usize, state: u64): void {
+  setRandomStateOf(s, state);
 }
 
 export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {

@@ -292,6 +292,33 @@ export class AddressSpace {
     };
   }
 
+  // ---- the `random` strategy's generator ----
+  // One 64-bit splitmix64 state per space, shown as two u32 halves [hi, lo]. A new space starts
+  // at state 0 (as after seedRandom(0)). Only an allocation that takes a block advances it, so
+  // the same state and the same operations give the same blocks, and preview(…, 'random')
+  // answers exactly what the next allocate(…, 'random') would take.
+
+  /** Sets the generator state to `seed`, an integer 0 ≤ seed < 2^53 (seedRandom(s) = setRandomState(⌊s / 2^32⌋, s mod 2^32)). */
+  seedRandom(seed: number): void {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new EngineError(EngineStatus.BAD_ARGUMENT, `seed ${seed} is not an integer in 0..2^53-1`);
+    this.setRandomState(Math.floor(seed / 2 ** 32), seed % 2 ** 32);
+  }
+
+  /** The generator state as [hi, lo] u32 halves; setRandomState(hi, lo) restores it. */
+  get randomState(): readonly [number, number] {
+    check(this.engine.raw.randomState(this.id));
+    const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
+    const words = this.engine.words;
+    return [words[at + 1]!, words[at]!];
+  }
+
+  /** Restores a state read from randomState; hi and lo are u32 integers. */
+  setRandomState(hi: number, lo: number): void {
+    const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+    if (!isU32(hi) || !isU32(lo)) throw new EngineError(EngineStatus.BAD_ARGUMENT, `random state halves must be u32 integers, got [${hi}, ${lo}]`);
+    check(this.engine.raw.setRandomState(this.id, hi, lo));
+  }
+
   /** Number of live allocations. */
   get liveAllocations(): number {
     check(this.engine.raw.stats(this.id));

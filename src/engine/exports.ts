@@ -23,6 +23,8 @@ export interface EngineExports {
   preview4(space: number, prefix: number, strategy: number): number;
   allocate6(space: number, prefix: number, strategy: number): number;
   preview6(space: number, prefix: number, strategy: number): number;
+  setRandomState(space: number, hi: number, lo: number): number;
+  randomState(space: number): number;
   allocateBatch(space: number, count: number, strategy: number): number;
   releaseBatch(space: number, count: number): number;
   capacity(space: number, prefix: number): number;

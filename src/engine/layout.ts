@@ -11,6 +11,9 @@ export const LIST_ALLOCATED = 0;
 export const LIST_FREE = 1;
 export const LIST_SOURCES = 2;
 
-/** Allocation strategies the engine knows; the number is what crosses into wasm. */
-export const STRATEGIES = { 'first-fit': 0, 'last-fit': 1 } as const;
+/**
+ * Allocation strategies the engine knows; the number is what crosses into wasm (see the
+ * README's engine section for what each one takes).
+ */
+export const STRATEGIES = { 'first-fit': 0, 'last-fit': 1, 'best-fit': 2, sparse: 3, random: 4 } as const;
 export type AllocationStrategy = keyof typeof STRATEGIES;

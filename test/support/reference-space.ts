@@ -10,7 +10,9 @@ export interface Block {
   prefix: number;
 }
 
-export type Strategy = 'first-fit' | 'last-fit';
+export type Strategy = 'first-fit' | 'last-fit' | 'best-fit' | 'sparse' | 'random';
+/** The strategies whose block the reference computes exactly (random's it only validates). */
+export const DETERMINISTIC_STRATEGIES = ['first-fit', 'last-fit', 'best-fit', 'sparse'] as const;
 
 const size = (bits: number, prefix: number) => 1n << BigInt(bits - prefix);
 const last = (bits: number, b: Block) => b.address + size(bits, b.prefix) - 1n;
@@ -99,8 +101,20 @@ export class ReferenceSpace {
     return out;
   }
 
-  /** The block allocate would take: lowest (first-fit) or highest (last-fit) aligned free block. */
+  /**
+   * The block allocate would take: the lowest (first-fit) or highest (last-fit) aligned free
+   * block; the lowest sub-block of the smallest (best-fit) or largest (sparse) maximal free
+   * block that fits, the lowest such block on ties. Random is not predicted: use canTake.
+   */
   fit(prefix: number, strategy: Strategy): Block | undefined {
+    if (strategy === 'random') throw new Error('the reference does not predict random blocks; check them with canTake');
+    if (strategy === 'best-fit' || strategy === 'sparse') {
+      const fitting = this.freeBlocks().filter((b) => b.prefix <= prefix);
+      if (fitting.length === 0) return undefined;
+      // freeBlocks is in address order, so the first block with the chosen size is the lowest
+      const chosen = strategy === 'best-fit' ? Math.max(...fitting.map((b) => b.prefix)) : Math.min(...fitting.map((b) => b.prefix));
+      return { address: fitting.find((b) => b.prefix === chosen)!.address, prefix };
+    }
     const n = size(this.bits, prefix);
     const gaps = this.gaps();
     if (strategy === 'last-fit') gaps.reverse();
@@ -123,6 +137,11 @@ export class ReferenceSpace {
     this.allocations.push(b);
     this.allocations.sort(byAddress);
     return b;
+  }
+
+  /** Whether allocate could take exactly this block: aligned, inside a source, overlapping nothing. */
+  canTake(b: Block): boolean {
+    return this.check(b) === EngineStatus.OK && this.insideSource(b) && !this.overlapsAllocation(b);
   }
 
   /** Maximal aligned free blocks: each gap cut greedily into the largest aligned blocks. */
