@@ -64,6 +64,13 @@ describe('renderReport as text', () => {
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
   });
 
+  it('renders a summary with no runs and no pools (an empty table, no charts, no maps)', () => {
+    const empty = renderReport({ ...summary, strategies: [], pools: [], runs: [] });
+    expect(empty).toContain('<tbody>\n\n</tbody>');
+    expect(empty).not.toContain('class="chart"');
+    expect(empty).not.toContain('class="pool-map"');
+  });
+
   it('refuses a document that is not a version 1 simulation summary', () => {
     expect(() => renderReport({ ...summary, version: 2 as 1 })).toThrow(/not a wasm-ipam\/simulation version 1 summary/);
     expect(() => renderReport({ ...summary, format: 'other' as 'wasm-ipam/simulation' })).toThrow(/not a/);
