@@ -56,6 +56,9 @@ export interface PoolSeries {
 /**
  * A pool's address space on a Hilbert curve: side x side cells in row-major order, each cell
  * an equal share of the pool's span (the smallest aligned block holding all its CIDRs).
+ * The d-th share of the span in address order sits at (x, y) = hilbertIndexToXY(log2(side), d),
+ * i.e. at byte y * side + x. Made by rasterisePoolMap (src/report/hilbert.ts), which also
+ * fixes the side of small spans (side^2 never exceeds the span's address count).
  */
 export interface PoolMap {
   poolId: string;

@@ -6,6 +6,7 @@ import {
   hilbertIndexToXY,
   hilbertXYToIndex,
   mapSide,
+  MAX_MAP_CHILDREN,
   rasterisePoolMap,
   smallestCommonBlock,
   type PoolMapInput,
@@ -290,6 +291,19 @@ describe('map sizes, spans and input checks', () => {
     expect(formatCidr(smallestCommonBlock(['10.0.0.0/8']))).toBe('10.0.0.0/8');
     expect(formatCidr(smallestCommonBlock(['2001:db8::/48', '2001:db9::/48']))).toBe('2001:db8::/31');
     expect(() => smallestCommonBlock(['10.0.0.0/8', '2001:db8::/32'])).toThrow(RangeError);
+  });
+
+  it('codes at most MAX_MAP_CHILDREN sub-pools; the rest count as allocated', () => {
+    // a /16 at side 16: cells are /24s; sub-pool i takes cell i whole
+    const children = Array.from({ length: MAX_MAP_CHILDREN + 2 }, (_, i) => ({ name: `s${i}`, blocks: [`10.0.${i}.0/24`] }));
+    const map = rasterisePoolMap({ poolId: 'p', span: '10.0.0.0/16', side: 16, provisioned: ['10.0.0.0/16'], allocated: [], children });
+    expect(map.children).toHaveLength(MAX_MAP_CHILDREN);
+    expect(map.children.at(-1)).toBe(`s${MAX_MAP_CHILDREN - 1}`);
+    const codes = codesInCurveOrder(map);
+    expect(codes[0]).toBe(CELL_CHILD);
+    expect(codes[MAX_MAP_CHILDREN - 1]).toBe(255);
+    expect(codes.slice(MAX_MAP_CHILDREN, MAX_MAP_CHILDREN + 2)).toEqual([CELL_ALLOCATED, CELL_ALLOCATED]);
+    expect(codes.slice(MAX_MAP_CHILDREN + 2)).toEqual(new Array(256 - MAX_MAP_CHILDREN - 2).fill(CELL_FREE));
   });
 
   it('refuses blocks outside the span', () => {
