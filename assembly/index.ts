@@ -3,11 +3,7 @@
 // write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
 
 import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
-<<<<<<< HEAD
-import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder } from './space';
-=======
-import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, randomStateOf } from './space';
->>>>>>> strategies
+import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder, randomStateOf } from './space';
 import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
 import { sumLo, sumHi, sumTop } from './bits';

@@ -313,14 +313,21 @@ export function rasterisePoolMap(input: PoolMapInput): PoolMap {
     poolId: input.poolId,
     span: formatCidr(span),
     side,
-    cells: Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength).toString('base64'),
+    cells: toBase64(codes),
     children: coded.map((c) => c.name),
   };
 }
 
 /** Decodes a PoolMap's cells: one byte per cell, row-major (y * side + x). */
 export function decodePoolMapCells(map: PoolMap): Uint8Array {
-  const bytes = Buffer.from(map.cells, 'base64');
-  if (bytes.length !== map.side * map.side) throw new RangeError(`map of ${map.poolId} has ${bytes.length} cells, expected ${map.side * map.side}`);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const text = atob(map.cells);
+  if (text.length !== map.side * map.side) throw new RangeError(`map of ${map.poolId} has ${text.length} cells, expected ${map.side * map.side}`);
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** Base64 with btoa (browsers and Node alike: the pool explorer draws maps in the page too). */
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(text);
 }

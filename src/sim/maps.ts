@@ -5,15 +5,12 @@ import type { PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 /** A function drawing pool i's snapshot: top-level pools at `side` cells a side, sub-pools at half. */
-export function poolMapper(scenario: Scenario, side: number): (pool: number, snapshot: PoolSnapshot) => PoolMap {
+export function poolMapper(scenario: Scenario, side: number): (pool: number, snapshot: PoolSnapshot) => PoolMap | null {
   const pools = flattenPools(scenario);
   return (pool, snapshot) => {
     const { plan, parent } = pools[pool]!;
     const childNames = (plan.children ?? []).map((c) => c.name);
-    if (snapshot.provisioned.length === 0) {
-      // a sub-pool that never needed room yet: nothing to draw
-      return { poolId: plan.name, span: '', side: 0, cells: '', children: childNames };
-    }
+    if (snapshot.provisioned.length === 0) return null; // a sub-pool that never needed room: nothing to draw
     return rasterisePoolMap({
       poolId: plan.name,
       span: smallestCommonBlock(snapshot.provisioned),

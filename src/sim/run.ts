@@ -37,7 +37,7 @@ export interface RunHooks {
   onProgress?: (done: number) => void;
   progressEvery?: number;
   /** Turns pool snapshots into maps (the report's rasteriser); no maps when absent. */
-  toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap;
+  toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap | null;
 }
 
 export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, driver: Driver, hooks: RunHooks = {}): StrategyRun {
@@ -69,7 +69,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
       s.largestPrefix.push(f.largestPrefix);
     });
   };
-  const maps = () => (hooks.toMap ? pools.map((_, i) => hooks.toMap!(i, driver.snapshot(i))) : []);
+  const maps = () => (hooks.toMap ? pools.flatMap((_, i) => hooks.toMap!(i, driver.snapshot(i)) ?? []) : []);
 
   /** Pools asked for room during the current request, with the block size each was asked for. */
   const asked: { pool: number; prefix: number }[] = [];
