@@ -61,6 +61,8 @@ export const REGION = { type: 'string', required: true, minLength: 1, maxLength:
 export const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
 /** Extension (not in the cloud's API): how a pool picks blocks for CidrMask / NetmaskLength requests. */
 export const ALLOCATION_STRATEGY = { type: 'string', oneOf: Object.keys(STRATEGIES) as AllocationStrategy[] } as const;
+/** Extension: the seed of the pool's generator for the random strategy (default: derived from the pool's ID). */
+export const RANDOM_SEED = { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER } as const;
 export const REQUIRED_ID = { ...ID, required: true } as const;
 export const DRY_RUN = { type: 'boolean' } as const;
 export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule: 'ascii' } as const;

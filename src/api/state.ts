@@ -49,7 +49,7 @@ const POOL_FIELDS = {
   PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 }, IpVersion: { type: 'string', required: true, oneOf: ['IPv4', 'IPv6'] },
   Ipv6Isp: { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] },
   AllocationMinCidrMask: MASK, AllocationMaxCidrMask: { ...MASK, required: true }, AllocationDefaultCidrMask: MASK,
-  AutoImport: BOOLEAN, AllocationStrategy: ALLOCATION_STRATEGY, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
+  AutoImport: BOOLEAN, AllocationStrategy: ALLOCATION_STRATEGY, RandomState: { type: 'string', minLength: 16, maxLength: 16 }, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
   Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH + 1 },
 } as const;
 const ALLOCATION_FIELDS = {
@@ -71,6 +71,8 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
   const pools = [...ctx.store.pools.values()].map((pool) => ({
     ...strip(pool, ['space', 'cidrs', 'allocations', 'children']),
     Cidrs: [...pool.cidrs.values()].map((c) => strip(c, ['block'])),
+    // the random strategy's generator, so a restored pool goes on drawing where it left off
+    RandomState: pool.space.randomState.map((half) => half.toString(16).padStart(8, '0')).join(''),
   }));
   const allocations = [...ctx.store.pools.values()].flatMap((pool) => [...pool.allocations.values()]).sort((a, b) => a.seq - b.seq);
   return structuredClone({
@@ -174,14 +176,17 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
         (r.AllocationDefaultCidrMask !== undefined && (r.AllocationDefaultCidrMask < min || r.AllocationDefaultCidrMask > r.AllocationMaxCidrMask))) {
       fail(where, 'allocation masks out of range or out of order');
     }
+    const { RandomState, ...poolFields } = r;
+    if (RandomState !== undefined && !/^[0-9a-f]{16}$/.test(RandomState)) fail(where, 'RandomState must be 16 lower-case hex digits');
     const pool: PoolRecord = {
-      ...(r as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
+      ...(poolFields as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
       AllocationStrategy: r.AllocationStrategy ?? 'first-fit', // documents written before the extension
       space: ctx.engine.createSpace(r.IpVersion === 'IPv4' ? 4 : 6),
       cidrs: new Collection<PoolCidrRecord>(),
       allocations: new Collection<AllocationRecord>(false),
       children: new Set(),
     };
+    if (RandomState !== undefined) pool.space.setRandomState(parseInt(RandomState.slice(0, 8), 16), parseInt(RandomState.slice(8), 16));
     store.pools.add(pool.IpamPoolId, pool);
     scope.pools.add(pool.IpamPoolId);
     parent?.children.add(pool.IpamPoolId);

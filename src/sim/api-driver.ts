@@ -2,7 +2,7 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import type { AllocationStrategy, Engine } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { HandleSlots, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { HandleSlots, poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
@@ -30,6 +30,7 @@ export class ApiDriver implements Driver {
         IpamScopeId: PrivateDefaultScopeId,
         IpVersion: bits === 32 ? 'IPv4' : 'IPv6',
         AllocationStrategy: strategy,
+        RandomSeed: poolRandomSeed(scenario.seed, driver.#poolIds.length),
         IpamPoolName: plan.name,
         ...(parent < 0 ? {} : { SourceIpamPoolId: driver.#poolIds[parent]! }),
       });

@@ -38,6 +38,11 @@ export interface Driver {
   close(): void;
 }
 
+/** The random strategy's seed for pool i of a scenario: the same on both paths. */
+export function poolRandomSeed(scenarioSeed: number, pool: number): number {
+  return scenarioSeed * 4096 + pool;
+}
+
 /** Handles 0..n-1 with reuse: the simulator's live set is a dense list of them. */
 export class HandleSlots {
   #free: number[] = [];

@@ -3,7 +3,7 @@ import { parseCidr, type Cidr } from '../cidr/index.js';
 import { STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
 import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
-import { HandleSlots, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { HandleSlots, poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 interface SimPool {
@@ -49,6 +49,7 @@ export class EngineDriver implements Driver {
       const space = engine.createSpace(bits === 32 ? 4 : 6);
       for (const cidr of plan.cidrs ?? []) space.addSource(parseCidr(cidr));
       const index = this.#pools.length;
+      space.seedRandom(poolRandomSeed(scenario.seed, index));
       const childIndex = parent < 0 ? 0 : this.#pools[parent]!.children.push(index) - 1;
       this.#pools.push({ space, parent, childIndex, chunks: [], children: [] });
     }

@@ -86,7 +86,7 @@ export function parseScenario(doc: unknown): Scenario {
   const names = new Set<string>();
   const scenario: Scenario = {
     name: text(o, 'name', 'scenario'),
-    description: o.description === undefined ? '' : text(o, 'description', 'scenario'),
+    description: o.description === undefined || o.description === '' ? '' : text(o, 'description', 'scenario'),
     seed: int(o, 'seed', 'scenario', 0, 2 ** 32 - 1, 1),
     events: int(o, 'events', 'scenario', 1, 1e9),
     strategies: strategies as AllocationStrategy[],

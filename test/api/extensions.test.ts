@@ -1,7 +1,7 @@
 // The two extensions to the cloud's API: a pool's AllocationStrategy and GetIpamPoolUtilization.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixture, R, refuses } from './fixture.js';
+import { fixture, newService, R, refuses } from './fixture.js';
 
 interface Block { address: bigint; prefix: number }
 const size = (bits: number, prefix: number) => 1n << BigInt(bits - prefix);
@@ -48,6 +48,46 @@ describe('AllocationStrategy (extension)', () => {
     const { IpamService } = await import('../../src/index.js');
     const copy = await IpamService.restore(f.ipam.exportState(), { engine: f.ipam.engine });
     expect(copy.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 20 }).Cidr).toBe('10.255.240.0/20');
+  });
+});
+
+describe('the random strategy through the API', () => {
+  async function randomPool(seed?: number) {
+    const ipam = await newService(7);
+    const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const { IpamPoolId } = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, AllocationStrategy: 'random', ...(seed === undefined ? {} : { RandomSeed: seed }) });
+    ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+    const take = (n: number) => Array.from({ length: n }, () => ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId, CidrMask: 24 }).Cidr);
+    return { ipam, IpamPoolId, take };
+  }
+
+  it('repeats for the same RandomSeed, differs for another, and previews exactly what it then takes', async () => {
+    const a = await randomPool(42);
+    const b = await randomPool(42);
+    const c = await randomPool(43);
+    const first = a.take(20);
+    expect(b.take(20)).toEqual(first);
+    expect(c.take(20)).not.toEqual(first);
+    expect(new Set(first).size).toBe(20);
+    const preview = a.ipam.getIpamPoolNextAvailableCidr({ RegionId: R, IpamPoolId: a.IpamPoolId, CidrMask: 24 }).CidrBlock;
+    expect(a.take(1)).toEqual([preview]);
+  });
+
+  it('goes on where it left off after export and restore', async () => {
+    const a = await randomPool();
+    a.take(5);
+    const { IpamService } = await import('../../src/index.js');
+    const copy = await IpamService.restore(a.ipam.exportState(), { engine: a.ipam.engine });
+    const next = a.take(5);
+    expect(Array.from({ length: 5 }, () => copy.createIpamPoolAllocation({ RegionId: R, IpamPoolId: a.IpamPoolId, CidrMask: 24 }).Cidr)).toEqual(next);
+  });
+
+  it('refuses a RandomState that is not 16 hex digits', async () => {
+    const a = await randomPool();
+    const doc = a.ipam.exportState() as { pools: { RandomState: string }[] };
+    doc.pools[0]!.RandomState = 'xyz';
+    const { IpamService, IpamStateError } = await import('../../src/index.js');
+    await expect(IpamService.restore(doc, { engine: a.ipam.engine })).rejects.toThrow(IpamStateError);
   });
 });
 

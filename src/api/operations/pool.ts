@@ -4,7 +4,7 @@ import { apiError, illegalParam } from '../errors.js';
 import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { mutation, query } from '../operation.js';
-import { ALLOCATION_STRATEGY, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
 export const MAX_POOL_DEPTH = 10;
@@ -45,6 +45,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
   AllocationDefaultCidrMask: MASK,
   AutoImport: { type: 'boolean' },
   AllocationStrategy: ALLOCATION_STRATEGY,
+  RandomSeed: RANDOM_SEED,
   IpamPoolName: NAME,
   IpamPoolDescription: DESCRIPTION,
   ResourceGroupId: ID,
@@ -80,9 +81,11 @@ export const createIpamPool = mutation('CreateIpamPool', {
   checkMasks(version, masks);
   return () => {
     const space = ctx.engine.createSpace(version === 'IPv4' ? 4 : 6);
+    const IpamPoolId = ctx.ids.id('ipam-pool-');
+    space.seedRandom(p.RandomSeed ?? seedFromId(IpamPoolId));
     const pool: PoolRecord = {
       seq: ctx.store.nextSeq(),
-      IpamPoolId: ctx.ids.id('ipam-pool-'),
+      IpamPoolId,
       IpamId: ipam.IpamId,
       IpamScopeId: scope.IpamScopeId,
       SourceIpamPoolId: parent?.IpamPoolId,
@@ -109,6 +112,16 @@ export const createIpamPool = mutation('CreateIpamPool', {
     return { IpamPoolId: pool.IpamPoolId };
   };
 });
+
+/**
+ * A pool's default random seed: FNV-1a of its ID, so every pool draws its own sequence and a
+ * seeded service repeats them, without taking numbers from the ID generator's stream.
+ */
+function seedFromId(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
 
 export const updateIpamPool = mutation('UpdateIpamPool', {
   RegionId: REGION,
