@@ -91,7 +91,11 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
     figure(u.FragmentationIndex.toFixed(3), 'fragmentation index'),
     figure(pool.Cidrs.join(', ') || 'none', 'CIDRs'),
   ].join('');
-  fits.innerHTML = u.AllocatableCidrCounts.map((c) => `<tr><td>/${c.CidrMask}</td><td>${BigInt(c.Count).toLocaleString('en-US')}</td></tr>`).join('');
+  // from the largest block that still fits down: the masks above it would all say 0
+  const fitting = u.AllocatableCidrCounts.filter((c) => c.Count !== '0');
+  fits.innerHTML = fitting.length === 0
+    ? '<tr><td colspan="2">nothing fits</td></tr>'
+    : fitting.map((c) => `<tr><td>/${c.CidrMask}</td><td>${BigInt(c.Count).toLocaleString('en-US')}</td></tr>`).join('');
 
   const allocations = allPages((NextToken) => {
     const page = ipam.listIpamPoolAllocations({ RegionId: region, IpamPoolId: pool.IpamPoolId, MaxResults: 100, ...(NextToken ? { NextToken } : {}) });
