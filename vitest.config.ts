@@ -1,5 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import type { PropertySettings } from './test/support/settings.js';
 
 /** Read here, in Node, and provided to both projects (the browser has no process.env). */
@@ -18,6 +18,7 @@ const BROWSER_PROPERTY_SHARE = 0.2;
  * readme/reference (read files with node:fs), the API property/malformed/state tests
  * (pure, but the brief keeps the browser run short; they exercise no browser-specific path),
  * the bench baselines and the bundle test (runs esbuild, a Node tool).
+ * test/browser/ holds what only makes sense in a browser (importing the package over HTTP).
  */
 const BROWSER_TESTS = [
   'test/engine.test.ts',
@@ -25,6 +26,7 @@ const BROWSER_TESTS = [
   'test/cidr.test.ts',
   'test/api/operations.test.ts',
   'test/load.test.ts',
+  'test/browser/**/*.test.ts',
 ];
 
 export default defineConfig({
@@ -37,6 +39,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/browser/**'],
           provide: { property },
         },
       },

@@ -1,4 +1,3 @@
-import { readFileUrl } from '#read-file';
 import type { EngineExports } from './exports.js';
 
 /**
@@ -56,7 +55,12 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     const url = resolveUrl(source);
     let response: Response;
     try {
-      if (url.protocol === 'file:') return await WebAssembly.compile(await readFileUrl(url));
+      if (url.protocol === 'file:') {
+        // Imported only when needed: a plain <script type="module"> page never resolves this
+        // specifier (it would need an import map), and bundlers pick the browser variant anyway.
+        const { readFileUrl } = await import('#read-file');
+        return await WebAssembly.compile(await readFileUrl(url));
+      }
       response = await fetch(url);
     } catch (cause) {
       throw new EngineLoadError((cause as Error).message, url.href, undefined, cause);
