@@ -3,6 +3,7 @@
  * the browser benchmark: files under `root`, 404 for anything else, CORS open so a page on
  * another origin (vitest's browser server) may fetch from it. `?type=…` overrides the
  * Content-Type, which lets a test serve the wasm with the wrong MIME type on purpose.
+ * `extra` adds files that live only in memory (a generated page and its script).
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,12 +24,17 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function startStaticServer(root: URL): Promise<StaticServer> {
+export async function startStaticServer(root: URL, extra: Record<string, { type: string; body: string }> = {}): Promise<StaticServer> {
   const rootPath = fileURLToPath(root);
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const file = path.join(rootPath, decodeURIComponent(url.pathname));
     const headers = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
+    const inMemory = extra[url.pathname.slice(1)];
+    if (inMemory) {
+      response.writeHead(200, { ...headers, 'content-type': inMemory.type }).end(inMemory.body);
+      return;
+    }
     if (!file.startsWith(rootPath)) {
       response.writeHead(403, headers).end();
       return;
