@@ -11,8 +11,8 @@ import { build as esbuild, type Metafile } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** The smallest real consumer: create the service (which loads the wasm). */
-export const APP_SOURCE = `import { IpamService } from 'wasm-ipam';\nexport const start = () => IpamService.create();\n`;
+/** The smallest real consumer: create the service (which loads the wasm) and keep it. */
+export const APP_SOURCE = `import { IpamService } from 'wasm-ipam';\nglobalThis.ipam = await IpamService.create();\n`;
 
 export interface Bundle {
   code: string;
