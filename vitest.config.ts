@@ -15,9 +15,9 @@ const BROWSER_PROPERTY_SHARE = 0.2;
 /**
  * What runs in Chromium: the engine, the codec, the API's error codes, and the loader.
  * Everything else stays Node-only: the server tests (node:http, child processes, SIGKILL),
- * readme/reference (read files with node:fs), the API property/malformed/state tests
- * (pure, but the brief keeps the browser run short; they exercise no browser-specific path),
- * the bench baselines and the bundle test (runs esbuild, a Node tool).
+ * readme/reference (read files with node:fs), the bundle test (runs esbuild and Vite), and
+ * the bench baselines and API property/malformed/state tests (pure JavaScript with no
+ * browser-specific path, left out to keep the browser run short).
  * test/browser/ holds what only makes sense in a browser (importing the package over HTTP).
  */
 const BROWSER_TESTS = [
