@@ -18,7 +18,7 @@ export function browserTable(c: BrowserComparison, sizes: BundleSizes): string {
   return [
     `IPv4 churn on 10.0.0.0/8 kept 50% full (the workload above, self-timed with performance.now), in headless`,
     `${c.browser} and ${c.node} from the same run (both load dist/ and build/engine.wasm): ${c.rounds} alternating rounds each,`,
-    `the fastest round shown, every round in the last column. Target: Chromium/Node ≤ ${CHROMIUM_NODE_TARGET}×.`,
+    `the fastest round shown, every round in the last column. Target: Chromium/Node ≤ ${CHROMIUM_NODE_TARGET}×. Run ${new Date().toISOString()}.`,
     '',
     '| engine | Node ns/op | Chromium ns/op | Chromium/Node | target | rounds, Node / Chromium ns/op |',
     '| --- | ---: | ---: | ---: | --- | --- |',
