@@ -12,6 +12,9 @@ import { parseCidr } from '../src/cidr/index.js';
 import { Engine, type AddressSpace } from '../src/engine/index.js';
 import { IpamService } from '../src/api/index.js';
 import { runLoad } from './load.js';
+import { compareChromiumWithNode } from './browser.js';
+import { browserTable, CHROMIUM_NODE_TARGET, chromiumNodeRatio } from './browser-report.js';
+import { browserBundleSizes } from './bundle.js';
 import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
 import { CidrToolsContender } from './contenders/cidr-tools.js';
 import { IpNumContender } from './contenders/ip-num.js';
@@ -317,6 +320,12 @@ const loadTable = [
 ].join('\n');
 console.log(loadTable);
 
+// ---- the same IPv4 churn in headless Chromium and in Node, and what a page downloads ----
+console.log('\nIPv4 churn in Chromium and in Node');
+const browserComparison = await compareChromiumWithNode(QUICK ? { rounds: 1, durationMs: 300 } : {});
+const browserSection = browserTable(browserComparison, await browserBundleSizes());
+console.log(browserSection);
+
 // ---- summary against the targets ----
 const ns = (title: string, name: string) => results.find((r) => r.title.startsWith(title))!.rows.find((r) => r.name.startsWith(name))!.nsPerOp;
 const churnBatch = ns('Churn on 10.0.0.0/8', 'engine, batch');
@@ -346,6 +355,7 @@ const targets = [
   ['IPAM API: JS heap ≤ 400 bytes per live allocation', `${apiHeapBytes.toFixed(0)} bytes`, check(apiHeapBytes <= 400)],
   ['endpoint in memory: ≥ 10,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[0]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[0]!.p99} ms`, check(loads[0]!.requestsPerSecond >= 10_000 && loads[0]!.p99 <= 10)],
   ['endpoint durable (fsync before reply): ≥ 3,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[1]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[1]!.p99} ms`, check(loads[1]!.requestsPerSecond >= 3_000 && loads[1]!.p99 <= 10)],
+  [`Chromium/Node ≤ ${CHROMIUM_NODE_TARGET}× on the IPv4 churn (batch / per call)`, `${chromiumNodeRatio(browserComparison, 'batch').toFixed(2)}× / ${chromiumNodeRatio(browserComparison, 'call').toFixed(2)}×`, check(chromiumNodeRatio(browserComparison, 'batch') <= CHROMIUM_NODE_TARGET && chromiumNodeRatio(browserComparison, 'call') <= CHROMIUM_NODE_TARGET)],
   ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
 ];
 const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');
@@ -376,7 +386,10 @@ DeleteIpamPoolAllocation on a /8 prefilled with 2,000 allocations. Durable mode 
 every answer (group commit).
 
 ${loadTable}
-`;
+
+## Browser
+
+${browserSection}`;
 if (!QUICK || process.env.BENCH_WRITE === '1') {
   writeFileSync(new URL('./RESULTS.md', import.meta.url), doc);
   console.log('\nwrote bench/RESULTS.md');

@@ -2,7 +2,7 @@
  * Differential test: random operation sequences run against the engine and the reference
  * model step by step; statuses, chosen blocks, capacity figures and listings must agree after
  * every step. WASM_IPAM_PROPERTY_SCALE=N multiplies the number of runs (default: ~100,000
- * operations per `npm test`).
+ * operations per `npm test` in Node, a fifth of that in the browser; see test/support/settings.ts).
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -12,9 +12,9 @@ import { EngineError, EngineStatus } from '../src/engine/index.js';
 import { STRATEGIES } from '../src/engine/layout.js';
 import { ReferenceSpace, type Block, type Strategy } from './support/reference-space.js';
 import { fromWords, sharedEngine, words } from './support/engine.js';
+import { PROPERTY, propertyParameters } from './support/settings.js';
 
-const SCALE = Number(process.env.WASM_IPAM_PROPERTY_SCALE ?? '1');
-const RUNS_PER_FAMILY = Math.round(130 * SCALE);
+const RUNS_PER_FAMILY = Math.max(1, Math.round(130 * PROPERTY.scale));
 const OPS_PER_RUN = 400;
 
 type OpKind = 'addSource' | 'removeSource' | 'reserve' | 'release' | 'allocate' | 'preview' | 'overlaps' | 'inside';
@@ -219,7 +219,7 @@ async function differential(family: 4 | 6): Promise<void> {
         space.destroy();
       }
     }),
-    { numRuns: RUNS_PER_FAMILY, endOnFailure: process.env.WASM_IPAM_NO_SHRINK === "1", ...(process.env.WASM_IPAM_SEED ? { seed: Number(process.env.WASM_IPAM_SEED) } : {}) },
+    propertyParameters(RUNS_PER_FAMILY),
   );
 }
 

@@ -1,39 +1,82 @@
 import type { EngineExports } from './exports.js';
 
-/** Where the engine's wasm comes from: bytes, a compiled module, a Response, or a URL. */
+/**
+ * Where the engine's wasm comes from: bytes, a compiled module, a fetch Response, or a URL.
+ * A string is resolved as fetch would resolve it: against the page in a browser (or worker),
+ * against the package's build/ directory elsewhere.
+ */
 export type WasmSource = BufferSource | WebAssembly.Module | Response | URL | string;
 
-/** build/engine.wasm, next to the package's own files (works from src/ and dist/). */
+/**
+ * build/engine.wasm, next to the package's own files (works from src/ and dist/). Vite and
+ * webpack see this `new URL(…, import.meta.url)` and ship the file with the bundle.
+ */
 export const DEFAULT_WASM_URL = new URL('../../build/engine.wasm', import.meta.url);
 
-async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  // Only reached for file: URLs, i.e. in Node; browsers never evaluate this import.
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
-  return (await fs.readFile(url)) as Uint8Array<ArrayBuffer>;
+/** The engine's wasm could not be fetched, read or compiled. */
+export class EngineLoadError extends Error {
+  override readonly name = 'EngineLoadError';
+  /** The URL it was loaded from; undefined for bytes or a module the caller passed. */
+  readonly url: string | undefined;
+  /** The HTTP status when the server answered with something other than 2xx. */
+  readonly status: number | undefined;
+
+  constructor(message: string, url: string | undefined, status: number | undefined, cause?: unknown) {
+    super(`could not load the wasm-ipam engine from ${url ?? 'the given bytes'}: ${message}`, { cause });
+    this.url = url;
+    this.status = status;
+  }
+}
+
+function resolveUrl(source: URL | string): URL {
+  if (source instanceof URL) return source;
+  const base = (globalThis as { location?: { href: string } }).location?.href ?? DEFAULT_WASM_URL;
+  return new URL(source, base);
+}
+
+async function compileResponse(response: Response, url: string | undefined): Promise<WebAssembly.Module> {
+  if (!response.ok) throw new EngineLoadError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, url, response.status);
+  // compileStreaming refuses any MIME type but application/wasm; many static servers send
+  // application/octet-stream, so those bytes are compiled from a buffer instead.
+  const type = response.headers.get('content-type') ?? '';
+  try {
+    if (type.split(';')[0]!.trim().toLowerCase() === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
+      return await WebAssembly.compileStreaming(response);
+    }
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (cause) {
+    throw new EngineLoadError((cause as Error).message, url, undefined, cause);
+  }
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
   if (typeof source === 'string' || source instanceof URL) {
-    const url = new URL(source, DEFAULT_WASM_URL);
-    if (url.protocol === 'file:') return WebAssembly.compile(await readFileUrl(url));
-    return compile(await fetch(url));
+    const url = resolveUrl(source);
+    let response: Response;
+    try {
+      if (url.protocol === 'file:') {
+        // Imported only when needed: a plain <script type="module"> page never resolves this
+        // specifier (it would need an import map), and bundlers pick the browser variant anyway.
+        const { readFileUrl } = await import('#read-file');
+        return await WebAssembly.compile(await readFileUrl(url));
+      }
+      response = await fetch(url);
+    } catch (cause) {
+      throw new EngineLoadError((cause as Error).message, url.href, undefined, cause);
+    }
+    return compileResponse(response, url.href);
   }
-  if (typeof Response !== 'undefined' && source instanceof Response) {
-    if (!source.ok) throw new Error(`could not load the wasm-ipam engine: HTTP ${source.status} for ${source.url}`);
-    return WebAssembly.compileStreaming(source);
+  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source, source.url || undefined);
+  try {
+    return await WebAssembly.compile(source as BufferSource);
+  } catch (cause) {
+    throw new EngineLoadError((cause as Error).message, undefined, undefined, cause);
   }
-  return WebAssembly.compile(source as BufferSource);
 }
 
 /** Compiles and instantiates the engine; each call gives an independent instance. */
 export async function instantiateEngine(source: WasmSource = DEFAULT_WASM_URL): Promise<EngineExports> {
-  let module: WebAssembly.Module;
-  try {
-    module = await compile(source);
-  } catch (cause) {
-    throw new Error(`could not load the wasm-ipam engine from ${String(source instanceof URL || typeof source === 'string' ? source : 'the given bytes')}: ${(cause as Error).message}`, { cause });
-  }
-  const instance = await WebAssembly.instantiate(module, {});
+  const instance = await WebAssembly.instantiate(await compile(source), {});
   return instance.exports as unknown as EngineExports;
 }

@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { cidrContains, cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../../src/cidr/index.js';
 import { IpamApiError } from '../../src/index.js';
 import { ReferenceSpace, type Block } from '../support/reference-space.js';
+import { PROPERTY, propertyParameters } from '../support/settings.js';
 import { fixture, R } from './fixture.js';
 
-const SCALE = Number(process.env.WASM_IPAM_PROPERTY_SCALE ?? '1');
+const RUNS = Math.max(1, Math.round(60 * PROPERTY.scale));
 const UNIVERSE = 0x0a000000n; // 10.0.0.0/14
 
 type Step =
@@ -139,7 +140,7 @@ function checkInvariants(ipam: Awaited<ReturnType<typeof fixture>>['ipam'], ids:
 }
 
 describe('the API matches a reference model on random call sequences', () => {
-  it(`${Math.round(60 * SCALE)} sequences of 120 calls`, async () => {
-    await fc.assert(fc.asyncProperty(fc.array(stepArb, { minLength: 120, maxLength: 120 }), run), { numRuns: Math.round(60 * SCALE) });
+  it(`${RUNS} sequences of 120 calls`, async () => {
+    await fc.assert(fc.asyncProperty(fc.array(stepArb, { minLength: 120, maxLength: 120 }), run), propertyParameters(RUNS));
   }, 600_000);
 });

@@ -1,0 +1,112 @@
+/**
+ * Loading the engine's wasm, in Node and in Chromium alike: from the default URL next to the
+ * package, over HTTP (streaming, and with a MIME type compileStreaming refuses), from bytes or
+ * a module the caller supplies, and the errors when it cannot load.
+ */
+import { readFileUrl } from '#read-file';
+import { describe, expect, inject, it } from 'vitest';
+import { DEFAULT_WASM_URL, Engine, EngineLoadError, formatCidr, IpamService } from '../src/index.js';
+
+const served = (path: string) => new URL(path, inject('repositoryUrl'));
+
+/** The engine's bytes, read the way this environment can read them. */
+async function engineBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  if (DEFAULT_WASM_URL.protocol === 'file:') return readFileUrl(DEFAULT_WASM_URL);
+  return new Uint8Array(await (await fetch(DEFAULT_WASM_URL)).arrayBuffer());
+}
+
+/** Proves an engine works: one allocation in a fresh space. */
+function allocatesOnce(engine: Engine): string {
+  const space = engine.createSpace(4);
+  space.addSource('10.0.0.0/8');
+  return formatCidr(space.allocate(24));
+}
+
+async function loadError(source: Parameters<typeof Engine.load>[0]): Promise<EngineLoadError> {
+  const error = await Engine.load(source).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(EngineLoadError);
+  return error as EngineLoadError;
+}
+
+describe('loading the engine', () => {
+  it('loads from the default URL next to the package', async () => {
+    expect(DEFAULT_WASM_URL.pathname).toMatch(/\/build\/engine\.wasm$/);
+    expect(allocatesOnce(await Engine.load())).toBe('10.0.0.0/24');
+  });
+
+  it('compiles an http response served as application/wasm (streaming)', async () => {
+    expect(allocatesOnce(await Engine.load(served('build/engine.wasm')))).toBe('10.0.0.0/24');
+  });
+
+  it('falls back to the whole body when the server sends another MIME type', async () => {
+    const url = served('build/engine.wasm?type=application/octet-stream');
+    const response = await fetch(url);
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    // compileStreaming alone refuses this response
+    await expect(WebAssembly.compileStreaming(response)).rejects.toThrow(TypeError);
+    expect(allocatesOnce(await Engine.load(url))).toBe('10.0.0.0/24');
+  });
+
+  it('takes a Response, bytes or a compiled module from the caller', async () => {
+    const bytes = await engineBytes();
+    expect(allocatesOnce(await Engine.load(await fetch(served('build/engine.wasm'))))).toBe('10.0.0.0/24');
+    expect(allocatesOnce(await Engine.load(bytes))).toBe('10.0.0.0/24');
+    expect(allocatesOnce(await Engine.load(await WebAssembly.compile(bytes)))).toBe('10.0.0.0/24');
+    const ipam = await IpamService.create({ wasm: bytes });
+    expect(ipam.createIpam({ RegionId: 'cn-hangzhou', OperatingRegionList: ['cn-hangzhou'] }).IpamId).toMatch(/^ipam-/);
+  });
+
+  it('gives one independent instance per load', async () => {
+    const bytes = await engineBytes();
+    const [a, b] = [await Engine.load(bytes), await Engine.load(bytes)];
+    expect(allocatesOnce(a)).toBe('10.0.0.0/24');
+    expect(allocatesOnce(b)).toBe('10.0.0.0/24');
+    expect(a.raw.memory).not.toBe(b.raw.memory);
+  });
+});
+
+describe('when the engine cannot load', () => {
+  it('names the URL and the HTTP status', async () => {
+    const url = served('build/no-such-engine.wasm');
+    const error = await loadError(url);
+    expect(error.url).toBe(url.href);
+    expect(error.status).toBe(404);
+    expect(error.message).toBe(`could not load the wasm-ipam engine from ${url.href}: HTTP 404 Not Found`);
+  });
+
+  it('names the URL when the server cannot be reached', async () => {
+    // nothing listens on port 9 (discard) of this machine; the browser may also refuse the port
+    const url = 'http://127.0.0.1:9/engine.wasm';
+    const error = await loadError(url);
+    expect(error.url).toBe(url);
+    expect(error.status).toBeUndefined();
+    expect(error.message).toMatch(/^could not load the wasm-ipam engine from http:\/\/127\.0\.0\.1:9\/engine\.wasm: ./);
+  });
+
+  it('names the URL when what it serves is not the engine', async () => {
+    const url = served('package.json?type=application/wasm');
+    const error = await loadError(url);
+    expect(error.url).toBe(url.href);
+    expect(error.message).toContain(`from ${url.href}: `);
+    expect(error.cause).toBeInstanceOf(WebAssembly.CompileError);
+  });
+
+  it('says so when the given bytes are not WebAssembly', async () => {
+    const error = await loadError(new TextEncoder().encode('not wasm'));
+    expect(error.url).toBeUndefined();
+    expect(error.message).toMatch(/^could not load the wasm-ipam engine from the given bytes: /);
+    expect(error.cause).toBeInstanceOf(WebAssembly.CompileError);
+  });
+
+  it('refuses a file: URL it cannot read, naming it', async () => {
+    const url = 'file:///no/such/dir/engine.wasm';
+    const error = await loadError(url);
+    expect(error.url).toBe(url);
+    expect(error.message).toContain(`from ${url}: `);
+  });
+
+  it('passes the error through IpamService.create', async () => {
+    const url = served('build/no-such-engine.wasm');
+    await expect(IpamService.create({ wasm: url })).rejects.toMatchObject({ name: 'EngineLoadError', status: 404, url: url.href });
+  });
+});
