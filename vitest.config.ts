@@ -25,6 +25,7 @@ const BROWSER_TESTS = [
   'test/engine.property.test.ts',
   'test/cidr.test.ts',
   'test/api/operations.test.ts',
+  'test/api/extensions.test.ts',
   'test/load.test.ts',
   'test/browser/**/*.test.ts',
 ];
