@@ -15,6 +15,7 @@ import { runLoad } from './load.js';
 import { compareChromiumWithNode } from './browser.js';
 import { browserTable, CHROMIUM_NODE_TARGET, chromiumNodeRatio } from './browser-report.js';
 import { browserBundleSizes } from './bundle.js';
+import { measureSimulator, simulatorTable } from './sim.js';
 import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
 import { CidrToolsContender } from './contenders/cidr-tools.js';
 import { IpNumContender } from './contenders/ip-num.js';
@@ -326,6 +327,12 @@ const browserComparison = await compareChromiumWithNode(QUICK ? { rounds: 1, dur
 const browserSection = browserTable(browserComparison, await browserBundleSizes());
 console.log(browserSection);
 
+// ---- the simulator on its default scenario, per strategy, engine path and API path ----
+console.log('\nSimulator, default scenario (events/s, one thread, no maps)');
+const simRows = await measureSimulator(QUICK ? 50_000 : 200_000, QUICK ? 200_000 : undefined);
+const simSection = simulatorTable(simRows);
+const slowest = (via: 'engine' | 'api') => Math.min(...simRows.filter((r) => r.via === via).map((r) => r.eventsPerSecond));
+
 // ---- summary against the targets ----
 const ns = (title: string, name: string) => results.find((r) => r.title.startsWith(title))!.rows.find((r) => r.name.startsWith(name))!.nsPerOp;
 const churnBatch = ns('Churn on 10.0.0.0/8', 'engine, batch');
@@ -356,6 +363,8 @@ const targets = [
   ['endpoint in memory: ≥ 10,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[0]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[0]!.p99} ms`, check(loads[0]!.requestsPerSecond >= 10_000 && loads[0]!.p99 <= 10)],
   ['endpoint durable (fsync before reply): ≥ 3,000 requests/s, p99 ≤ 10 ms', `${Math.round(loads[1]!.requestsPerSecond).toLocaleString('en-US')} requests/s, p99 ${loads[1]!.p99} ms`, check(loads[1]!.requestsPerSecond >= 3_000 && loads[1]!.p99 <= 10)],
   [`Chromium/Node ≤ ${CHROMIUM_NODE_TARGET}× on the IPv4 churn (batch / per call)`, `${chromiumNodeRatio(browserComparison, 'batch').toFixed(2)}× / ${chromiumNodeRatio(browserComparison, 'call').toFixed(2)}×`, check(chromiumNodeRatio(browserComparison, 'batch') <= CHROMIUM_NODE_TARGET && chromiumNodeRatio(browserComparison, 'call') <= CHROMIUM_NODE_TARGET)],
+  ['simulator, engine path: ≥ 2,000,000 events/s per strategy (slowest strategy)', `${Math.round(slowest('engine')).toLocaleString('en-US')} events/s`, check(slowest('engine') >= 2_000_000)],
+  ['simulator, through the API: ≥ 500,000 events/s per strategy (slowest strategy)', `${Math.round(slowest('api')).toLocaleString('en-US')} events/s`, check(slowest('api') >= 500_000)],
   ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
 ];
 const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');
@@ -386,6 +395,15 @@ DeleteIpamPoolAllocation on a /8 prefilled with 2,000 allocations. Durable mode 
 every answer (group commit).
 
 ${loadTable}
+
+## Simulator
+
+\`wasm-ipam simulate\` on its default scenario (org-growth: an IPv4 /8 tree and an IPv6 /32 tree, organisation →
+four regions → environments, pools growing from their parents), each strategy warmed up and then run once in
+this thread without maps. Engine path: ${simRows.find((r) => r.via === 'engine')!.events.toLocaleString('en-US')} events; through \`IpamService.call\`:
+the same scenario shortened to ${simRows.find((r) => r.via === "api")!.events.toLocaleString("en-US")} events.
+
+${simSection}
 
 ## Browser
 
