@@ -8,8 +8,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import type { Cidr } from '../src/cidr/index.js';
 import type { AddressSpace } from '../src/engine/index.js';
-import { EngineError, EngineStatus } from '../src/engine/index.js';
-import { STRATEGIES } from '../src/engine/layout.js';
+import { EngineError, EngineStatus, STRATEGIES } from '../src/engine/index.js';
 import { ReferenceSpace, type Block, type Strategy } from './support/reference-space.js';
 import { fromWords, sharedEngine, words } from './support/engine.js';
 
