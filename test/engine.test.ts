@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatCidr, parseCidr } from '../src/cidr/index.js';
-import { Engine, EngineError, EngineStatus, type AddressSpace } from '../src/engine/index.js';
+import { Engine, EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy } from '../src/engine/index.js';
 import { fromWords, sharedEngine, words } from './support/engine.js';
 
 let engine: Engine;
@@ -159,6 +159,153 @@ describe('allocate and preview', () => {
     expect(formatCidr(space.allocate(0))).toBe('0.0.0.0/0');
     expect(space.capacity().freeAddresses).toBe(0n);
     expect(space.capacity().largestFreePrefix).toBeUndefined();
+  });
+});
+
+describe('best-fit, sparse and random', () => {
+  const reserveAll = (space: AddressSpace, ...blocks: string[]) => blocks.forEach((b) => space.reserve(b));
+
+  it('sparse takes the lowest block of the largest free block: bit-reversed spreading', () => {
+    const space = space4('10.0.0.0/8');
+    const taken = Array.from({ length: 8 }, () => formatCidr(space.allocate(24, 'sparse')));
+    expect(taken).toEqual([
+      '10.0.0.0/24', '10.128.0.0/24', '10.64.0.0/24', '10.192.0.0/24',
+      '10.32.0.0/24', '10.96.0.0/24', '10.160.0.0/24', '10.224.0.0/24',
+    ]);
+    const v6 = engine.createSpace(6);
+    v6.addSource('2001:db8::/32');
+    expect([1, 2, 3].map(() => formatCidr(v6.allocate(48, 'sparse')))).toEqual(['2001:db8::/48', '2001:db8:8000::/48', '2001:db8:4000::/48']);
+    v6.destroy();
+  });
+
+  it('best-fit takes a small hole over a big free block, first-fit the lowest', () => {
+    const space = space4('10.0.0.0/16');
+    // 10.0.128.64/26 is a hole between allocations; 10.0.0.0/17 is free and lower
+    reserveAll(space, '10.0.128.0/26', '10.0.128.128/25', '10.0.129.0/24', '10.0.130.0/23', '10.0.132.0/22');
+    expect(formatCidr(space.preview(28)!)).toBe('10.0.0.0/28');
+    expect(formatCidr(space.allocate(28, 'best-fit'))).toBe('10.0.128.64/28');
+    // what is left of the hole: 10.0.128.80/28 and 10.0.128.96/27, the /28 the smaller
+    expect(formatCidr(space.allocate(28, 'best-fit'))).toBe('10.0.128.80/28');
+    expect(formatCidr(space.allocate(27, 'best-fit'))).toBe('10.0.128.96/27');
+    // the hole is full: the smallest fitting block now is 10.0.136.0/21, not the /17
+    expect(formatCidr(space.allocate(27, 'best-fit'))).toBe('10.0.136.0/27');
+  });
+
+  it('best-fit breaks ties between equally small blocks by the lowest address, across sources', () => {
+    const space = space4('192.168.0.0/24', '10.0.0.0/24', '172.16.0.0/16');
+    reserveAll(space, '192.168.0.0/25', '192.168.0.192/26', '10.0.0.0/25', '10.0.0.192/26');
+    // two /26 holes (10.0.0.128 and 192.168.0.128) and a /16: the lower hole first
+    expect(formatCidr(space.allocate(26, 'best-fit'))).toBe('10.0.0.128/26');
+    expect(formatCidr(space.allocate(27, 'best-fit'))).toBe('192.168.0.128/27');
+    expect(formatCidr(space.allocate(26, 'best-fit'))).toBe('172.16.0.0/26');
+  });
+
+  it('best-fit stays exact after long runs of other strategies (its order sets are refreshed lazily)', () => {
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/32');
+    const prefixes = new Uint8Array(5000).map((_, i) => 56 + (i % 9));
+    const out = new Uint32Array(4 * prefixes.length);
+    expect(space.allocateMany(prefixes, out, 'first-fit')).toBe(prefixes.length);
+    // free every third block, then the smallest maximal free block decides
+    const odd = prefixes.filter((_, i) => i % 3 === 0);
+    const oddOut = new Uint32Array(4 * odd.length);
+    odd.forEach((_, j) => oddOut.set(out.subarray(12 * j, 12 * j + 4), 4 * j));
+    expect(space.releaseMany(odd, oddOut)).toBe(odd.length);
+    const free = space.freeBlocks();
+    const smallest = Math.max(...free.filter((b) => b.prefixLength <= 60).map((b) => b.prefixLength));
+    const expected = free.find((b) => b.prefixLength === smallest)!;
+    expect(formatCidr(space.allocate(60, 'best-fit'))).toBe(formatCidr({ ...expected, prefixLength: 60 }));
+    space.destroy();
+  });
+
+  it('random is reproducible: the same seed and operations give the same blocks', () => {
+    const run = (seed: number) => {
+      const space = space4('10.0.0.0/12');
+      space.seedRandom(seed);
+      const taken = Array.from({ length: 300 }, (_, i) => space.allocate(20 + (i % 9), 'random'));
+      for (const b of taken.filter((_, i) => i % 4 === 0)) space.release(b);
+      taken.push(...Array.from({ length: 50 }, () => space.allocate(24, 'random')));
+      expect(space.liveAllocations).toBe(300 - 75 + 50);
+      space.destroy();
+      return taken.map(formatCidr);
+    };
+    const first = run(12345);
+    expect(run(12345)).toEqual(first);
+    expect(run(12346)).not.toEqual(first);
+  });
+
+  it('random state can be read, restored and seeded; new spaces start at state 0', () => {
+    const space = space4('10.0.0.0/8');
+    expect(space.randomState).toEqual([0, 0]);
+    space.seedRandom(2 ** 40 + 7);
+    expect(space.randomState).toEqual([2 ** 8, 7]);
+    space.setRandomState(0xdeadbeef, 0x01234567);
+    const saved = space.randomState;
+    expect(saved).toEqual([0xdeadbeef, 0x01234567]);
+    const a = [1, 2, 3].map(() => space.allocate(24, 'random'));
+    expect(space.randomState).not.toEqual(saved);
+    a.forEach((b) => space.release(b));
+    space.setRandomState(...saved);
+    expect([1, 2, 3].map(() => space.allocate(24, 'random')).map(formatCidr)).toEqual(a.map(formatCidr));
+    expect(codeOf(() => space.seedRandom(-1))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => space.seedRandom(1.5))).toBe('BAD_ARGUMENT');
+    expect(codeOf(() => space.setRandomState(2 ** 32, 0))).toBe('BAD_ARGUMENT');
+    const fresh = space4('10.0.0.0/8');
+    fresh.seedRandom(0);
+    const other = space4('10.0.0.0/8');
+    expect(formatCidr(fresh.allocate(24, 'random'))).toBe(formatCidr(other.allocate(24, 'random')));
+  });
+
+  it('random preview answers what the next random allocate takes and moves nothing; refusals move nothing', () => {
+    const space = space4('10.0.0.0/16');
+    space.seedRandom(99);
+    for (let i = 0; i < 20; i++) {
+      const state = space.randomState;
+      const seen = formatCidr(space.preview(26, 'random')!);
+      expect(formatCidr(space.preview(26, 'random')!)).toBe(seen);
+      expect(space.randomState).toEqual(state);
+      expect(formatCidr(space.allocate(26, 'random'))).toBe(seen);
+    }
+    const state = space.randomState;
+    expect(codeOf(() => space.allocate(33, 'random'))).toBe('BAD_PREFIX');
+    expect(codeOf(() => space.allocate(15, 'random'))).toBe('NO_FIT');
+    expect(space.randomState).toEqual(state);
+  });
+
+  it('random reaches every fitting block about equally often', () => {
+    const space = space4('10.0.0.0/24');
+    space.seedRandom(7);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 3200; i++) {
+      const b = space.allocate(28, 'random');
+      counts.set(formatCidr(b), (counts.get(formatCidr(b)) ?? 0) + 1);
+      space.release(b);
+    }
+    expect(counts.size).toBe(16);
+    // 200 expected each; a fair draw stays within ±25% with overwhelming probability
+    for (const n of counts.values()) expect(Math.abs(n - 200)).toBeLessThan(50);
+  });
+
+  it('random finds the last free blocks when uniform draws mostly miss (the summary-guided fallback)', () => {
+    // two /28 sources far apart: the entry block is 10.0.0.0/8, where almost every draw misses
+    const space = space4('10.0.0.0/28', '10.255.255.240/28');
+    const taken = new Set<string>();
+    for (let i = 0; i < 8; i++) taken.add(formatCidr(space.allocate(30, 'random')));
+    expect(taken.size).toBe(8);
+    expect([...taken].every((c) => space.insideSource(c))).toBe(true);
+    expect(codeOf(() => space.allocate(30, 'random'))).toBe('NO_FIT');
+  });
+
+  it('refuses an unknown strategy number or name with BAD_STRATEGY and changes nothing', () => {
+    const space = space4('10.0.0.0/16');
+    const before = digest(space);
+    expect(space.allocateV4(24, 5)).toBe(EngineStatus.BAD_STRATEGY);
+    expect(space.allocateV4(24, -1)).toBe(EngineStatus.BAD_STRATEGY);
+    expect(space.previewV4(24, 5)).toBe(EngineStatus.BAD_STRATEGY);
+    expect(engine.raw.allocateBatch(space.id, 1, 5)).toBe(0);
+    expect(codeOf(() => space.allocate(24, 'toString' as never))).toBe('BAD_STRATEGY');
+    expect(codeOf(() => space.allocateMany(new Uint8Array([24]), new Uint32Array(1), 'worst-fit' as never))).toBe('BAD_STRATEGY');
+    expect(digest(space)).toBe(before);
   });
 });
 
@@ -332,6 +479,13 @@ describe('out of memory', () => {
     }
     expect(status).toBe(EngineStatus.OUT_OF_MEMORY);
     expect(digest(space)).toBe(before);
+    // allocation by size, with every strategy, is refused the same way and moves nothing
+    const state = space.randomState;
+    for (const strategy of Object.keys(STRATEGIES) as AllocationStrategy[]) {
+      expect(codeOf(() => space.allocate(128, strategy))).toBe('OUT_OF_MEMORY');
+      expect(digest(space)).toBe(before);
+    }
+    expect(space.randomState).toEqual(state);
     // releasing returns nodes, after which the same reservation fits again
     const [first] = space.allocations();
     space.release(first!);

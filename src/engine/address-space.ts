@@ -42,6 +42,13 @@ export interface Utilization {
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** The number a strategy name crosses into wasm as; BAD_STRATEGY for a name the engine does not know. */
+function strategyCode(strategy: AllocationStrategy): number {
+  const code = Object.hasOwn(STRATEGIES, strategy) ? STRATEGIES[strategy] : undefined;
+  if (code === undefined) throw new EngineError(EngineStatus.BAD_STRATEGY, String(strategy));
+  return code;
+}
+
 /**
  * One address space of the engine: its source blocks (a pool's provisioned CIDRs) and the
  * allocations carved from them. Convenience methods take CIDR strings or Cidr values and throw
@@ -116,7 +123,8 @@ export class AddressSpace {
    * than asked, `lastBatchStatus` says why.
    */
   allocateMany(prefixLengths: Uint8Array, out: Uint32Array, strategy: AllocationStrategy = 'first-fit'): number {
-    return this.#batch(prefixLengths, out, (count) => this.engine.raw.allocateBatch(this.id, count, STRATEGIES[strategy]), true);
+    const code = strategyCode(strategy);
+    return this.#batch(prefixLengths, out, (count) => this.engine.raw.allocateBatch(this.id, count, code), true);
   }
 
   /** Releases the blocks given as prefix lengths and addresses (same layout as allocateMany). */
@@ -208,8 +216,7 @@ export class AddressSpace {
   }
 
   #sizeCall(prefixLength: number, strategy: AllocationStrategy, take: boolean): Cidr | undefined {
-    const code = STRATEGIES[strategy];
-    if (code === undefined) throw new EngineError(EngineStatus.BAD_STRATEGY, String(strategy));
+    const code = strategyCode(strategy);
     const raw = this.engine.raw;
     if (this.family === 4) {
       const result = take ? raw.allocate4(this.id, prefixLength, code) : raw.preview4(this.id, prefixLength, code);

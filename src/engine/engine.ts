@@ -67,7 +67,7 @@ export class Engine {
     return this.raw.memoryBytes();
   }
 
-  /** Tree nodes currently materialised across all spaces (128 bytes each). */
+  /** Tree nodes currently materialised across all spaces (128 bytes each, plus 16 of side table). */
   get nodesInUse(): number {
     return this.raw.nodesInUse() >>> 0;
   }

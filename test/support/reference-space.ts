@@ -16,6 +16,8 @@ export const DETERMINISTIC_STRATEGIES = ['first-fit', 'last-fit', 'best-fit', 's
 
 const size = (bits: number, prefix: number) => 1n << BigInt(bits - prefix);
 const last = (bits: number, b: Block) => b.address + size(bits, b.prefix) - 1n;
+/** Number of binary digits of n > 0. */
+const bitLength = (n: bigint) => n.toString(2).length;
 const byAddress = (a: Block, b: Block) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0);
 
 export class ReferenceSpace {
@@ -150,8 +152,10 @@ export class ReferenceSpace {
     for (const [start, end] of this.gaps()) {
       let at = start;
       while (at <= end) {
-        let prefix = this.bits;
-        while (prefix > 0 && at % size(this.bits, prefix - 1) === 0n && at + size(this.bits, prefix - 1) - 1n <= end) prefix--;
+        // the largest block starting at `at`: limited by at's alignment and by the room left
+        const alignOrder = at === 0n ? this.bits : bitLength(at & -at) - 1;
+        const roomOrder = bitLength(end - at + 1n) - 1;
+        const prefix = this.bits - Math.min(alignOrder, roomOrder);
         out.push({ address: at, prefix });
         at += size(this.bits, prefix);
       }
