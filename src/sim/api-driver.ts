@@ -2,7 +2,7 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import type { AllocationStrategy, Engine } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { HandleSlots, poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
@@ -13,8 +13,8 @@ export class ApiDriver implements Driver {
   readonly ipam: IpamService;
   readonly #poolIds: string[] = [];
   readonly #children: number[][] = [];
-  readonly #slots = new HandleSlots();
-  readonly #allocationIds: string[] = [];
+  /** IDs of the live allocations, dense (swap-remove on release). */
+  readonly #live: string[] = [];
 
   private constructor(ipam: IpamService) {
     this.ipam = ipam;
@@ -42,22 +42,24 @@ export class ApiDriver implements Driver {
     return driver;
   }
 
-  allocate(pool: number, mask: number): number {
-    let id: string;
-    try {
-      id = this.ipam.call('CreateIpamPoolAllocation', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, CidrMask: mask }).IpamPoolAllocationId;
-    } catch (error) {
-      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return -1;
-      throw error;
-    }
-    const handle = this.#slots.take();
-    this.#allocationIds[handle] = id;
-    return handle;
+  get liveCount(): number {
+    return this.#live.length;
   }
 
-  release(handle: number): void {
-    this.ipam.call('DeleteIpamPoolAllocation', { RegionId: REGION, IpamPoolAllocationId: this.#allocationIds[handle]! });
-    this.#slots.give(handle);
+  allocate(pool: number, mask: number): boolean {
+    try {
+      this.#live.push(this.ipam.call('CreateIpamPoolAllocation', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, CidrMask: mask }).IpamPoolAllocationId);
+      return true;
+    } catch (error) {
+      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return false;
+      throw error;
+    }
+  }
+
+  releaseAt(index: number): void {
+    this.ipam.call('DeleteIpamPoolAllocation', { RegionId: REGION, IpamPoolAllocationId: this.#live[index]! });
+    this.#live[index] = this.#live[this.#live.length - 1]!;
+    this.#live.pop();
   }
 
   grow(pool: number, prefix: number): GrowResult {

@@ -24,12 +24,15 @@ export interface PoolSnapshot {
 }
 
 export interface Driver {
+  /** Live allocations made through `allocate`, numbered 0..liveCount-1. */
+  readonly liveCount: number;
   /**
-   * Allocates a block of `mask` in the pool with the run's strategy; returns a handle for
-   * release, or -1 when no block fits.
+   * Allocates a block of `mask` in the pool with the run's strategy and appends it to the live
+   * list; false when no block fits.
    */
-  allocate(pool: number, mask: number): number;
-  release(handle: number): void;
+  allocate(pool: number, mask: number): boolean;
+  /** Releases live allocation `index`; the last one takes its number (swap-remove). */
+  releaseAt(index: number): void;
   /** Takes a /prefix from the pool's parent (parent's strategy) and adds it to the pool's CIDRs. */
   grow(pool: number, prefix: number): GrowResult;
   figures(pool: number): PoolFigures;
@@ -41,19 +44,4 @@ export interface Driver {
 /** The random strategy's seed for pool i of a scenario: the same on both paths. */
 export function poolRandomSeed(scenarioSeed: number, pool: number): number {
   return scenarioSeed * 4096 + pool;
-}
-
-/** Handles 0..n-1 with reuse: the simulator's live set is a dense list of them. */
-export class HandleSlots {
-  #free: number[] = [];
-  #next = 0;
-  take(): number {
-    return this.#free.pop() ?? this.#next++;
-  }
-  give(handle: number): void {
-    this.#free.push(handle);
-  }
-  get highWater(): number {
-    return this.#next;
-  }
 }

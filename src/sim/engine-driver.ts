@@ -3,7 +3,7 @@ import { parseCidr, type Cidr } from '../cidr/index.js';
 import { STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
 import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
-import { HandleSlots, poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 interface SimPool {
@@ -22,6 +22,8 @@ const toCidr = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr =
   prefixLength,
 });
 
+const LIVE_WORDS = 5;
+
 export class EngineDriver implements Driver {
   readonly #engine: Engine;
   readonly #raw: EngineExports;
@@ -32,11 +34,10 @@ export class EngineDriver implements Driver {
   readonly #addressIn: number;
   readonly #addressOut: number;
   readonly #strategy: number;
-  readonly #slots = new HandleSlots();
-  // live allocations by handle: pool, prefix length and address words (IPv4 uses word 0)
-  #poolOf = new Uint16Array(1024);
-  #prefixOf = new Uint8Array(1024);
-  #words = new Uint32Array(4096);
+  // the live list, one record of LIVE_WORDS u32 per allocation so a release reads one cache
+  // line: pool << 8 | prefix length, then the address words (IPv4 uses the first)
+  #live = new Uint32Array(1024 * LIVE_WORDS);
+  #liveCount = 0;
   readonly #scratch = new Uint32Array(4);
 
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
@@ -57,58 +58,54 @@ export class EngineDriver implements Driver {
     this.#wide = Uint8Array.from(this.#pools, (p) => (p.space.family === 6 ? 1 : 0));
   }
 
-  #ensure(handle: number): void {
-    if (handle < this.#poolOf.length) return;
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array>(a: T, size: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a);
-      return b;
-    };
-    const size = this.#poolOf.length * 2;
-    this.#poolOf = grow(this.#poolOf, size);
-    this.#prefixOf = grow(this.#prefixOf, size);
-    this.#words = grow(this.#words, size * 4);
+  get liveCount(): number {
+    return this.#liveCount;
   }
 
-  allocate(pool: number, mask: number): number {
+  allocate(pool: number, mask: number): boolean {
     const wide = this.#wide[pool]!;
     let address = 0;
     if (wide === 0) {
       address = this.#raw.allocate4(this.#spaceIds[pool]!, mask, this.#strategy);
-      if (address < 0) return -1;
+      if (address < 0) return false;
     } else if (this.#raw.allocate6(this.#spaceIds[pool]!, mask, this.#strategy) < 0) {
-      return -1;
+      return false;
     }
-    const handle = this.#slots.take();
-    this.#ensure(handle);
-    this.#poolOf[handle] = pool;
-    this.#prefixOf[handle] = mask;
-    const at = handle * 4;
+    if ((this.#liveCount + 1) * LIVE_WORDS > this.#live.length) {
+      const bigger = new Uint32Array(this.#live.length * 2);
+      bigger.set(this.#live);
+      this.#live = bigger;
+    }
+    const live = this.#live;
+    const at = this.#liveCount++ * LIVE_WORDS;
+    live[at] = (pool << 8) | mask;
     if (wide === 0) {
-      this.#words[at] = address;
+      live[at + 1] = address;
     } else {
       const io = this.#engine.words;
       const out = this.#addressOut;
-      this.#words[at] = io[out]!; this.#words[at + 1] = io[out + 1]!; this.#words[at + 2] = io[out + 2]!; this.#words[at + 3] = io[out + 3]!;
+      live[at + 1] = io[out]!; live[at + 2] = io[out + 1]!; live[at + 3] = io[out + 2]!; live[at + 4] = io[out + 3]!;
     }
-    return handle;
+    return true;
   }
 
-  release(handle: number): void {
-    const pool = this.#poolOf[handle]!;
-    const w = this.#words;
-    const at = handle * 4;
+  releaseAt(index: number): void {
+    const live = this.#live;
+    const at = index * LIVE_WORDS;
+    const pool = live[at]! >>> 8;
+    const prefix = live[at]! & 0xff;
     let status: number;
     if (this.#wide[pool] === 0) {
-      status = this.#raw.release4(this.#spaceIds[pool]!, w[at]!, this.#prefixOf[handle]!);
+      status = this.#raw.release4(this.#spaceIds[pool]!, live[at + 1]!, prefix);
     } else {
       const io = this.#engine.words;
       const into = this.#addressIn;
-      io[into] = w[at]!; io[into + 1] = w[at + 1]!; io[into + 2] = w[at + 2]!; io[into + 3] = w[at + 3]!;
-      status = this.#raw.release6(this.#spaceIds[pool]!, this.#prefixOf[handle]!);
+      io[into] = live[at + 1]!; io[into + 1] = live[at + 2]!; io[into + 2] = live[at + 3]!; io[into + 3] = live[at + 4]!;
+      status = this.#raw.release6(this.#spaceIds[pool]!, prefix);
     }
     if (status < 0) throw new Error(`engine refused a release it handed out (status ${status})`);
-    this.#slots.give(handle);
+    const last = --this.#liveCount * LIVE_WORDS;
+    live[at] = live[last]!; live[at + 1] = live[last + 1]!; live[at + 2] = live[last + 2]!; live[at + 3] = live[last + 3]!; live[at + 4] = live[last + 4]!;
   }
 
   grow(pool: number, prefix: number): GrowResult {

@@ -52,8 +52,6 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
   const progressEvery = hooks.progressEvery ?? 1 << 16;
 
-  let live = new Int32Array(1024);
-  let liveCount = 0;
   let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0;
   let firstFailure: StrategyRun['firstFailure'] = null;
   let mapsAtFirstFailure: PoolMap[] | null = null;
@@ -115,18 +113,18 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     for (let b = 0; b < burstFrom.length; b++) if (event >= burstFrom[b]! && event < burstTo[b]!) share = scenario.bursts[b]!.arrivalShare;
     // three draws per event whatever happens, so every strategy sees the same stream
     const kind = random(), which = random(), size = random();
-    if (liveCount === 0 || kind < share) {
+    if (driver.liveCount === 0 || kind < share) {
       const leaf = pick(leafCdf, which);
       const pool = leafIndex[leaf]!;
       const mask = maskLists[leaf]![pick(maskCdfs[leaf]!, size)]!;
-      let handle = driver.allocate(pool, mask);
-      if (handle < 0) {
+      let taken = driver.allocate(pool, mask);
+      if (!taken) {
         asked.length = 0;
         asked.push({ pool, prefix: mask });
         const chunk = pools[pool]!.plan.chunk;
-        if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) handle = driver.allocate(pool, mask);
+        if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
       }
-      if (handle < 0) {
+      if (!taken) {
         const cause = causeOfFailure();
         if (cause === 'no-space') noSpace++;
         else fragmentation++;
@@ -139,17 +137,9 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         }
         continue;
       }
-      if (liveCount === live.length) {
-        const bigger = new Int32Array(live.length * 2);
-        bigger.set(live);
-        live = bigger;
-      }
-      live[liveCount++] = handle;
       allocations++;
     } else {
-      const at = Math.floor(which * liveCount);
-      driver.release(live[at]!);
-      live[at] = live[--liveCount]!;
+      driver.releaseAt(Math.floor(which * driver.liveCount));
       releases++;
     }
   }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cidr } from '../../src/cidr/index.js';
 import { Engine } from '../../src/engine/index.js';
 import type { StrategyRun } from '../../src/report/summary.js';
+import type { Driver } from '../../src/sim/driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
 import { runStrategy } from '../../src/sim/run.js';
 import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
@@ -85,18 +86,22 @@ describe('a simulation run', () => {
       const seen: { free: number; size: number }[] = [];
       // count free addresses independently from the allocations the pool lists
       const freeOf = (blocks: Cidr[]) => 1024 - blocks.reduce((sum, b) => sum + 2 ** (32 - b.prefixLength), 0);
-      const run = runStrategy(flat, strategy, {
-        allocate: (pool, mask) => {
-          const handle = driver.allocate(pool, mask);
-          if (handle < 0) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - mask) });
-          return handle;
+      const observed: Driver = {
+        get liveCount() {
+          return driver.liveCount;
         },
-        release: (h) => driver.release(h),
+        allocate: (pool, mask) => {
+          const taken = driver.allocate(pool, mask);
+          if (!taken) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - mask) });
+          return taken;
+        },
+        releaseAt: (i) => driver.releaseAt(i),
         grow: (p, prefix) => driver.grow(p, prefix),
         figures: (p) => driver.figures(p),
         snapshot: (p) => driver.snapshot(p),
         close: () => driver.close(),
-      });
+      };
+      const run = runStrategy(flat, strategy, observed);
       driver.close();
       expect(run.failures.total, strategy).toBe(seen.length);
       expect(run.failures.fragmentation, strategy).toBe(seen.filter((s) => s.free >= s.size).length);
