@@ -6,8 +6,9 @@ const env = (name: string, chunk: number, weight: number, masks: Record<string, 
 const BUILT_IN: Record<string, unknown> = {
   'org-growth': {
     name: 'org-growth',
-    description: 'An organisation pool per family (IPv4 10.0.0.0/8, IPv6 2001:db8::/32) → four regional sub-pools → prod/staging/dev ' +
-      'sub-pools that take more room from their region when full. Demand grows early, with a burst at 40%; when does the /8 run out, and which strategy lasts longest?',
+    description: 'An organisation pool per family (IPv4 10.0.0.0/8, IPv6 2001:db8::/32) → four regional sub-pools of different sizes ' +
+      '(they take /12, /13 or /14 chunks; /35–/37 for IPv6) → prod/staging/dev sub-pools that take more room from their region when full. ' +
+      'Demand grows early, with a burst at 40%: when does the /8 run out, and which strategy lasts longest?',
     seed: 20261126,
     events: 1_000_000,
     samples: 200,
@@ -16,22 +17,23 @@ const BUILT_IN: Record<string, unknown> = {
     pools: [
       {
         name: 'org-v4', ipVersion: 'IPv4', cidrs: ['10.0.0.0/8'],
-        children: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'].map((region) => ({
-          name: `${region}-v4`, chunk: 12,
+        // regions of different sizes take different chunks, so the /8 itself can fragment
+        children: ([['cn-hangzhou', 12], ['cn-shanghai', 13], ['cn-beijing', 14], ['ap-southeast-1', 13]] as const).map(([region, chunk]) => ({
+          name: `${region}-v4`, chunk,
           children: [
-            env(`${region}-prod-v4`, 16, 5, { '24': 3, '26': 4, '27': 2, '28': 1 }),
+            env(`${region}-prod-v4`, 16, 5, { '22': 1, '24': 3, '26': 4, '27': 2, '28': 1 }),
             env(`${region}-staging-v4`, 18, 2, { '24': 1, '26': 3, '28': 2 }),
-            env(`${region}-dev-v4`, 18, 2, { '26': 2, '27': 3, '28': 4 }),
+            env(`${region}-dev-v4`, 19, 2, { '26': 2, '27': 3, '28': 4 }),
           ],
         })),
       },
       {
         name: 'org-v6', ipVersion: 'IPv6', cidrs: ['2001:db8::/32'],
-        children: ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1'].map((region) => ({
-          name: `${region}-v6`, chunk: 35,
+        children: ([['cn-hangzhou', 35], ['cn-shanghai', 36], ['cn-beijing', 36], ['ap-southeast-1', 37]] as const).map(([region, chunk]) => ({
+          name: `${region}-v6`, chunk,
           children: [
-            env(`${region}-prod-v6`, 40, 3, { '48': 6, '52': 3, '56': 1 }),
-            env(`${region}-dev-v6`, 42, 1, { '52': 2, '56': 3, '60': 1 }),
+            env(`${region}-prod-v6`, chunk + 3, 3, { '48': 6, '52': 3, '56': 1 }),
+            env(`${region}-dev-v6`, chunk + 4, 1, { '52': 2, '56': 3, '60': 1 }),
           ],
         })),
       },
