@@ -288,6 +288,13 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   return S.OK;
 }
 
+/** ORs the address bits of a slot (the nibble below a node at `top`) into resultHi/resultLo. */
+@inline function addSlotBits(slot: u32, top: u32): void {
+  let shift = top - 4;
+  if (shift >= 64) resultHi |= <u64>slot << <u64>(shift - 64);
+  else resultLo |= <u64>slot << <u64>shift;
+}
+
 /** ORs the address bits of position q (below its node's own prefix) into resultHi/resultLo. */
 @inline function addPositionBits(q: u32, top: u32): void {
   let level = levelOf(q);
@@ -382,9 +389,7 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     q = strategy == FIRST_FIT ? ctz(fits) : strategy == LAST_FIT ? 31 - clz(fits) : pickRandomBit(fits);
     if (to < 4 || summaryAt(p, q) == top - 3) break; // at the target level, or a whole-free slot
     let slot = q - FIRST_SLOT;
-    let shift = top - 4;
-    if (shift >= 64) resultHi |= <u64>slot << <u64>(shift - 64);
-    else resultLo |= <u64>slot << <u64>shift;
+    addSlotBits(slot, top);
     node = childAt(p, slot);
     p = blockPtr(node);
     depth++;
@@ -461,9 +466,7 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
     let slot = firstSlotBelow(q);
     let end = slot + slotCountBelow(q);
     while (slot < end - 1 && !holdsMaximalOfOrder(childAt(p, slot), order)) slot++;
-    let shift = top - 4;
-    if (shift >= 64) resultHi |= <u64>slot << <u64>(shift - 64);
-    else resultLo |= <u64>slot << <u64>shift;
+    addSlotBits(slot, top);
     node = childAt(p, slot);
     p = blockPtr(node);
     depth++;
