@@ -57,6 +57,8 @@ const METRICS = [
   { key: 'utilisation', title: 'Utilisation %' },
   { key: 'fragmentation', title: 'Fragmentation index' },
   { key: 'largestPrefix', title: 'Largest allocatable prefix' },
+  { key: 'failures', title: 'Failed allocations (cumulative)' },
+  { key: 'eventsPerSecond', title: 'Throughput (events/s)' },
 ] as const;
 
 const MAP_CSS_SIZE = 384;

@@ -38,6 +38,20 @@ export const PAGE_SCRIPT = String.raw`
       value: function (v) { return v == null ? 'nothing free' : '/' + v; },
       tick: function (v) { return Number.isInteger(v) ? '/' + v : ''; },
       dir: -1
+    },
+    failures: {
+      pick: function (s) { return s.failures; },
+      range: function (u, min, max) { return [0, Math.max(1, max == null ? 1 : max)]; },
+      value: function (v) { return v == null ? '-' : Math.round(v).toLocaleString('en-US'); },
+      tick: function (v) { return Number.isInteger(v) ? v.toLocaleString('en-US') : ''; },
+      dir: 1
+    },
+    eventsPerSecond: {
+      pick: function (s) { return s.eventsPerSecond; },
+      range: function (u, min, max) { return [0, Math.max(1, max == null ? 1 : max)]; },
+      value: function (v) { return v == null ? '-' : Math.round(v).toLocaleString('en-US'); },
+      tick: function (v) { return v >= 1e6 ? (v / 1e6).toLocaleString('en-US') + 'M' : v >= 1e3 ? (v / 1e3).toLocaleString('en-US') + 'k' : String(v); },
+      dir: 1
     }
   };
 

@@ -51,6 +51,10 @@ export interface PoolSeries {
   fragmentation: number[];
   /** Prefix length of the largest allocatable block, or null when nothing is free. */
   largestPrefix: (number | null)[];
+  /** Failed allocations in this pool's tree so far (cumulative). */
+  failures: number[];
+  /** The run's events per second over the interval ending at this sample (0 at the first sample). */
+  eventsPerSecond: number[];
 }
 
 /**

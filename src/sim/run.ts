@@ -55,9 +55,17 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0;
   let firstFailure: StrategyRun['firstFailure'] = null;
   let mapsAtFirstFailure: PoolMap[] | null = null;
-  const series: PoolSeries[] = roots.map((r) => ({ poolId: pools[r]!.plan.name, event: [], utilisation: [], fragmentation: [], largestPrefix: [] }));
+  const series: PoolSeries[] = roots.map((r) => ({
+    poolId: pools[r]!.plan.name, event: [], utilisation: [], fragmentation: [], largestPrefix: [], failures: [], eventsPerSecond: [],
+  }));
+  const failuresInTree = new Float64Array(roots.length);
+  const treeOf = pools.map((p) => roots.indexOf(p.root));
+  let lastSampleEvent = 0, lastSampleTime = 0, mapsMs = 0;
 
   const sample = (event: number) => {
+    // throughput over the interval, not counting map drawing
+    const now = performance.now() - mapsMs;
+    const rate = event === 0 ? 0 : (event - lastSampleEvent) / ((now - lastSampleTime) / 1000);
     roots.forEach((root, i) => {
       const f = driver.figures(root);
       const s = series[i]!;
@@ -65,7 +73,11 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
       s.utilisation.push(f.utilisation);
       s.fragmentation.push(f.fragmentation);
       s.largestPrefix.push(f.largestPrefix);
+      s.failures.push(failuresInTree[i]!);
+      s.eventsPerSecond.push(rate);
     });
+    lastSampleEvent = event;
+    lastSampleTime = performance.now() - mapsMs;
   };
   const maps = () => (hooks.toMap ? pools.flatMap((_, i) => hooks.toMap!(i, driver.snapshot(i)) ?? []) : []);
 
@@ -94,7 +106,6 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   };
 
   const start = performance.now();
-  let mapsMs = 0;
   let nextSample = 0, nextProgress = progressEvery;
   // the arrival share is linear between bursts: start + slope · event, unless inside a burst
   const slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
@@ -128,6 +139,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         const cause = causeOfFailure();
         if (cause === 'no-space') noSpace++;
         else fragmentation++;
+        failuresInTree[treeOf[pool]!]!++;
         if (!firstFailure) {
           const root = pools[pool]!.root;
           firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };

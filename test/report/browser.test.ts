@@ -92,9 +92,9 @@ describe('the report in headless Chromium', () => {
         return { pool: Number((figure as HTMLElement).dataset['pool']), metric: (figure as HTMLElement).dataset['metric'], width: canvas.width, counts };
       }),
     );
-    expect(charts).toHaveLength(ROOTS.length * 3);
+    expect(charts).toHaveLength(ROOTS.length * 5);
     expect(charts.map((c) => c && `${POOLS[c.pool]!.id}/${c.metric}`)).toEqual(
-      ROOTS.flatMap((p) => ['utilisation', 'fragmentation', 'largestPrefix'].map((m) => `${p.id}/${m}`)),
+      ROOTS.flatMap((p) => ['utilisation', 'fragmentation', 'largestPrefix', 'failures', 'eventsPerSecond'].map((m) => `${p.id}/${m}`)),
     );
     for (const chart of charts) {
       expect(chart!.width).toBeGreaterThan(200);

@@ -160,8 +160,8 @@ describe('hostile names in Chromium', () => {
       expect(found.chartHeadings.map((h) => h?.trim())).toEqual(roots.map((p) => p.name));
       expect(found.mapHeadings.map((h) => h?.trim())).toEqual(summary.pools.map((p) => p.name));
       for (const child of summary.pools.filter((p) => p.parentId !== null)) expect(found.legendItems).toContain(`sub-pool ${child.name}`);
-      // each of the 6 charts lists every strategy in its legend
-      for (const name of summary.strategies) expect(found.uplotLabels.filter((l) => l === name)).toHaveLength(6);
+      // each of the 10 charts (5 per top-level pool) lists every strategy in its legend
+      for (const name of summary.strategies) expect(found.uplotLabels.filter((l) => l === name)).toHaveLength(10);
       expect(found.mapTitles[0]).toBe(`${summary.strategies[0]}: 10.0.0.0/8, 256 x 256 cells`);
       expect(found.data).toBe(summary.scenario.name);
       expect(report.requests).toEqual([report.url]);

@@ -134,6 +134,9 @@ function seriesFor(poolId: string, strategyIndex: number, random: () => number, 
   const utilisation: number[] = [];
   const fragmentation: number[] = [];
   const largestPrefix: (number | null)[] = [];
+  const failures: number[] = [];
+  const eventsPerSecond: number[] = [];
+  let failed = 0;
   let frag = 0.02;
   const v4 = poolId.includes('v4');
   for (let i = 0; i < SAMPLES; i++) {
@@ -145,8 +148,12 @@ function seriesFor(poolId: string, strategyIndex: number, random: () => number, 
     fragmentation.push(Number(frag.toFixed(4)));
     const base = v4 ? 9 : 33;
     largestPrefix.push(exhausts && u >= 99.5 ? null : base + Math.floor(u / (v4 ? 8 : 6)));
+    // each strategy starts failing at its own point and at its own pace, so no line hides another
+    if (t > 0.2 + 0.1 * strategyIndex) failed += Math.round((1 + random()) * 30 * (1 + strategyIndex));
+    failures.push(failed);
+    eventsPerSecond.push(i === 0 ? 0 : Math.round(800_000 + random() * 400_000 - strategyIndex * 60_000));
   }
-  return { poolId, event, utilisation, fragmentation, largestPrefix };
+  return { poolId, event, utilisation, fragmentation, largestPrefix, failures, eventsPerSecond };
 }
 
 export interface RunFigures {

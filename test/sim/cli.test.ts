@@ -28,7 +28,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const stripTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0 });
+const stripTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0, series: r.series.map((s) => ({ ...s, eventsPerSecond: [] })) });
 
 describe('wasm-ipam simulate', () => {
   it('lists the built-in scenarios', async () => {

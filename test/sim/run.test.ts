@@ -33,7 +33,8 @@ const tree: Scenario = parseScenario({
   ],
 });
 
-const withoutTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0 });
+/** A run without its timings, which are all that may differ between equal runs. */
+const withoutTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0, series: r.series.map((s) => ({ ...s, eventsPerSecond: [] })) });
 
 describe('a simulation run', () => {
   it('is the same straight on the engine and through the API, for every strategy', async () => {
@@ -64,6 +65,9 @@ describe('a simulation run', () => {
     const run = await runJob(engine, { scenario: tree, strategy: 'sparse', via: 'engine', mapSide: 32 });
     expect(run.series.map((s) => s.poolId)).toEqual(['v4', 'v6']);
     for (const s of run.series) {
+      expect(s.failures.at(-1)).toBeGreaterThanOrEqual(0);
+      expect(s.eventsPerSecond[0]).toBe(0);
+      expect(Math.min(...s.eventsPerSecond.slice(1))).toBeGreaterThan(0);
       expect(s.event[0]).toBe(0);
       expect(s.event.at(-1)).toBe(tree.events);
       expect(s.utilisation.length).toBe(s.event.length);
@@ -73,6 +77,9 @@ describe('a simulation run', () => {
     expect(run.maps.final.map((m) => m.poolId)).toEqual(['v4', 'a', 'a1', 'b', 'v6', 'c']);
     expect(run.maps.final[0]).toMatchObject({ span: '10.0.0.0/15', side: 32, children: ['a', 'b'] });
     expect(run.maps.atFirstFailure).not.toBeNull();
+    // every failure is counted in exactly one tree, and the count only grows
+    expect(run.series.reduce((sum, s) => sum + s.failures.at(-1)!, 0)).toBe(run.failures.total);
+    for (const s of run.series) for (let i = 1; i < s.failures.length; i++) expect(s.failures[i]).toBeGreaterThanOrEqual(s.failures[i - 1]!);
   });
 
   it('calls a failure fragmentation exactly when the pool had the addresses but no aligned block', () => {
