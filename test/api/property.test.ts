@@ -1,6 +1,7 @@
 /**
  * Random API call sequences against a reference model (the BigInt ReferenceSpace per pool):
- * two top-level pools and a sub-pool in one scope. After every call: the outcome and any chosen
+ * two top-level pools and a sub-pool in one scope, each pool with a strategy drawn from the
+ * deterministic four (first-fit, last-fit, best-fit, sparse). After every call: the outcome and any chosen
  * CIDR match the model, no allocations overlap inside a pool, top-level pools never overlap in
  * the scope, every allocation lies inside its SourceCidr, and list totals equal the model's.
  */
@@ -41,13 +42,17 @@ function blockAt(offset: number, prefix: number): Block {
   return { address: UNIVERSE + ((BigInt(offset) * size) % (1n << 18n)), prefix };
 }
 
-async function run(steps: Step[]): Promise<void> {
+type Deterministic = 'first-fit' | 'last-fit' | 'best-fit' | 'sparse';
+const strategyArb = fc.constantFrom<Deterministic>('first-fit', 'last-fit', 'best-fit', 'sparse');
+
+async function run(steps: Step[], strategies: [Deterministic, Deterministic, Deterministic]): Promise<void> {
   const f = await fixture();
   const { ipam } = f;
   // pools: A (/16–/28 rule), B (default rule), C = sub-pool of A
-  const A = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, AllocationMinCidrMask: 16, AllocationMaxCidrMask: 28 }).IpamPoolId;
-  const B = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope }).IpamPoolId;
-  const C = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, SourceIpamPoolId: A }).IpamPoolId;
+  const [sA, sB, sC] = strategies;
+  const A = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, AllocationMinCidrMask: 16, AllocationMaxCidrMask: 28, AllocationStrategy: sA }).IpamPoolId;
+  const B = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, AllocationStrategy: sB }).IpamPoolId;
+  const C = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, SourceIpamPoolId: A, AllocationStrategy: sC }).IpamPoolId;
   const ids = [A, B, C];
   const rules = [[16, 28], [0, 32], [0, 32]];
   const models = [new ReferenceSpace(32), new ReferenceSpace(32), new ReferenceSpace(32)];
@@ -73,7 +78,7 @@ async function run(steps: Step[]): Promise<void> {
       expect(got !== undefined, at).toBe(ok);
       if (ok) models[step.pool]!.addSource(block);
     } else if (step.kind === 'addChildCidr') {
-      const fit = models[0]!.sources.length > 0 && step.prefix >= 16 ? models[0]!.fit(step.prefix, 'first-fit') : undefined;
+      const fit = models[0]!.sources.length > 0 && step.prefix >= 16 ? models[0]!.fit(step.prefix, sA) : undefined; // the parent's strategy
       const got = attempt(() => ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: C, NetmaskLength: step.prefix }));
       expect(got?.Cidr, at).toBe(fit && text(fit));
       if (fit) {
@@ -86,7 +91,7 @@ async function run(steps: Step[]): Promise<void> {
       const [min, max] = rules[step.pool]!;
       let expected: Block | undefined;
       if (model.sources.length > 0 && step.prefix >= min! && step.prefix <= max!) {
-        if (step.kind === 'allocMask') expected = model.fit(step.prefix, 'first-fit');
+        if (step.kind === 'allocMask') expected = model.fit(step.prefix, strategies[step.pool]);
         else {
           const block = blockAt(step.offset, step.prefix);
           if (model.insideSource(block) && !model.overlapsAllocation(block)) expected = block;
@@ -141,6 +146,9 @@ function checkInvariants(ipam: Awaited<ReturnType<typeof fixture>>['ipam'], ids:
 
 describe('the API matches a reference model on random call sequences', () => {
   it(`${RUNS} sequences of 120 calls`, async () => {
-    await fc.assert(fc.asyncProperty(fc.array(stepArb, { minLength: 120, maxLength: 120 }), run), propertyParameters(RUNS));
+    await fc.assert(fc.asyncProperty(
+      fc.array(stepArb, { minLength: 120, maxLength: 120 }), fc.tuple(strategyArb, strategyArb, strategyArb),
+      (steps, strategies) => run(steps, strategies),
+    ), propertyParameters(RUNS));
   }, 600_000);
 });
