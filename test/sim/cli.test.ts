@@ -70,6 +70,19 @@ describe('wasm-ipam simulate', () => {
     expect(stdout).toMatch(/Scenario mine: 3,000 events, seed 42/);
   });
 
+  it('is also a Node entry for programs, wasm-ipam/simulator, giving what the CLI gives', async () => {
+    const script = `
+      const sim = await import('wasm-ipam/simulator');
+      const { Engine } = await import('wasm-ipam');
+      const scenario = sim.parseScenario({ ...sim.builtInScenario('small-lab'), events: 5000 });
+      const summary = await sim.simulateSerial(await Engine.load(), scenario);
+      console.log(JSON.stringify(summary.runs));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname });
+    const runs = JSON.parse(stdout) as StrategyRun[];
+    const fromCli = JSON.parse(await readFile(join(dir, 'ser', 'summary.json'), 'utf8')) as SimulationSummary;
+    expect(runs.map(stripTimes)).toEqual(fromCli.runs.map(stripTimes));
+  });
+
   it.each([
     [['simulate', '--scenario', 'nope.json'], /no scenario file "nope.json" and no built-in scenario/],
     [['simulate', '--scenario', 'small-lab', '--events', '0'], /--events must be a whole number from 1/],
