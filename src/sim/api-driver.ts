@@ -83,6 +83,10 @@ export class ApiDriver implements Driver {
     };
   }
 
+  freeAddresses(pool: number): bigint {
+    return this.figures(pool).freeAddresses;
+  }
+
   /** Every allocation of a pool, page by page. */
   #allocations(pool: number): { Cidr: string; ResourceType: string; ResourceId: string }[] {
     const out: { Cidr: string; ResourceType: string; ResourceId: string }[] = [];

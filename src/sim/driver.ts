@@ -36,6 +36,8 @@ export interface Driver {
   /** Takes a /prefix from the pool's parent (parent's strategy) and adds it to the pool's CIDRs. */
   grow(pool: number, prefix: number): GrowResult;
   figures(pool: number): PoolFigures;
+  /** The pool's free addresses (cheaper than figures: asked after every failure). */
+  freeAddresses(pool: number): bigint;
   snapshot(pool: number): PoolSnapshot;
   /** Frees everything the driver made. */
   close(): void;

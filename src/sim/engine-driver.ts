@@ -137,6 +137,10 @@ export class EngineDriver implements Driver {
     };
   }
 
+  freeAddresses(pool: number): bigint {
+    return this.#pools[pool]!.space.capacity().freeAddresses;
+  }
+
   snapshot(pool: number): PoolSnapshot {
     const p = this.#pools[pool]!;
     const children = p.children.map((c) => this.#pools[c]!.chunks);
