@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, parseCidr } from '../src/cidr/index.js';
+import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, formatCidrV4, formatCidrV6, parseCidr } from '../src/cidr/index.js';
 
 // [input, canonical output]
 const VALID: Array<[string, string]> = [
@@ -210,5 +211,45 @@ describe('parseCidr / formatCidr', () => {
     expect(cidrOverlaps(a, parseCidr('10.255.255.255/32'))).toBe(true);
     expect(cidrOverlaps(a, parseCidr('11.0.0.0/8'))).toBe(false);
     expect(cidrOverlaps(a, parseCidr('::a00:0/104'))).toBe(false);
+  });
+});
+
+/** RFC 5952 text the plain way (BigInt groups, joins), to check the table-driven formatter against. */
+function referenceIpv6(value: bigint): string {
+  if (value >> 32n === 0xffffn) {
+    const v4 = Number(value & 0xffffffffn);
+    return `::ffff:${[v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255].join('.')}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt((7 - i) * 16)) & 0xffffn));
+  let bestStart = -1, bestLength = 1;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+describe('formatCidrV4 / formatCidrV6 (numeric input)', () => {
+  // words biased towards 0, 0xffff and small values, so zero runs and the mapped form come up often
+  const word = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }));
+
+  it('prints IPv4 like formatCidr', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (address, prefixLength) => {
+      const text = formatCidrV4(address, prefixLength);
+      expect(text).toBe(`${[address >>> 24, (address >>> 16) & 255, (address >>> 8) & 255, address & 255].join('.')}/${prefixLength}`);
+      expect(formatCidr({ family: 4, address: BigInt(address), prefixLength })).toBe(text);
+    }), { numRuns: 2000 });
+  });
+
+  it('prints IPv6 in RFC 5952 form like formatCidr', () => {
+    fc.assert(fc.property(word, word, word, word, fc.integer({ min: 0, max: 128 }), (w0, w1, w2, w3, prefixLength) => {
+      const value = (BigInt(w3) << 96n) | (BigInt(w2) << 64n) | (BigInt(w1) << 32n) | BigInt(w0);
+      const text = formatCidrV6(w0, w1, w2, w3, prefixLength);
+      expect(text).toBe(`${referenceIpv6(value)}/${prefixLength}`);
+      expect(formatCidr({ family: 6, address: value, prefixLength })).toBe(text);
+    }), { numRuns: 5000 });
   });
 });

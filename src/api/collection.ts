@@ -19,6 +19,8 @@ export class Collection<T extends Sequenced> {
   /** By ID, when the collection is looked up by ID (a pool's allocations are found through the store instead). */
   readonly #byId: Map<string, T> | undefined;
   #ordered: Array<T | undefined> = []; // by seq; deleted records leave holes, compacted when sparse
+  /** #ordered's seqs, holes included (a hole keeps its record's seq): sorted, so a binary search needs no probing. */
+  #seqs: number[] = [];
   #holes = 0;
 
   constructor(indexed = true) {
@@ -40,26 +42,30 @@ export class Collection<T extends Sequenced> {
   /** Adds a record; records normally arrive in seq order (a restore may not). */
   add(id: string, record: T): void {
     this.#byId?.set(id, record);
-    const last = this.#ordered[this.#ordered.length - 1];
-    if (last === undefined || last.seq < record.seq) this.#ordered.push(record);
-    else this.#ordered.splice(this.#indexOf(record.seq), 0, record);
+    const seqs = this.#seqs;
+    if (seqs.length === 0 || seqs[seqs.length - 1]! < record.seq) {
+      this.#ordered.push(record);
+      seqs.push(record.seq);
+    } else {
+      const at = this.#indexOf(record.seq);
+      this.#ordered.splice(at, 0, record);
+      seqs.splice(at, 0, record.seq);
+    }
   }
 
   /** Removes a record (an unindexed collection needs the record itself). */
   delete(id: string, record: T | undefined = this.#byId?.get(id)): void {
     if (!record) return;
     this.#byId?.delete(id);
-    this.#ordered[this.#indexOf(record.seq)] = undefined;
+    const at = this.#indexOf(record.seq);
+    if (this.#ordered[at] !== record) return; // not (or no longer) in this collection
+    this.#ordered[at] = undefined;
     if (++this.#holes > 64 && this.#holes > this.#ordered.length / 2) {
-      this.#ordered = this.#ordered.filter((r) => r !== undefined);
+      const ordered = this.#ordered.filter((r) => r !== undefined);
+      this.#ordered = ordered;
+      this.#seqs = ordered.map((r) => r.seq);
       this.#holes = 0;
     }
-  }
-
-  /** The oldest record. */
-  first(): T | undefined {
-    for (const record of this.#ordered) if (record !== undefined) return record;
-    return undefined;
   }
 
   /** Records in creation order. */
@@ -67,18 +73,15 @@ export class Collection<T extends Sequenced> {
     for (const record of this.#ordered) if (record !== undefined) yield record;
   }
 
-  /** First index whose record (or hole's neighbours) has seq >= the given one. */
+  /** First index whose seq (a record's or a hole's) is >= the given one. */
   #indexOf(seq: number): number {
-    let lo = 0, hi = this.#ordered.length;
+    const seqs = this.#seqs;
+    let lo = 0, hi = seqs.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      let probe = mid;
-      while (probe < hi && this.#ordered[probe] === undefined) probe++;
-      if (probe === hi) { hi = mid; continue; }
-      if (this.#ordered[probe]!.seq < seq) lo = probe + 1;
+      if (seqs[mid]! < seq) lo = mid + 1;
       else hi = mid;
     }
-    while (lo < this.#ordered.length && this.#ordered[lo] === undefined) lo++;
     return lo;
   }
 

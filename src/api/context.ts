@@ -13,17 +13,21 @@ export class Context {
     readonly store: Store,
     readonly engine: Engine,
     readonly ids: IdSource,
-    readonly clock: Clock,
+    clock: Clock | undefined,
     readonly regions: ReadonlySet<string>,
     readonly excludeCidrs: readonly Cidr[],
-  ) {}
+  ) {
+    // without a clock, Date.now: no Date object per allocation
+    this.#millis = clock ? () => clock().getTime() : Date.now;
+  }
 
+  readonly #millis: () => number;
   #second = Number.NaN;
   #secondText = '';
 
   /** The current time in the API's format (formatted once per second: allocations are frequent). */
   now(): string {
-    const ms = this.clock().getTime();
+    const ms = this.#millis();
     const second = Math.floor(ms / 1000);
     if (second !== this.#second) {
       this.#second = second;

@@ -1,7 +1,9 @@
 /** The service's records. Field names are the API's own, so responses are built by picking fields. */
 import type { Cidr } from '../cidr/index.js';
 import type { AddressSpace, AllocationStrategy } from '../engine/index.js';
+import type { BlockWords } from './block.js';
 import { Collection } from './collection.js';
+import type { PoolCidrs } from './pool-cidrs.js';
 import type { Tag } from './params.js';
 
 export type IpVersion = 'IPv4' | 'IPv6';
@@ -48,13 +50,12 @@ export interface PoolCidrRecord {
   readonly parentAllocationId?: string;
 }
 
-export interface AllocationRecord {
+/** BlockWords (not exported): Cidr in the engine's numeric form, so a release needs neither parsing nor BigInt. */
+export interface AllocationRecord extends BlockWords {
   readonly seq: number;
   readonly IpamPoolAllocationId: string;
   readonly IpamPoolId: string;
   readonly Cidr: string;
-  /** Cidr parsed, kept so releases need no parsing (not exported). */
-  readonly block: Cidr;
   readonly SourceCidr: string;
   readonly ResourceType: 'Custom' | 'IpamPool';
   readonly ResourceId: string;
@@ -89,7 +90,7 @@ export interface PoolRecord {
   readonly PoolDepth: number;
   /** Provisioned CIDRs are its sources; allocations (custom and sub-pool) its reservations. */
   readonly space: AddressSpace;
-  readonly cidrs: Collection<PoolCidrRecord>;
+  readonly cidrs: PoolCidrs;
   readonly allocations: Collection<AllocationRecord>;
   readonly children: Set<string>;
 }

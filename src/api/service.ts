@@ -57,7 +57,7 @@ export class IpamService {
     this.#requestIds = new IdSource(options.seed === undefined ? undefined : options.seed ^ 0x5bd1e995);
     const regions = new Set<string>(options.regions ?? DEFAULT_REGIONS);
     const exclude = (options.excludeCidrs ?? DEFAULT_EXCLUDE_CIDRS).map((c) => parseCidr(c));
-    this.#context = new Context(new Store(), engine, this.#ids, options.clock ?? (() => new Date()), regions, exclude);
+    this.#context = new Context(new Store(), engine, this.#ids, options.clock, regions, exclude);
   }
 
   static async create(options: IpamServiceOptions = {}): Promise<IpamService> {

@@ -6,10 +6,12 @@
  */
 import { formatCidr, type Cidr } from '../cidr/index.js';
 import { EngineError } from '../engine/index.js';
+import { blockOf, BLOCK_WORDS } from './block.js';
 import { Collection } from './collection.js';
+import { PoolCidrs } from './pool-cidrs.js';
 import { familyBits, type Context } from './context.js';
 import { IpamApiError } from './errors.js';
-import type { AllocationRecord, IpamRecord, PoolCidrRecord, PoolRecord, ScopeRecord } from './model.js';
+import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH } from './operations/pool.js';
@@ -83,7 +85,7 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
-    allocations: allocations.map((r) => strip(r, ['block'])),
+    allocations: allocations.map((r) => strip(r, BLOCK_WORDS)),
     clientTokens: [...ctx.store.clientTokens].map(([token, entry]) => ({ token, ...entry })),
   });
 }
@@ -182,7 +184,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       ...(poolFields as unknown as Omit<PoolRecord, 'space' | 'cidrs' | 'allocations' | 'children'>),
       AllocationStrategy: r.AllocationStrategy ?? 'first-fit', // documents written before the extension
       space: ctx.engine.createSpace(r.IpVersion === 'IPv4' ? 4 : 6),
-      cidrs: new Collection<PoolCidrRecord>(),
+      cidrs: new PoolCidrs(bits),
       allocations: new Collection<AllocationRecord>(false),
       children: new Set(),
     };
@@ -271,10 +273,11 @@ function engineStep(where: string, step: () => unknown, why: string): void {
 function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr, where: string): void {
   const record = a as unknown as AllocationRecord;
   if (record.Cidr !== formatCidr(block)) fail(where, `${record.Cidr} is not canonical`);
-  if (record.SourceCidr !== sourceCidrOf(pool, block)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, block)}`);
+  const words = blockOf(block);
+  if (record.SourceCidr !== sourceCidrOf(pool, words)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, words)}`);
   const region = pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
-  const copy = { ...record, block };
+  const copy = { ...record, ...words };
   pool.allocations.add(copy.IpamPoolAllocationId, copy);
   ctx.store.allocations.set(copy.IpamPoolAllocationId, copy);
 }

@@ -98,16 +98,27 @@ export function parseAddress(text: string, whole: string = text): IpAddress {
   throw new AddressParseError(whole, 'not an IPv4 or IPv6 address');
 }
 
-const MAPPED_PREFIX = 0xffffn << 32n;
+// Formatting tables: a CIDR is formatted for every allocation, so no toString or join per call.
+const OCTET = Array.from({ length: 256 }, (_, n) => String(n));
+const OCTET_DOT = OCTET.map((text) => `${text}.`);
+const HEX = Array.from({ length: 256 }, (_, n) => n.toString(16));
+const HEX_PADDED = HEX.map((text) => text.padStart(2, '0'));
+const groups = new Array<number>(8).fill(0); // formatIpv6's scratch (formatting never re-enters)
 
-function formatIpv4(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+function hexGroup(group: number): string {
+  return group < 256 ? HEX[group]! : HEX[group >>> 8]! + HEX_PADDED[group & 255]!;
 }
 
-function formatIpv6(value: bigint): string {
-  if (value >> 32n === 0xffffn) return `::ffff:${formatIpv4(Number(value - MAPPED_PREFIX))}`;
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
+/** An IPv4 address given as a u32. */
+export function formatIpv4(value: number): string {
+  return OCTET_DOT[value >>> 24]! + OCTET_DOT[(value >>> 16) & 255]! + OCTET_DOT[(value >>> 8) & 255]! + OCTET[value & 255]!;
+}
+
+/** An IPv6 address given as four u32 words, w0 the lowest (the engine's numeric form). */
+export function formatIpv6(w0: number, w1: number, w2: number, w3: number): string {
+  if (w3 === 0 && w2 === 0 && w1 === 0xffff) return `::ffff:${formatIpv4(w0)}`;
+  groups[0] = w3 >>> 16; groups[1] = w3 & 0xffff; groups[2] = w2 >>> 16; groups[3] = w2 & 0xffff;
+  groups[4] = w1 >>> 16; groups[5] = w1 & 0xffff; groups[6] = w0 >>> 16; groups[7] = w0 & 0xffff;
   // longest run of >= 2 zero groups, first on ties (RFC 5952 §4.2)
   let bestStart = -1, bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -117,11 +128,22 @@ function formatIpv6(value: bigint): string {
     if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  let text = '';
+  for (let i = 0; i < 8; ) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLength) text += ':';
+    text += hexGroup(groups[i++]!);
+  }
+  return text;
 }
 
+const LOW_WORD = 0xffffffffn;
+
 export function formatAddress(family: IpFamily, value: bigint): string {
-  return family === 4 ? formatIpv4(Number(value)) : formatIpv6(value);
+  if (family === 4) return formatIpv4(Number(value));
+  return formatIpv6(Number(value & LOW_WORD), Number((value >> 32n) & LOW_WORD), Number((value >> 64n) & LOW_WORD), Number(value >> 96n));
 }

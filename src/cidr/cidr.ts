@@ -1,4 +1,4 @@
-import { AddressParseError, FAMILY_BITS, formatAddress, parseAddress, type IpFamily } from './address.js';
+import { AddressParseError, FAMILY_BITS, formatAddress, formatIpv4, formatIpv6, parseAddress, type IpFamily } from './address.js';
 
 /** A CIDR block: an aligned network address and a prefix length. Immutable. */
 export interface Cidr {
@@ -41,9 +41,30 @@ function networkOf(cidr: Cidr): bigint {
   return (cidr.address >> hostBits) << hostBits;
 }
 
+const SLASH_PREFIX = Array.from({ length: 129 }, (_, n) => `/${n}`);
+
+/**
+ * Concatenation is the fastest way to build CIDR text, but V8 keeps a result of 13 or more
+ * characters as a tree of its parts, about twice the memory of a flat string, and records keep
+ * their CIDR text for life. Reading a character flattens the tree in place (the GC then drops it).
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 export function formatCidr(cidr: Cidr): string {
-  // join builds one flat string; `+` and templates make a tree of parts past 12 characters
-  return [formatAddress(cidr.family, cidr.address), '/', cidr.prefixLength].join('');
+  return flat(formatAddress(cidr.family, cidr.address) + SLASH_PREFIX[cidr.prefixLength]!);
+}
+
+/** formatCidr for an IPv4 block given as a u32 address (the engine's numeric form). */
+export function formatCidrV4(address: number, prefixLength: number): string {
+  return flat(formatIpv4(address) + SLASH_PREFIX[prefixLength]!);
+}
+
+/** formatCidr for an IPv6 block given as four u32 words, w0 the lowest (the engine's numeric form). */
+export function formatCidrV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): string {
+  return flat(formatIpv6(w0, w1, w2, w3) + SLASH_PREFIX[prefixLength]!);
 }
 
 /** Number of addresses in the block. */

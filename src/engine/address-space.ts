@@ -110,8 +110,10 @@ export class AddressSpace {
   }
   /** The address written by the last allocateV6/previewV6, as words w0..w3 (lowest first). */
   resultWords(out: Uint32Array = new Uint32Array(4)): Uint32Array {
+    const words = this.engine.words;
     const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
-    out.set(this.engine.words.subarray(at, at + 4));
+    // word by word: a subarray would allocate on every call of this hot path
+    out[0] = words[at]!; out[1] = words[at + 1]!; out[2] = words[at + 2]!; out[3] = words[at + 3]!;
     return out;
   }
 

@@ -145,3 +145,31 @@ describe('malformed requests get their documented error and change nothing', () 
     expect(digest(f.ipam)).toBe(before);
   });
 });
+
+describe('a request with several problems', () => {
+  /** The same key/value pairs in the given order and in reverse. */
+  const bothOrders = (request: Record<string, unknown>) => [request, Object.fromEntries(Object.entries(request).reverse())];
+
+  it('reports the first problem in table order, whatever the key order', async () => {
+    const f = await fixture();
+    const table: Array<[Record<string, unknown>, string]> = [
+      [{ RegionId: R, IpamPoolId: f.pool, CidrMask: 'x', Bogus: 1 }, 'InvalidParameter'],
+      [{ RegionId: R, IpamPoolId: f.pool, IpamPoolAllocationName: 5, CidrMask: 'x' }, 'IllegalParam.CidrMask'],
+      [{ RegionId: R, CidrMask: 'x' }, 'MissingParam.IpamPoolId'],
+      [{ RegionId: 5, CidrMask: 24 }, 'IllegalParam.RegionId'],
+      [{ IpamPoolId: f.pool, ClientToken: 'tök', DryRun: 'yes' }, 'MissingParam.RegionId'],
+      [{ RegionId: R, IpamPoolId: f.pool, DryRun: 'yes', ClientToken: 'tök' }, 'IllegalParam.DryRun'],
+      [{ RegionId: R, IpamPoolId: undefined, CidrMask: 24 }, 'MissingParam.IpamPoolId'],
+    ];
+    for (const [request, code] of table) {
+      for (const params of bothOrders(request)) refuses(f.ipam, () => f.ipam.call('CreateIpamPoolAllocation', params as never), code);
+    }
+  });
+
+  it('treats an undefined optional parameter as absent', async () => {
+    const f = await fixture();
+    const a = f.ipam.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: f.pool, Cidr: undefined, CidrMask: 24, ClientToken: 'same' });
+    const b = f.ipam.call('CreateIpamPoolAllocation', { ClientToken: 'same', CidrMask: 24, IpamPoolId: f.pool, RegionId: R });
+    expect(b).toEqual(a); // one ClientToken, equal parameters
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cidrContains, formatCidr, parseCidr } from '../../src/cidr/index.js';
 import { IpamService, OPERATIONS, type Action } from '../../src/index.js';
 import { digest, fixture, newService, OTHER, R, refuses, type Fixture } from './fixture.js';
 
@@ -135,6 +136,29 @@ describe('successful operations', () => {
     expect(ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 16 }).Cidr).toBe('10.0.0.0/16');
     const v6 = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool6, CidrMask: 64 });
     expect(v6).toMatchObject({ Cidr: '2001:db8::/64', SourceCidr: '2001:db8::/32' });
+  });
+
+  it('names the SourceCidr in pools of many CIDRs, added out of address order and some deleted', async () => {
+    const f = await fixture();
+    const { ipam } = f;
+    const cases = [
+      { version: 'IPv4' as const, cidrs: ['172.16.0.0/12', '10.0.0.0/16', '192.168.0.0/24', '10.3.0.0/16', '11.0.0.0/8', '0.0.0.0/5'], gone: '10.3.0.0/16' },
+      { version: 'IPv6' as const, cidrs: ['2001:db8:8000::/33', '::/96', 'fd00::/8', '2001:db8::/48', '2001:db8:1::/48', 'fc00::/64', '::ffff:0:0/96'], gone: '2001:db8::/48' },
+    ];
+    for (const { version, cidrs, gone } of cases) {
+      const pool = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, PoolRegionId: R, IpVersion: version }).IpamPoolId;
+      for (const Cidr of cidrs) ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr });
+      ipam.deleteIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: gone });
+      const left = cidrs.filter((c) => c !== gone).map((c) => parseCidr(c)).sort((x, y) => x.prefixLength - y.prefixLength);
+      // largest CIDRs first, each split in two halves by mask: first fit fills one CIDR at a time
+      for (const source of left) {
+        for (let half = 0; half < 2; half++) {
+          const a = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: source.prefixLength + 1 });
+          expect(cidrContains(source, parseCidr(a.Cidr)), `${a.Cidr} in ${formatCidr(source)}`).toBe(true);
+          expect(a.SourceCidr).toBe(formatCidr(source));
+        }
+      }
+    }
   });
 
   it('region-less pools take allocation calls in the hosted region', async () => {

@@ -1,11 +1,13 @@
-import { formatCidr, type Cidr } from '../../cidr/index.js';
+import { formatCidr } from '../../cidr/index.js';
+import { STRATEGIES } from '../../engine/index.js';
+import { allocateBlock, blockOf, formatBlock, previewBlock, reserveBlock, type BlockWords } from '../block.js';
 import type { Context } from '../context.js';
 import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
-import { dropAllocation, engineStep, recordAllocation } from './pool-cidr.js';
+import { dropAllocation, recordAllocation } from './pool-cidr.js';
 import { defined, listOf } from './shared.js';
 
 const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -23,12 +25,12 @@ function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | '
 }
 
 /** The block a Cidr or CidrMask request names, checked against the pool (nothing taken). */
-function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr'): Cidr {
+function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr'): BlockWords {
   if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');
   if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
-    const found = pool.space.preview(mask!, pool.AllocationStrategy);
+    const found = previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]);
     if (!found) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
     return found;
   }
@@ -39,7 +41,7 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
   if (!pool.space.insideSource(block) || pool.space.overlapsAllocation(block)) {
     throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
   }
-  return block;
+  return blockOf(block);
 }
 
 export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
@@ -55,10 +57,10 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
   const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
   return () => {
-    // checked above: only an out-of-memory can refuse it. By mask, the pool's strategy takes the
-    // block (for random that also advances the pool's generator); by Cidr, exactly that block.
-    let taken = block;
-    engineStep(() => { taken = p.CidrMask === undefined ? pool.space.reserve(block) : pool.space.allocate(p.CidrMask, pool.AllocationStrategy); });
+    // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
+    // By mask, the pool's strategy takes the block (for random that also advances the pool's
+    // generator); by Cidr, exactly that block.
+    const taken = p.CidrMask === undefined ? reserveBlock(pool.space, block) : allocateBlock(pool.space, p.CidrMask, STRATEGIES[pool.AllocationStrategy]);
     const record = recordAllocation(ctx, pool, taken, {
       ResourceType: 'Custom',
       IpamPoolAllocationName: p.IpamPoolAllocationName,
@@ -156,5 +158,5 @@ export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr'
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   if (pool.cidrs.size === 0 && p.CidrMask !== undefined) throw apiError('ResourceNotEnough.IpamPoolCidr', `${pool.IpamPoolId} has no provisioned CIDR block.`);
   const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr');
-  return { CidrBlock: formatCidr(block) };
+  return { CidrBlock: formatBlock(pool.space, block) };
 });

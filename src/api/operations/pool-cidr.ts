@@ -1,4 +1,5 @@
-import { cidrContains, formatCidr, type Cidr } from '../../cidr/index.js';
+import { formatCidr, type Cidr } from '../../cidr/index.js';
+import { blockOf, formatBlock, releaseBlock, type BlockWords } from '../block.js';
 import { EngineError } from '../../engine/index.js';
 import type { Context } from '../context.js';
 import { familyBits } from '../context.js';
@@ -15,18 +16,16 @@ export function allocationRegion(ctx: Context, pool: PoolRecord): string {
   return pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
 }
 
-/** The pool's provisioned CIDR that contains the block. */
-export function sourceCidrOf(pool: PoolRecord, block: Cidr): string {
-  if (pool.cidrs.size === 1) return pool.cidrs.first()!.Cidr; // the engine placed it inside
-  for (const record of pool.cidrs.values()) {
-    if (cidrContains(record.block, block)) return record.Cidr;
-  }
-  throw apiError('InternalError', 'allocation outside every provisioned CIDR');
+/** The pool's provisioned CIDR that holds the block. */
+export function sourceCidrOf(pool: PoolRecord, block: BlockWords): string {
+  const source = pool.cidrs.holding(block);
+  if (!source) throw apiError('InternalError', 'allocation outside every provisioned CIDR');
+  return source.Cidr;
 }
 
 /** Records an allocation already reserved in the pool's space. */
 export function recordAllocation(
-  ctx: Context, pool: PoolRecord, block: Cidr, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
+  ctx: Context, pool: PoolRecord, block: BlockWords, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
 ): AllocationRecord {
   const id = ctx.ids.id('ipam-pool-alloc-');
   const region = allocationRegion(ctx, pool);
@@ -34,8 +33,12 @@ export function recordAllocation(
     seq: ctx.store.nextSeq(),
     IpamPoolAllocationId: id,
     IpamPoolId: pool.IpamPoolId,
-    Cidr: formatCidr(block),
-    block,
+    Cidr: formatBlock(pool.space, block),
+    w0: block.w0,
+    w1: block.w1,
+    w2: block.w2,
+    w3: block.w3,
+    prefixLength: block.prefixLength,
     SourceCidr: sourceCidrOf(pool, block),
     ResourceType: fields.ResourceType,
     ResourceId: fields.ResourceId ?? id,
@@ -51,19 +54,9 @@ export function recordAllocation(
 }
 
 export function dropAllocation(ctx: Context, pool: PoolRecord, allocation: AllocationRecord): void {
-  pool.space.release(allocation.block);
+  releaseBlock(pool.space, allocation);
   pool.allocations.delete(allocation.IpamPoolAllocationId, allocation);
   ctx.store.allocations.delete(allocation.IpamPoolAllocationId);
-}
-
-/** Runs one engine step whose refusal the checks ruled out; an engine error becomes InternalError. */
-export function engineStep(step: () => unknown): void {
-  try {
-    step();
-  } catch (error) {
-    if (error instanceof EngineError) throw apiError('InternalError', error.message);
-    throw error;
-  }
 }
 
 /** Runs engine steps in order; if one throws, undoes the ones done and reports InternalError. */
@@ -127,7 +120,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
         : [() => scopeSpace.reserve(block), () => scopeSpace.release(block)],
       [() => pool.space.addSource(block), () => pool.space.removeSource(block)],
     ]);
-    if (parent) parentAllocationId = recordAllocation(ctx, parent, block, { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId }).IpamPoolAllocationId;
+    if (parent) parentAllocationId = recordAllocation(ctx, parent, blockOf(block), { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId }).IpamPoolAllocationId;
     pool.cidrs.add(text, { seq: ctx.store.nextSeq(), Cidr: text, block, parentAllocationId });
     return { Cidr: text };
   };

@@ -3,6 +3,7 @@ import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
+import { PoolCidrs } from '../pool-cidrs.js';
 import { mutation, query } from '../operation.js';
 import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
@@ -102,7 +103,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
       CreateTime: ctx.now(),
       PoolDepth: parent ? parent.PoolDepth + 1 : 1,
       space,
-      cidrs: new Collection(),
+      cidrs: new PoolCidrs(familyBits(version)),
       allocations: new Collection(false),
       children: new Set(),
     };
