@@ -1,6 +1,7 @@
 /** The service's records. Field names are the API's own, so responses are built by picking fields. */
 import type { Cidr } from '../cidr/index.js';
 import type { AddressSpace, AllocationStrategy } from '../engine/index.js';
+import { AllocationIndex } from './allocation-index.js';
 import type { BlockWords } from './block.js';
 import { Collection } from './collection.js';
 import type { PoolCidrs } from './pool-cidrs.js';
@@ -101,7 +102,7 @@ export class Store {
   readonly scopes = new Collection<ScopeRecord>();
   readonly pools = new Collection<PoolRecord>();
   /** Every allocation of every pool, for lookups by ID. */
-  readonly allocations = new Map<string, AllocationRecord>();
+  readonly allocations = new AllocationIndex();
   /** ClientToken → the action, a digest of its parameters and the first response. */
   readonly clientTokens = new Map<string, { action: string; digest: string; response: unknown }>();
 

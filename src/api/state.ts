@@ -279,7 +279,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
   const copy = { ...record, ...words };
   pool.allocations.add(copy.IpamPoolAllocationId, copy);
-  ctx.store.allocations.set(copy.IpamPoolAllocationId, copy);
+  ctx.store.allocations.add(copy);
 }
 
 /** Frees every engine space a (failed) restore created. */

@@ -69,6 +69,25 @@ describe('exportState / restore', () => {
     expect(f.ipam.engine.nodesInUse).toBe(before);
   });
 
+  it('finds, renames and deletes allocations whose IDs share their last characters', async () => {
+    // restored IDs may be anything; these collide in the index's number (made from the last 8 characters)
+    const f = await populated();
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    const custom = doc.allocations.filter((a: any) => a.ResourceType === 'Custom').slice(0, 4);
+    custom.forEach((a: any, i: number) => { a.IpamPoolAllocationId = a.ResourceId = `${'abcd'[i]}-same-tail-12345678`; });
+    const copy = await restoreCopy(doc);
+    const get = (id: string) => copy.getIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: id });
+    for (const a of custom) expect(get(a.IpamPoolAllocationId).Cidr).toBe(a.Cidr);
+    copy.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: custom[0].IpamPoolAllocationId });
+    copy.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: custom[2].IpamPoolAllocationId });
+    expect(() => get(custom[0].IpamPoolAllocationId)).toThrow(/does not exist/);
+    expect(() => get(custom[2].IpamPoolAllocationId)).toThrow(/does not exist/);
+    copy.updateIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: custom[3].IpamPoolAllocationId, IpamPoolAllocationName: 'kept' });
+    expect(get(custom[1].IpamPoolAllocationId).Cidr).toBe(custom[1].Cidr);
+    expect(get(custom[3].IpamPoolAllocationId).IpamPoolAllocationName).toBe('kept');
+    expect(() => get('z-same-tail-12345678')).toThrow(/does not exist/);
+  });
+
   it('refuses non-documents', async () => {
     for (const doc of [null, 42, 'state', [], { format: 'wasm-ipam/state' }]) {
       await expect(IpamService.restore(doc)).rejects.toBeInstanceOf(IpamStateError);

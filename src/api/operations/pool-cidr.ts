@@ -49,14 +49,14 @@ export function recordAllocation(
     CreationTime: ctx.now(),
   };
   pool.allocations.add(id, record);
-  ctx.store.allocations.set(id, record);
+  ctx.store.allocations.add(record);
   return record;
 }
 
 export function dropAllocation(ctx: Context, pool: PoolRecord, allocation: AllocationRecord): void {
   releaseBlock(pool.space, allocation);
   pool.allocations.delete(allocation.IpamPoolAllocationId, allocation);
-  ctx.store.allocations.delete(allocation.IpamPoolAllocationId);
+  ctx.store.allocations.delete(allocation);
 }
 
 /** Runs engine steps in order; if one throws, undoes the ones done and reports InternalError. */
