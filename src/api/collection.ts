@@ -7,6 +7,12 @@ import { illegalParam } from './errors.js';
 
 export interface Sequenced {
   readonly seq: number;
+  /**
+   * Where the collection holding the record keeps it, for records that have room for it
+   * (allocations: a pool holds 100,000s and deletes them at random). The collection keeps it
+   * current, so a delete needs no search; any other record is found by binary search.
+   */
+  slot?: number;
 }
 
 export interface Page<T> {
@@ -44,10 +50,14 @@ export class Collection<T extends Sequenced> {
     this.#byId?.set(id, record);
     const seqs = this.#seqs;
     if (seqs.length === 0 || seqs[seqs.length - 1]! < record.seq) {
+      if (record.slot !== undefined) record.slot = seqs.length;
       this.#ordered.push(record);
       seqs.push(record.seq);
     } else {
+      // out of order (a restore): the slots of the records after it go stale, and a stale slot
+      // only costs a search
       const at = this.#indexOf(record.seq);
+      if (record.slot !== undefined) record.slot = at;
       this.#ordered.splice(at, 0, record);
       seqs.splice(at, 0, record.seq);
     }
@@ -57,11 +67,13 @@ export class Collection<T extends Sequenced> {
   delete(id: string, record: T | undefined = this.#byId?.get(id)): void {
     if (!record) return;
     this.#byId?.delete(id);
-    const at = this.#indexOf(record.seq);
+    const slot = record.slot;
+    const at = slot !== undefined && this.#ordered[slot] === record ? slot : this.#indexOf(record.seq);
     if (this.#ordered[at] !== record) return; // not (or no longer) in this collection
     this.#ordered[at] = undefined;
     if (++this.#holes > 64 && this.#holes > this.#ordered.length / 2) {
       const ordered = this.#ordered.filter((r) => r !== undefined);
+      for (let i = 0; i < ordered.length; i++) if (ordered[i]!.slot !== undefined) ordered[i]!.slot = i;
       this.#ordered = ordered;
       this.#seqs = ordered.map((r) => r.seq);
       this.#holes = 0;

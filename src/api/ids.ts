@@ -28,24 +28,30 @@ const idChar = (n: number, shift: number) => ID_CODES[(n >>> shift) & 31]!;
 const hexChar = (n: number, shift: number) => HEX_CODES[(n >>> shift) & 15]!;
 
 export class IdSource {
-  /** splitmix32 state when seeded (exported with the service state); undefined for crypto randomness. */
-  #state: number | undefined;
+  /** Without a seed: crypto randomness. */
+  #seeded = false;
+  /**
+   * splitmix32 state when seeded (exported with the service state). Always a number: V8 keeps a
+   * number-only field unboxed, where a field that may hold undefined boxes every u32 written.
+   */
+  #state = 0;
   readonly #random = cryptoSource();
 
   constructor(seed?: number) {
-    this.#state = seed === undefined ? undefined : seed >>> 0;
+    this.state = seed;
   }
 
   get state(): number | undefined {
-    return this.#state;
+    return this.#seeded ? this.#state : undefined;
   }
 
   set state(value: number | undefined) {
-    this.#state = value === undefined ? undefined : value >>> 0;
+    this.#seeded = value !== undefined;
+    this.#state = value === undefined ? 0 : value >>> 0;
   }
 
   #next(): number {
-    if (this.#state === undefined) return this.#random();
+    if (!this.#seeded) return this.#random();
     // splitmix32: small, seedable, good enough for identifiers
     this.#state = (this.#state + 0x9e3779b9) >>> 0;
     let z = this.#state;

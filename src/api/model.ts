@@ -65,6 +65,8 @@ export interface AllocationRecord extends BlockWords {
   IpamPoolAllocationName?: string;
   IpamPoolAllocationDescription?: string;
   readonly CreationTime: string;
+  /** Its place in the pool's allocations (see Sequenced; not exported). */
+  slot: number;
 }
 
 export interface PoolRecord {

@@ -198,7 +198,8 @@ function validatorOf(specs: ParamSpecs): Validator {
 /**
  * Validates a request against its specs and returns a fresh object holding only declared
  * parameters (so nothing from the caller's object, prototype or getters leaks into state).
- * The request is its own enumerable properties, each read once (the copy below).
+ * The request is its own enumerable properties, each read once (the copy below); symbol-keyed
+ * ones ride along in the copy unread.
  */
 export function validateParams<P extends ParamSpecs>(action: string, specs: P, input: unknown): ParamsOf<P> {
   if (input === undefined) input = {};

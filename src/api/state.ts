@@ -85,7 +85,7 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
-    allocations: allocations.map((r) => strip(r, BLOCK_WORDS)),
+    allocations: allocations.map((r) => strip(r, [...BLOCK_WORDS, 'slot'])),
     clientTokens: [...ctx.store.clientTokens].map(([token, entry]) => ({ token, ...entry })),
   });
 }
@@ -277,7 +277,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   if (record.SourceCidr !== sourceCidrOf(pool, words)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, words)}`);
   const region = pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
-  const copy = { ...record, ...words };
+  const copy = { ...record, ...words, slot: -1 };
   pool.allocations.add(copy.IpamPoolAllocationId, copy);
   ctx.store.allocations.add(copy);
 }

@@ -47,6 +47,7 @@ export function recordAllocation(
     IpamPoolAllocationName: fields.IpamPoolAllocationName,
     IpamPoolAllocationDescription: fields.IpamPoolAllocationDescription,
     CreationTime: ctx.now(),
+    slot: -1,
   };
   pool.allocations.add(id, record);
   ctx.store.allocations.add(record);
