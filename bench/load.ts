@@ -13,7 +13,7 @@ const R = 'cn-hangzhou';
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 
 export interface LoadResult {
-  mode: 'in-memory' | 'durable';
+  mode: 'in-memory' | 'durable' | 'do-nothing Node server';
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -31,11 +31,27 @@ async function post(port: number, action: string, params: Record<string, string 
   return response.json();
 }
 
-export async function runLoad(mode: LoadResult['mode'], seconds: number): Promise<LoadResult> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-load-'));
-  const args = [CLI, 'serve', '--port', '0', ...(mode === 'in-memory' ? ['--in-memory'] : ['--data-dir', dataDir])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
+/**
+ * The same load on a Node HTTP server that answers every request with a fixed JSON body, in its
+ * own process like the real one: the ceiling this machine puts on any Node endpoint, measured in
+ * the same run so the endpoint's figures can be read against it.
+ */
+export async function runBaselineLoad(seconds: number): Promise<LoadResult> {
+  const server = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.writeHead(200, ['content-type', 'application/json']); r.end('{"RequestId":"00000000-0000-0000-0000-000000000000"}'); }); });
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port + ' ('));`;
+  const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await portOf(child);
+  try {
+    const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 32, duration: seconds, method: 'POST' });
+    return resultOf('do-nothing Node server', result);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+}
+
+function portOf(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise<number>((resolve) => {
     let out = '';
     child.stdout!.on('data', (chunk) => {
       out += chunk;
@@ -43,6 +59,25 @@ export async function runLoad(mode: LoadResult['mode'], seconds: number): Promis
       if (match) resolve(Number(match[1]));
     });
   });
+}
+
+function resultOf(mode: LoadResult['mode'], result: autocannon.Result): LoadResult {
+  return {
+    mode,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+export async function runLoad(mode: 'in-memory' | 'durable', seconds: number): Promise<LoadResult> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-load-'));
+  const args = [CLI, 'serve', '--port', '0', ...(mode === 'in-memory' ? ['--in-memory'] : ['--data-dir', dataDir])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await portOf(child);
   try {
     const ipam = await post(port, 'CreateIpam', { RegionId: R, 'OperatingRegionList.1': R });
     const { IpamPoolId } = await post(port, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R });
@@ -70,15 +105,7 @@ export async function runLoad(mode: LoadResult['mode'], seconds: number): Promis
         },
       ],
     } as autocannon.Options);
-    return {
-      mode,
-      requestsPerSecond: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors,
-      non2xx: result.non2xx,
-      total: result.requests.total,
-    };
+    return resultOf(mode, result);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
