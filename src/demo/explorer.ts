@@ -62,7 +62,9 @@ function refresh(): void {
   poolSelect.innerHTML = options;
   parentSelect.innerHTML = '<option value="">— none: a top-level pool —</option>' + options;
   if (list.some((p) => p.IpamPoolId === selected)) poolSelect.value = selected;
-  drawPool(list.find((p) => p.IpamPoolId === poolSelect.value));
+  const shown = list.find((p) => p.IpamPoolId === poolSelect.value);
+  if (shown) $<HTMLSelectElement>('alloc-strategy').value = shown.AllocationStrategy;
+  drawPool(shown);
 }
 
 function escape(text: string): string {
@@ -178,6 +180,11 @@ function wire(): void {
     act('Allocate', () => {
       const text = $<HTMLInputElement>('alloc-value').value.trim();
       const mask = maskOf(text);
+      const strategy = $<HTMLSelectElement>('alloc-strategy').value as keyof typeof STRATEGIES;
+      const pool = pools().find((p) => p.IpamPoolId === poolSelect.value);
+      if (mask !== undefined && pool && pool.AllocationStrategy !== strategy) {
+        ipam.updateIpamPool({ RegionId: region, IpamPoolId: pool.IpamPoolId, AllocationStrategy: strategy });
+      }
       const a = ipam.createIpamPoolAllocation({ RegionId: region, IpamPoolId: poolSelect.value, ...(mask === undefined ? { Cidr: text } : { CidrMask: mask }) });
       return `Allocated ${a.Cidr} (${a.IpamPoolAllocationId}) from ${a.SourceCidr}`;
     });
@@ -246,7 +253,9 @@ async function start(): Promise<void> {
   ipam = await IpamService.create();
   $('ipam-region').innerHTML = ['cn-hangzhou', 'cn-shanghai', 'cn-beijing', 'ap-southeast-1', 'eu-central-1', 'us-west-1']
     .map((r) => `<option>${r}</option>`).join('');
-  $('pool-strategy').innerHTML = Object.keys(STRATEGIES).map((s) => `<option>${s}</option>`).join('');
+  const strategyOptions = Object.keys(STRATEGIES).map((s) => `<option>${s}</option>`).join('');
+  $('pool-strategy').innerHTML = strategyOptions;
+  $('alloc-strategy').innerHTML = strategyOptions;
   wire();
   say('Engine loaded. Create an IPAM, then a pool, provision a CIDR and allocate.');
   refresh();

@@ -1,5 +1,6 @@
 // The pool explorer end to end: `npm run demo`'s server, the page in headless Chromium, driven
 // with the keyboard and forms like a person would.
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../src/demo/serve.js';
@@ -50,7 +51,7 @@ describe('the pool explorer', () => {
     await page.getByRole('button', { name: 'Create IPAM' }).click();
     expect(await status()).toMatch(/^Created ipam-/);
     await page.getByLabel('Name').fill('corp');
-    await page.getByLabel('Strategy').selectOption('sparse');
+    await page.getByLabel('Strategy', { exact: true }).selectOption('sparse');
     await page.getByRole('button', { name: 'Create pool' }).click();
     expect(await status()).toMatch(/^Created pool ipam-pool-/);
     await page.getByLabel(/Provision a CIDR/).fill('10.0.0.0/8');
@@ -60,6 +61,7 @@ describe('the pool explorer', () => {
     expect(Object.keys(empty)).toHaveLength(1); // all free
     expect(await page.locator('#figures').textContent()).toContain('16,777,216free addresses');
 
+    expect(await page.getByLabel(/Strategy for a mask/).inputValue()).toBe('sparse'); // the pool's own
     // keyboard only: focus the field, type, press Enter
     await page.getByLabel(/CIDR block, or a mask/).fill('/10');
     await page.getByLabel(/CIDR block, or a mask/).press('Enter');
@@ -83,6 +85,31 @@ describe('the pool explorer', () => {
     const alert = page.getByRole('alert');
     expect(await alert.textContent()).toMatch(/OperationDenied\.CidrUnavailableInPool \(HTTP 400\)/);
     expect(await page.locator('#alloc-count').textContent()).toBe(before);
+  });
+
+  it('allocates with another strategy chosen at the allocate form', async () => {
+    await page.getByLabel(/Strategy for a mask/).selectOption('last-fit');
+    await page.getByLabel(/CIDR block, or a mask/).fill('/24');
+    await page.getByLabel(/CIDR block, or a mask/).press('Enter');
+    expect(await status()).toMatch(/^Allocated 10\.255\.255\.0\/24 /);
+    expect(await page.locator('#pool-select option:checked').textContent()).toMatch(/last-fit$/);
+    await page.getByRole('button', { name: 'Release 10.255.255.0/24' }).click();
+    expect(await status()).toMatch(/^Released /);
+  });
+
+  it('exports the state to a file and imports it back', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export state (JSON)' }).click()]);
+    const file = await download.path();
+    const exported = JSON.parse(await readFile(file, 'utf8')) as { format: string; pools: unknown[] };
+    expect(exported.format).toBe('wasm-ipam/state');
+    expect(exported.pools).toHaveLength(1);
+    // change something, then import the file: the change is gone
+    await page.getByLabel(/CIDR block, or a mask/).fill('/16');
+    await page.getByLabel(/CIDR block, or a mask/).press('Enter');
+    expect(await page.locator('#alloc-count').textContent()).toBe('(3)');
+    await page.getByLabel('Import state from a file').setInputFiles(file);
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Imported'));
+    expect(await page.locator('#alloc-count').textContent()).toBe('(2)');
   });
 
   it('releases from the list, and runs a burst reporting operations per second', async () => {
