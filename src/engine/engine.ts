@@ -20,8 +20,12 @@ export class Engine {
   #ints!: Int32Array;
   #longs!: BigUint64Array;
 
-  private constructor(raw: EngineExports) {
+  /** The compiled module: Engine.load(engine.module) makes another, independent instance cheaply. */
+  readonly module: WebAssembly.Module;
+
+  private constructor(raw: EngineExports, module: WebAssembly.Module) {
     this.raw = raw;
+    this.module = module;
     this.io = raw.ioOffset() >>> 0;
     this.batchCapacity = raw.batchCapacity() >>> 0;
     this.#remakeViews();
@@ -29,7 +33,8 @@ export class Engine {
 
   /** Loads the engine (from build/engine.wasm next to the package unless told otherwise). */
   static async load(source?: WasmSource): Promise<Engine> {
-    return new Engine(await instantiateEngine(source));
+    const { exports, module } = await instantiateEngine(source);
+    return new Engine(exports, module);
   }
 
   #remakeViews(): void {

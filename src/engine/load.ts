@@ -76,7 +76,8 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 }
 
 /** Compiles and instantiates the engine; each call gives an independent instance. */
-export async function instantiateEngine(source: WasmSource = DEFAULT_WASM_URL): Promise<EngineExports> {
-  const instance = await WebAssembly.instantiate(await compile(source), {});
-  return instance.exports as unknown as EngineExports;
+export async function instantiateEngine(source: WasmSource = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
+  const module = await compile(source);
+  const instance = await WebAssembly.instantiate(module, {});
+  return { exports: instance.exports as unknown as EngineExports, module };
 }

@@ -1,6 +1,6 @@
 /** The simulator through the Alibaba-shaped API: every step is an IpamService call. */
 import { parseCidr, type Cidr } from '../cidr/index.js';
-import type { AllocationStrategy, Engine } from '../engine/index.js';
+import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
 import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
@@ -20,8 +20,12 @@ export class ApiDriver implements Driver {
     this.ipam = ipam;
   }
 
+  /**
+   * A service on an engine instance of its own, made from the caller's compiled module: the
+   * service has no way to drop its pools, so when the run ends the whole instance goes instead.
+   */
   static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
-    const ipam = await IpamService.create({ engine, seed: scenario.seed, clock: () => new Date(0) });
+    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => new Date(0) });
     const driver = new ApiDriver(ipam);
     const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: REGION, OperatingRegionList: [REGION] });
     for (const { plan, parent, bits } of flattenPools(scenario)) {
@@ -112,6 +116,6 @@ export class ApiDriver implements Driver {
   }
 
   close(): void {
-    // the service's spaces live in the caller's engine; nothing else to free
+    // the service's engine instance is its own (see create): dropping the driver frees it
   }
 }

@@ -79,7 +79,8 @@ describe('wasm-ipam simulate', () => {
       console.log(JSON.stringify(summary.runs));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url).pathname });
     const runs = JSON.parse(stdout) as StrategyRun[];
-    const fromCli = JSON.parse(await readFile(join(dir, 'ser', 'summary.json'), 'utf8')) as SimulationSummary;
+    expect((await cli('simulate', '--scenario', 'small-lab', '--events', '5000', '--out', 'prog', '--workers', '1')).code).toBe(0);
+    const fromCli = JSON.parse(await readFile(join(dir, 'prog', 'summary.json'), 'utf8')) as SimulationSummary;
     expect(runs.map(stripTimes)).toEqual(fromCli.runs.map(stripTimes));
   });
 

@@ -55,9 +55,10 @@ describe('a simulation run', () => {
     expect(other.allocations).not.toBe(once.allocations);
   });
 
-  it('leaves nothing behind in the engine', async () => {
+  it('leaves nothing behind in the engine, on either path', async () => {
     const before = engine.nodesInUse;
     await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8 });
+    await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8, via: 'api' });
     expect(engine.nodesInUse).toBe(before);
   });
 
