@@ -14,7 +14,7 @@ import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
-import { MAX_POOL_DEPTH } from './operations/pool.js';
+import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
 import { ALLOCATION_STRATEGY, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs } from './params.js';
 
 export const STATE_FORMAT = 'wasm-ipam/state';
@@ -188,7 +188,9 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       allocations: new Collection<AllocationRecord>(false),
       children: new Set(),
     };
-    if (RandomState !== undefined) pool.space.setRandomState(parseInt(RandomState.slice(0, 8), 16), parseInt(RandomState.slice(8), 16));
+    // documents written before RandomState existed: the seed a new pool of that ID would get
+    if (RandomState === undefined) pool.space.seedRandom(seedFromId(pool.IpamPoolId));
+    else pool.space.setRandomState(parseInt(RandomState.slice(0, 8), 16), parseInt(RandomState.slice(8), 16));
     store.pools.add(pool.IpamPoolId, pool);
     scope.pools.add(pool.IpamPoolId);
     parent?.children.add(pool.IpamPoolId);

@@ -3,7 +3,8 @@
  * selected pool's Hilbert map, utilisation and "how many /N still fit" redrawn after each change.
  * Browser only; everything it shows comes from API calls (GetIpamPoolUtilization, List…).
  */
-import { IpamApiError, IpamService, STRATEGIES } from '../index.js';
+import { Engine, IpamApiError, IpamService, STRATEGIES } from '../index.js';
+import { escapeHtml as escape } from '../report/escape.js';
 import { decodePoolMapCells, rasterisePoolMap, smallestCommonBlock } from '../report/hilbert.js';
 import { CELL_COLOURS, childColour, UNKNOWN_CELL_COLOUR } from '../report/palette.js';
 import { CELL_ALLOCATED, CELL_CHILD, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from '../report/summary.js';
@@ -58,7 +59,8 @@ function refresh(): void {
   if (!ipam || !scopeId) return;
   const list = pools();
   const selected = poolSelect.value;
-  const options = list.map((p) => `<option value="${p.IpamPoolId}">${escape(p.IpamPoolName ?? p.IpamPoolId)} · ${p.IpVersion} · ${p.AllocationStrategy}</option>`).join('');
+  // IDs come from imported files too: every value is escaped
+  const options = list.map((p) => `<option value="${escape(p.IpamPoolId)}">${escape(p.IpamPoolName ?? p.IpamPoolId)} · ${p.IpVersion} · ${p.AllocationStrategy}</option>`).join('');
   poolSelect.innerHTML = options;
   parentSelect.innerHTML = '<option value="">— none: a top-level pool —</option>' + options;
   if (list.some((p) => p.IpamPoolId === selected)) poolSelect.value = selected;
@@ -67,9 +69,6 @@ function refresh(): void {
   drawPool(shown);
 }
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   const figures = $('figures');
@@ -105,8 +104,8 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   });
   $('alloc-count').textContent = `(${allocations.length.toLocaleString('en-US')})`;
   rows.innerHTML = allocations.slice(0, 200).map((a) =>
-    `<tr><td>${a.Cidr}</td><td>${a.ResourceType === 'IpamPool' ? `sub-pool ${escape(a.ResourceId)}` : 'custom'}</td>` +
-    `<td>${a.ResourceType === 'Custom' ? `<button type="button" class="plain" data-release="${a.IpamPoolAllocationId}" aria-label="Release ${a.Cidr}">Release</button>` : ''}</td></tr>`).join('');
+    `<tr><td>${escape(a.Cidr)}</td><td>${a.ResourceType === 'IpamPool' ? `sub-pool ${escape(a.ResourceId)}` : 'custom'}</td>` +
+    `<td>${a.ResourceType === 'Custom' ? `<button type="button" class="plain" data-release="${escape(a.IpamPoolAllocationId)}" aria-label="Release ${escape(a.Cidr)}">Release</button>` : ''}</td></tr>`).join('');
 
   if (pool.Cidrs.length === 0) return;
   const children = pools().filter((p) => p.SourceIpamPoolId === pool.IpamPoolId);
@@ -182,10 +181,16 @@ function wire(): void {
       const mask = maskOf(text);
       const strategy = $<HTMLSelectElement>('alloc-strategy').value as keyof typeof STRATEGIES;
       const pool = pools().find((p) => p.IpamPoolId === poolSelect.value);
-      if (mask !== undefined && pool && pool.AllocationStrategy !== strategy) {
-        ipam.updateIpamPool({ RegionId: region, IpamPoolId: pool.IpamPoolId, AllocationStrategy: strategy });
+      const switchTo = mask !== undefined && pool && pool.AllocationStrategy !== strategy ? pool : undefined;
+      if (switchTo) ipam.updateIpamPool({ RegionId: region, IpamPoolId: switchTo.IpamPoolId, AllocationStrategy: strategy });
+      let a;
+      try {
+        a = ipam.createIpamPoolAllocation({ RegionId: region, IpamPoolId: poolSelect.value, ...(mask === undefined ? { Cidr: text } : { CidrMask: mask }) });
+      } catch (error) {
+        // a refused allocation leaves the pool as it was, strategy included
+        if (switchTo) ipam.updateIpamPool({ RegionId: region, IpamPoolId: switchTo.IpamPoolId, AllocationStrategy: switchTo.AllocationStrategy });
+        throw error;
       }
-      const a = ipam.createIpamPoolAllocation({ RegionId: region, IpamPoolId: poolSelect.value, ...(mask === undefined ? { Cidr: text } : { CidrMask: mask }) });
       return `Allocated ${a.Cidr} (${a.IpamPoolAllocationId}) from ${a.SourceCidr}`;
     });
   });
@@ -236,7 +241,8 @@ function wire(): void {
     if (!file) return;
     try {
       const doc = JSON.parse(await file.text()) as { ipams?: { RegionId?: string; PrivateDefaultScopeId?: string }[] };
-      ipam = await IpamService.restore(doc, { engine: ipam.engine });
+      // a fresh engine instance: the old state's memory goes with the old instance
+      ipam = await IpamService.restore(doc, { engine: await Engine.load(ipam.engine.module) });
       region = doc.ipams?.[0]?.RegionId ?? region;
       scopeId = doc.ipams?.[0]?.PrivateDefaultScopeId;
       $('ipam-id').textContent = scopeId ? `restored; private scope ${scopeId}` : 'restored (no IPAM in the file)';

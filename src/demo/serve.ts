@@ -27,7 +27,13 @@ export interface DemoServer {
 
 export async function startDemoServer(port = 0, host = '127.0.0.1'): Promise<DemoServer> {
   const server = http.createServer(async (request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
     const relative = pathname === '/' ? 'web/index.html' : path.normalize(pathname.slice(1));
     const top = relative.split(path.sep)[0]!;
     if (request.method !== 'GET' && request.method !== 'HEAD') {

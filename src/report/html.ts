@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { escapeHtml } from './escape.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
 import { CELL_COLOURS, CHILD_COLOURS, STRATEGY_COLOURS, UNKNOWN_CELL_COLOUR, childColour, strategyColour } from './palette.js';
@@ -20,10 +21,7 @@ import {
   type StrategyRun,
 } from './summary.js';
 
-/** Text safe in HTML content and in quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /**
  * JSON for a <script type="application/json"> block: with every "<" escaped, no "</script>"

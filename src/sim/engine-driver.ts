@@ -1,6 +1,6 @@
 /** The simulator's fast path: pools as engine address spaces, allocations as numbers. */
 import { parseCidr, type Cidr } from '../cidr/index.js';
-import { STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
+import { EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
 import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
 import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
@@ -24,6 +24,12 @@ const toCidr = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr =
 
 const LIVE_WORDS = 5;
 
+/** "No block fits" is an outcome of the run (false); any other engine refusal is an error. */
+function noFit(status: number): false {
+  if (status !== EngineStatus.NO_FIT) throw new EngineError(status);
+  return false;
+}
+
 export class EngineDriver implements Driver {
   readonly #engine: Engine;
   readonly #raw: EngineExports;
@@ -46,13 +52,18 @@ export class EngineDriver implements Driver {
     this.#addressIn = (engine.io + IO_ADDRESS_IN) >>> 2;
     this.#addressOut = (engine.io + IO_ADDRESS_OUT) >>> 2;
     this.#strategy = STRATEGIES[strategy];
-    for (const { plan, parent, bits } of flattenPools(scenario)) {
-      const space = engine.createSpace(bits === 32 ? 4 : 6);
-      for (const cidr of plan.cidrs ?? []) space.addSource(parseCidr(cidr));
-      const index = this.#pools.length;
-      space.seedRandom(poolRandomSeed(scenario.seed, index));
-      const childIndex = parent < 0 ? 0 : this.#pools[parent]!.children.push(index) - 1;
-      this.#pools.push({ space, parent, childIndex, chunks: [], children: [] });
+    try {
+      for (const { plan, parent, bits } of flattenPools(scenario)) {
+        const space = engine.createSpace(bits === 32 ? 4 : 6);
+        const index = this.#pools.length;
+        const childIndex = parent < 0 ? 0 : this.#pools[parent]!.children.push(index) - 1;
+        this.#pools.push({ space, parent, childIndex, chunks: [], children: [] });
+        for (const cidr of plan.cidrs ?? []) space.addSource(parseCidr(cidr));
+        space.seedRandom(poolRandomSeed(scenario.seed, index));
+      }
+    } catch (error) {
+      this.close(); // no space left behind in the caller's engine
+      throw error;
     }
     this.#spaceIds = Int32Array.from(this.#pools, (p) => p.space.id);
     this.#wide = Uint8Array.from(this.#pools, (p) => (p.space.family === 6 ? 1 : 0));
@@ -67,9 +78,10 @@ export class EngineDriver implements Driver {
     let address = 0;
     if (wide === 0) {
       address = this.#raw.allocate4(this.#spaceIds[pool]!, mask, this.#strategy);
-      if (address < 0) return false;
-    } else if (this.#raw.allocate6(this.#spaceIds[pool]!, mask, this.#strategy) < 0) {
-      return false;
+      if (address < 0) return noFit(address);
+    } else {
+      const status = this.#raw.allocate6(this.#spaceIds[pool]!, mask, this.#strategy);
+      if (status < 0) return noFit(status);
     }
     if ((this.#liveCount + 1) * LIVE_WORDS > this.#live.length) {
       const bigger = new Uint32Array(this.#live.length * 2);
@@ -115,11 +127,12 @@ export class EngineDriver implements Driver {
     let block: Cidr;
     if (parent.family === 4) {
       const address = parent.allocateV4(prefix, this.#strategy);
-      if (address < 0) return 'no-fit';
+      if (address < 0 && !noFit(address)) return 'no-fit';
       this.#scratch[0] = address;
       block = toCidr(4, this.#scratch, prefix);
     } else {
-      if (parent.allocateV6(prefix, this.#strategy) < 0) return 'no-fit';
+      const status = parent.allocateV6(prefix, this.#strategy);
+      if (status < 0 && !noFit(status)) return 'no-fit';
       block = toCidr(6, parent.resultWords(this.#scratch), prefix);
     }
     child.space.addSource(block);

@@ -28,15 +28,26 @@ export function defaultWorkers(strategies: number): number {
 
 export async function simulateParallel(scenario: Scenario, options: ParallelOptions = {}): Promise<SimulationSummary> {
   const jobs: StrategyJob[] = scenario.strategies.map((strategy) => ({ scenario, strategy, via: options.via ?? 'engine', mapSide: options.mapSide ?? 128 }));
-  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(jobs.length), jobs.length));
+  const asked = options.workers ?? defaultWorkers(jobs.length);
+  if (!Number.isInteger(asked) || asked < 1) throw new RangeError(`workers must be a whole number of at least 1, got ${asked}`);
+  const workers = Math.min(asked, jobs.length);
   const runs = new Map<string, StrategyRun>();
   let next = 0;
   const workerUrl = new URL('./worker.js', import.meta.url);
+  const started: Worker[] = [];
   const drain = () => new Promise<void>((resolve, reject) => {
     const worker = new Worker(workerUrl);
+    started.push(worker);
+    let done = false;
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      if (error) next = jobs.length; // the other workers take no new job
+      void worker.terminate().then(() => (error ? reject(error) : resolve()));
+    };
     const feed = () => {
       if (next < jobs.length) worker.postMessage(jobs[next++]);
-      else void worker.terminate().then(() => resolve());
+      else finish();
     };
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.strategy, message.done);
@@ -44,13 +55,17 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
         runs.set(message.run.strategy, message.run);
         feed();
       } else {
-        void worker.terminate();
-        reject(Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
+        finish(Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
       }
     });
-    worker.on('error', reject);
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(code === 0 && next >= jobs.length ? undefined : new Error(`simulation worker exited (code ${code}) before finishing its runs`)));
     feed();
   });
-  await Promise.all(Array.from({ length: workers }, drain));
+  try {
+    await Promise.all(Array.from({ length: workers }, drain));
+  } finally {
+    await Promise.all(started.map((w) => w.terminate()));
+  }
   return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers, availableParallelism());
 }

@@ -88,8 +88,9 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const obtain = (pool: number, prefix: number): boolean => {
     const { parent } = pools[pool]!;
     if (parent < 0) return false;
-    asked.push({ pool: parent, prefix });
     let result = driver.grow(pool, prefix);
+    if (result === 'quota') return false; // refused before the parent was asked: its room says nothing
+    asked.push({ pool: parent, prefix });
     if (result === 'no-fit') {
       const parentChunk = pools[parent]!.plan.chunk;
       if (parentChunk !== undefined && obtain(parent, Math.min(parentChunk, prefix))) result = driver.grow(pool, prefix);

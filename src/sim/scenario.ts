@@ -2,7 +2,9 @@
  * A simulation scenario: a pool tree per address family, a seeded workload, the strategies to
  * compare. Scenarios are JSON; `parseScenario` checks one whole and says exactly what is wrong.
  */
-import { parseCidr, type Cidr } from '../cidr/index.js';
+import { cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cidr/index.js';
+import { DEFAULT_EXCLUDE_CIDRS, IpamApiError } from '../api/index.js';
+import { NAME, validateParams } from '../api/params.js';
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 
 export interface Scenario {
@@ -84,6 +86,7 @@ export function parseScenario(doc: unknown): Scenario {
   const pools = o.pools;
   if (!Array.isArray(pools) || pools.length === 0) fail('scenario.pools', 'must be a non-empty list of top-level pools');
   const names = new Set<string>();
+  const provisioned: Cidr[] = [];
   const scenario: Scenario = {
     name: text(o, 'name', 'scenario'),
     description: o.description === undefined || o.description === '' ? '' : text(o, 'description', 'scenario'),
@@ -97,17 +100,26 @@ export function parseScenario(doc: unknown): Scenario {
       if (!isObject(b)) fail(where, 'must be an object { at, length, arrivalShare }');
       return { at: num(b as Json, 'at', where, 0, 1), length: num(b as Json, 'length', where, 0, 1), arrivalShare: num(b as Json, 'arrivalShare', where, 0, 1) };
     }),
-    pools: (pools as unknown[]).map((p, i) => parsePool(p, `scenario.pools[${i}]`, undefined, names)),
+    pools: (pools as unknown[]).map((p, i) => parsePool(p, `scenario.pools[${i}]`, undefined, names, provisioned)),
   };
   if (leaves(scenario).length === 0) fail('scenario.pools', 'no pool has a workload');
+  if (leaves(scenario).every((leaf) => leaf.workload!.weight === 0)) fail('scenario.pools', 'every leaf has weight 0: no arrivals could go anywhere');
   return scenario;
 }
 
-function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: number } | undefined, names: Set<string>): PoolPlan {
+const EXCLUDED = DEFAULT_EXCLUDE_CIDRS.map((c) => parseCidr(c));
+
+function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: number } | undefined, names: Set<string>, provisioned: Cidr[]): PoolPlan {
   if (!isObject(doc)) fail(where, 'must be an object');
   const o = doc as Json;
   unknownKeys(o, POOL_KEYS, where);
   const name = text(o, 'name', where);
+  try {
+    validateParams('a scenario', { IpamPoolName: NAME }, { IpamPoolName: name }); // the API's rule for pool names
+  } catch (error) {
+    if (error instanceof IpamApiError) fail(`${where}.name`, error.message);
+    throw error;
+  }
   if (names.has(name)) fail(`${where}.name`, `"${name}" is used twice; pool names must be unique`);
   names.add(name);
   const plan: PoolPlan = { name };
@@ -131,6 +143,15 @@ function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: 
       return block;
     });
     plan.cidrs = blocks.map((_, j) => (o.cidrs as string[])[j]!);
+    // what the API would refuse when provisioning: overlaps (within the pool and, through
+    // `provisioned`, with other top-level pools) and the excluded ranges
+    for (const [j, block] of blocks.entries()) {
+      const clash = provisioned.find((other) => cidrOverlaps(other, block));
+      if (clash) fail(`${where}.cidrs[${j}]`, `${formatCidr(block)} overlaps ${formatCidr(clash)}, provisioned already`);
+      const excluded = EXCLUDED.find((range) => cidrOverlaps(range, block));
+      if (excluded) fail(`${where}.cidrs[${j}]`, `${formatCidr(block)} overlaps the excluded range ${formatCidr(excluded)}`);
+      provisioned.push(block);
+    }
     prefix = Math.min(...blocks.map((b) => b.prefixLength));
   } else {
     if (o.ipVersion !== undefined || o.cidrs !== undefined) fail(where, 'a sub-pool takes its family and CIDRs from its parent (give "chunk")');
@@ -141,7 +162,7 @@ function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: 
   if (o.children !== undefined && o.workload !== undefined) fail(where, 'a pool has children or a workload, not both');
   if (o.children !== undefined) {
     if (!Array.isArray(o.children) || o.children.length === 0) fail(`${where}.children`, 'must be a non-empty list');
-    plan.children = (o.children as unknown[]).map((c, i) => parsePool(c, `${where}.children[${i}]`, { bits, prefix }, names));
+    plan.children = (o.children as unknown[]).map((c, i) => parsePool(c, `${where}.children[${i}]`, { bits, prefix }, names, provisioned));
   } else {
     if (!isObject(o.workload)) fail(`${where}.workload`, 'a pool without children needs a workload { weight, masks }');
     const w = o.workload as Json;

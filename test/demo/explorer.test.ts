@@ -45,6 +45,9 @@ describe('the pool explorer', () => {
       expect((await fetch(new URL(path, server.url))).status, path).toBe(code);
     }
     expect((await fetch(new URL('/build/engine.wasm', server.url))).headers.get('content-type')).toBe('application/wasm');
+    // a malformed escape is a bad request, not a crash
+    expect((await fetch(new URL('/web/%E0', server.url))).status).toBe(400);
+    expect((await fetch(new URL('/web/index.html', server.url))).status).toBe(200);
   });
 
   it('creates an IPAM and a pool, provisions, allocates, and the map and figures follow', async () => {
@@ -110,6 +113,17 @@ describe('the pool explorer', () => {
     await page.getByLabel('Import state from a file').setInputFiles(file);
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Imported'));
     expect(await page.locator('#alloc-count').textContent()).toBe('(2)');
+
+    // IDs in an imported file are data, never markup
+    const text = await readFile(file, 'utf8');
+    const { pools } = JSON.parse(text) as { pools: { IpamPoolId: string }[] };
+    const hostile = text.replaceAll(pools[0]!.IpamPoolId, 'p\\"><img src=x onerror=window.hacked=1>');
+    await page.getByLabel('Import state from a file').setInputFiles({ name: 'hostile.json', mimeType: 'application/json', buffer: Buffer.from(hostile) });
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Imported'));
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { hacked?: number }).hacked)).toBeUndefined();
+    expect(await page.locator('#pool-select option').first().getAttribute('value')).toBe('p"><img src=x onerror=window.hacked=1>');
+    await page.getByLabel('Import state from a file').setInputFiles(file); // back to the exported state
   });
 
   it('releases from the list, and runs a burst reporting operations per second', async () => {

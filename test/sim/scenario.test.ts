@@ -40,6 +40,11 @@ describe('scenarios', () => {
     ['a leaf without workload', (d) => { delete (d.pools[0]!.children[0] as Record<string, unknown>).workload; return d; }, /needs a workload/],
     ['children and a workload', (d) => ({ ...d, pools: [{ ...d.pools[0]!, workload: { weight: 1, masks: { '24': 1 } } }] }), /children or a workload, not both/],
     ['a name used twice', (d) => { d.pools[0]!.children[0]!.name = 'top'; return d; }, /"top" is used twice/],
+    ['overlapping CIDRs in a pool', (d) => { d.pools[0]!.cidrs = ['10.0.0.0/16', '10.0.1.0/24']; return d; }, /10\.0\.1\.0\/24 overlaps 10\.0\.0\.0\/16, provisioned already/],
+    ['top-level pools that overlap', (d) => ({ ...d, pools: [d.pools[0]!, { name: 'other', ipVersion: 'IPv4', cidrs: ['10.0.128.0/17'], workload: { weight: 1, masks: { '24': 1 } } }] }), /pools\[1\]\.cidrs\[0\]: 10\.0\.128\.0\/17 overlaps/],
+    ['an excluded range', (d) => { d.pools[0]!.cidrs = ['127.0.0.0/16']; return d; }, /overlaps the excluded range 127\.0\.0\.0\/8/],
+    ['a pool name the API refuses', (d) => { d.pools[0]!.name = 'https://corp'; return d; }, /pools\[0\]\.name: .*http/],
+    ['every leaf at weight 0', (d) => { d.pools[0]!.children[0]!.workload.weight = 0; return d; }, /every leaf has weight 0/],
     ['all mask weights zero', (d) => { d.pools[0]!.children[0]!.workload.masks = { '24': 0 }; return d; }, /all weights are 0/],
   ];
   it.each(broken)('refuses %s with a precise message', (_, mutate, message) => {

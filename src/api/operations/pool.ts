@@ -118,7 +118,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
  * A pool's default random seed: FNV-1a of its ID, so every pool draws its own sequence and a
  * seeded service repeats them, without taking numbers from the ID generator's stream.
  */
-function seedFromId(id: string): number {
+export function seedFromId(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
   return hash >>> 0;
