@@ -119,6 +119,18 @@ describe('a simulation run', () => {
     }
   });
 
+  it("calls a refusal by the cloud's 50-CIDR quota no space, however much room the parent has", async () => {
+    // every arrival needs a new /28 chunk: 50 fit the quota, the rest are refused though the /16 is nearly empty
+    const quota = parseScenario({
+      name: 'quota', seed: 1, events: 60, arrivals: { start: 1, end: 1 },
+      pools: [{ name: 'top', ipVersion: 'IPv4', cidrs: ['10.9.0.0/16'], children: [{ name: 'leaf', chunk: 28, workload: { weight: 1, masks: { '28': 1 } } }] }],
+    });
+    for (const via of ['engine', 'api'] as const) {
+      const run = await runJob(engine, { scenario: quota, strategy: 'first-fit', via, mapSide: 0 });
+      expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 10, fragmentation: 0 });
+    }
+  });
+
   it('gives each strategy its own placement', async () => {
     const runs = await simulateSerial(engine, tree, { mapSide: 16 });
     const finalMaps = new Set(runs.runs.map((r) => JSON.stringify(r.maps.final)));
