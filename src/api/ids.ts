@@ -6,7 +6,7 @@
 export type Clock = () => Date;
 
 function cryptoSource(): () => number {
-  const buffer = new Uint32Array(64);
+  const buffer = new Uint32Array(1024);
   let at = buffer.length;
   return () => {
     if (at === buffer.length) {

@@ -59,9 +59,12 @@ function errorBody(region: string, requestId: string, code: string, message: str
   };
 }
 
+/** The vendor's client sends every parameter in the query: most POSTs carry no body at all. */
+function hasBody(request: http.IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+}
+
 function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
-  // the vendor's client sends every parameter in the query: most POSTs carry no body at all
-  if (request.headers['transfer-encoding'] === undefined && (request.headers['content-length'] ?? '0') === '0') return Promise.resolve('');
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -94,22 +97,23 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     response.end(text);
   };
 
-  const server = http.createServer({
-    requestTimeout: limits.requestTimeoutMs,
-    headersTimeout: limits.headersTimeoutMs,
-    // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
-    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
-  }, async (request, response) => {
+  const fail = (response: http.ServerResponse, error: unknown, requestId: string) => {
+    if (error instanceof IpamApiError) {
+      send(response, error.httpStatus, errorBody(options.region, error.requestId, error.code, error.message));
+    } else if (error instanceof WireError) {
+      send(response, error.status, errorBody(options.region, requestId || wireRequestId(), error.code, error.message));
+    } else {
+      send(response, 500, errorBody(options.region, requestId || wireRequestId(), 'InternalError', 'The request processing has failed due to some unknown error.'));
+    }
+  };
+
+  // Synchronous from the parsed request to the answer: a promise (and its microtask hops) only
+  // where something is awaited, a request body or the journal's fsync.
+  const answer = (request: http.IncomingMessage, response: http.ServerResponse, query: URLSearchParams, body: string) => {
     let requestId = '';
     try {
-      const url = request.url ?? '/';
-      if (Buffer.byteLength(url) > limits.maxUrlBytes) throw new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
-      // only the query matters (the path is always /): no need for a whole URL object
-      const mark = url.indexOf('?');
-      const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
-      const body = request.method === 'POST' ? await readBody(request, limits.maxBodyBytes) : '';
-      const form = /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : new URLSearchParams();
-      const pairs: Array<[string, string]> = [...query, ...form];
+      const form = body !== '' && /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : undefined;
+      const pairs: Array<[string, string]> = form ? [...query, ...form] : [...query];
       if (pairs.length > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
       const action = query.get('Action') ?? header(request, 'x-acs-action') ?? '';
       const version = query.get('Version') ?? header(request, 'x-acs-version');
@@ -121,19 +125,39 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       const params = decodeWire(operation.params, pairs);
       const time = new Date();
       options.setCallTime?.(time);
-      const answer = service.call(action, params);
-      requestId = String(answer.RequestId);
-      if (operation.mutates && options.onCommitted) await options.onCommitted({ action, params, time });
-      send(response, 200, answer);
-    } catch (error) {
-      if (error instanceof IpamApiError) {
-        send(response, error.httpStatus, errorBody(options.region, error.requestId, error.code, error.message));
-      } else if (error instanceof WireError) {
-        send(response, error.status, errorBody(options.region, requestId || wireRequestId(), error.code, error.message));
+      const result = service.call(action, params);
+      requestId = String(result.RequestId);
+      if (operation.mutates && options.onCommitted) {
+        const id = requestId;
+        options.onCommitted({ action, params, time }).then(() => send(response, 200, result), (error) => fail(response, error, id));
       } else {
-        send(response, 500, errorBody(options.region, requestId || wireRequestId(), 'InternalError', 'The request processing has failed due to some unknown error.'));
+        send(response, 200, result);
       }
+    } catch (error) {
+      fail(response, error, requestId);
     }
+  };
+
+  const server = http.createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  }, (request, response) => {
+    const url = request.url ?? '/';
+    // a URL of at most max/3 characters is under the limit whatever its characters (3 bytes at most each in UTF-8)
+    if (url.length * 3 > limits.maxUrlBytes && Buffer.byteLength(url) > limits.maxUrlBytes) {
+      fail(response, new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`), '');
+      return;
+    }
+    // only the query matters (the path is always /): no need for a whole URL object
+    const mark = url.indexOf('?');
+    const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
+    if (request.method !== 'POST' || !hasBody(request)) {
+      answer(request, response, query, '');
+      return;
+    }
+    readBody(request, limits.maxBodyBytes).then((body) => answer(request, response, query, body), (error) => fail(response, error, ''));
   });
   return server;
 }

@@ -8,7 +8,7 @@ import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { dropAllocation, recordAllocation } from './pool-cidr.js';
-import { defined, listOf } from './shared.js';
+import { listOf } from './shared.js';
 
 const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const CIDR_MASK = { type: 'integer', min: 0, max: 128 } as const;
@@ -106,8 +106,16 @@ export const deleteIpamPoolAllocation = mutation('DeleteIpamPoolAllocation', {
   };
 });
 
-function allocationItem(a: AllocationRecord) {
-  return defined({
+export type AllocationItem = {
+  IpamPoolAllocationId: string; IpamPoolId: string; Cidr: string; SourceCidr: string; ResourceId: string;
+  ResourceType: AllocationRecord['ResourceType']; ResourceRegionId: string; ResourceOwnerId: number; RegionId: string;
+  Status: 'Created'; IpamPoolAllocationName?: string; IpamPoolAllocationDescription?: string; CreationTime: string;
+};
+
+function allocationItem(a: AllocationRecord): AllocationItem {
+  // field by field, the optional ones only when set (so never `undefined`), keys in the API's
+  // order: list pages make ten of these per call
+  const item = {
     IpamPoolAllocationId: a.IpamPoolAllocationId,
     IpamPoolId: a.IpamPoolId,
     Cidr: a.Cidr,
@@ -118,10 +126,11 @@ function allocationItem(a: AllocationRecord) {
     ResourceOwnerId: 0,
     RegionId: a.RegionId,
     Status: 'Created',
-    IpamPoolAllocationName: a.IpamPoolAllocationName,
-    IpamPoolAllocationDescription: a.IpamPoolAllocationDescription,
-    CreationTime: a.CreationTime,
-  });
+  } as AllocationItem;
+  if (a.IpamPoolAllocationName !== undefined) item.IpamPoolAllocationName = a.IpamPoolAllocationName;
+  if (a.IpamPoolAllocationDescription !== undefined) item.IpamPoolAllocationDescription = a.IpamPoolAllocationDescription;
+  item.CreationTime = a.CreationTime;
+  return item;
 }
 
 export const getIpamPoolAllocation = query('GetIpamPoolAllocation', 'GET', {
