@@ -113,8 +113,8 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     let requestId = '';
     try {
       const form = body !== '' && /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : undefined;
-      const pairs: Array<[string, string]> = form ? [...query, ...form] : [...query];
-      if (pairs.length > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
+      const pairs: Iterable<[string, string]> = form ? [...query, ...form] : query;
+      if (query.size + (form?.size ?? 0) > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
       const action = query.get('Action') ?? header(request, 'x-acs-action') ?? '';
       const version = query.get('Version') ?? header(request, 'x-acs-version');
       const operation = OPERATION_BY_ACTION.get(action);
