@@ -465,7 +465,9 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
     // the block lies below one of the slots under q, in that slot's child
     let slot = firstSlotBelow(q);
     let end = slot + slotCountBelow(q);
-    while (slot < end - 1 && !holdsMaximalOfOrder(childAt(p, slot), order)) slot++;
+    // a slot whose summary says nothing of `order` fits below it is passed over without
+    // touching its child (the summary is in this node's cache line, the child's set is not)
+    while (slot < end - 1 && (summaryAt(p, FIRST_SLOT + slot) <= order || !holdsMaximalOfOrder(childAt(p, slot), order))) slot++;
     addSlotBits(slot, top);
     node = childAt(p, slot);
     p = blockPtr(node);
