@@ -417,10 +417,41 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
 }
 
 /**
+ * locate's answer to "is the block (hi, lo)/prefix, inside the entry, wholly free within a
+ * source?", for random's draws, which are mostly refused: a position on the way down whose
+ * summary rules out a free block of the target order refuses the draw there (no whole-free
+ * position can lie below it), instead of descending to the allocation or gap that refuses it.
+ */
+function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
+  let width = widthOf(s);
+  let target = width - prefix;
+  let node = entryNode(s);
+  let depth = <u32>load<u8>(blockPtr(node) + DEPTH);
+  let firstLevel = levelOf(entryPos(s));
+  while (true) {
+    let p = blockPtr(node);
+    let top = width - (depth << 2);
+    let nib = nibbleAt(hi, lo, top - 4);
+    let rel = prefix - (depth << 2);
+    let lastLevel = min(rel, 4);
+    for (let level = firstLevel; level <= lastLevel; level++) {
+      let summary = summaryAt(p, (FIRST_SLOT | nib) >> (4 - level));
+      if (summary <= target) return false; // nothing of the target order is free below
+      if (summary == top - level + 1) return true; // whole free
+    }
+    if (rel <= 4) return false;
+    node = childAt(p, nib);
+    if (node == 0) return false;
+    depth++;
+    firstLevel = 1;
+  }
+}
+
+/**
  * Random's first stage: draws uniform target-sized aligned blocks inside the entry block and
- * takes the first one that is wholly free inside a source (locate stops at its maximal free
- * block), at most RANDOM_TRIES times. Conditional on success the result is exactly uniform
- * over the fitting blocks, since every candidate is drawn with the same probability.
+ * takes the first one that is wholly free inside a source, at most RANDOM_TRIES times.
+ * Conditional on success the result is exactly uniform over the fitting blocks, since every
+ * candidate is drawn with the same probability.
  */
 function drawFreeBlock(s: usize, prefix: u32): bool {
   let width = widthOf(s);
@@ -435,7 +466,8 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
   for (let attempt: u32 = 0; attempt < RANDOM_TRIES; attempt++) {
     let hi = baseHi | (nextRandom() & maskHi);
     let lo = baseLo | (nextRandom() & maskLo);
-    if (locate(s, hi, lo, prefix) == STOP_WHOLE_FREE) {
+    if (isFreeBlock(s, hi, lo, prefix)) {
+      locate(s, hi, lo, prefix); // where the take starts (stopNode, stopPos, stopDepth)
       resultHi = hi;
       resultLo = lo;
       return true;
