@@ -25,7 +25,8 @@ export class ApiDriver implements Driver {
    * service has no way to drop its pools, so when the run ends the whole instance goes instead.
    */
   static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
-    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => new Date(0) });
+    // full pools are outcomes here, not faults: their refusals need no stack traces
+    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => new Date(0), errorStacks: false });
     const driver = new ApiDriver(ipam);
     const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: REGION, OperatingRegionList: [REGION] });
     for (const { plan, parent, bits } of flattenPools(scenario)) {

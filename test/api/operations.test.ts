@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cidrContains, formatCidr, parseCidr } from '../../src/cidr/index.js';
-import { IpamService, OPERATIONS, type Action } from '../../src/index.js';
+import { IpamApiError, IpamService, OPERATIONS, type Action } from '../../src/index.js';
 import { digest, fixture, newService, OTHER, R, refuses, type Fixture } from './fixture.js';
 
 describe('the README flow', () => {
@@ -22,6 +22,25 @@ describe('the README flow', () => {
       return [ipam.createIpam({ RegionId: R, OperatingRegionList: [R] }), ipam.listIpams({ RegionId: R })];
     };
     expect(await run()).toEqual(await run());
+  });
+
+  it('leaves the stack traces out of refusals when errorStacks is false, and puts the global limit back', async () => {
+    const refusal = (ipam: IpamService) => {
+      try {
+        ipam.call('GetIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: 'ipam-pool-alloc-none' });
+      } catch (error) {
+        return error as IpamApiError;
+      }
+      throw new Error('expected a refusal');
+    };
+    const limit = Error.stackTraceLimit;
+    const plain = refusal(await IpamService.create({ errorStacks: false }));
+    expect(plain).toBeInstanceOf(IpamApiError);
+    expect(plain).toBeInstanceOf(Error);
+    expect(plain).toMatchObject({ code: 'ResourceNotFound.IpamPoolAllocation', httpStatus: 400, requestId: expect.stringMatching(/^[0-9A-F-]{36}$/) });
+    expect(plain.stack).not.toMatch(/\n\s+at /);
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(refusal(await IpamService.create()).stack).toMatch(/\n\s+at /);
   });
 
   it('offers a camelCase method for every action in the table', async () => {
