@@ -6,6 +6,8 @@ import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type Po
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
+/** Simulated time does not pass: every record is made at the epoch (one Date, not one per call). */
+const EPOCH = new Date(0);
 // the API's ways of saying "no room": no free block, or (for a sub-pool's parent) no CIDR at all yet
 const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient', 'OperationDenied.SourcePoolHasNoCidr']);
 
@@ -26,7 +28,7 @@ export class ApiDriver implements Driver {
    */
   static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
     // full pools are outcomes here, not faults: their refusals need no stack traces
-    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => new Date(0), errorStacks: false });
+    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => EPOCH, errorStacks: false });
     const driver = new ApiDriver(ipam);
     const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: REGION, OperatingRegionList: [REGION] });
     for (const { plan, parent, bits } of flattenPools(scenario)) {
