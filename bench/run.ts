@@ -272,6 +272,8 @@ function newLibraryContender<T extends { addSource(a: number, p: number): void }
 }
 
 // ---- workload: the IPAM API itself, at 100,000 live allocations ----
+// the task times its deletes and its creates apart too, so each operation gets its own rate
+const apiSplit = { deleteMs: 0, deletes: 0, createMs: 0, creates: 0 };
 const apiHeapBytes = await (async () => {
   const R = 'cn-hangzhou';
   const build = async () => {
@@ -296,20 +298,29 @@ const apiHeapBytes = await (async () => {
     'call("DeleteIpamPoolAllocation") of 256 random live allocations, then call("CreateIpamPoolAllocation", { CidrMask: 26 }) 256 times: parameter validation, region rule, engine, records, response.',
     [
       { name: 'API call(), delete + create', run: () => {
+        const started = performance.now();
         for (let i = 0; i < k; i++) {
           const at = random.below(live.length);
           ipam.call('DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: live[at]! });
           live[at] = live[live.length - 1]!;
           live.pop();
         }
+        const deleted = performance.now();
         for (let i = 0; i < k; i++) live.push(ipam.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 }).IpamPoolAllocationId);
+        apiSplit.deleteMs += deleted - started;
+        apiSplit.deletes += k;
+        apiSplit.createMs += performance.now() - deleted;
+        apiSplit.creates += k;
         return 2 * k;
       } },
     ],
   );
   return perAllocation;
 })();
+const apiDeletesPerSecond = (1000 * apiSplit.deletes) / apiSplit.deleteMs;
+const apiCreatesPerSecond = (1000 * apiSplit.creates) / apiSplit.createMs;
 console.log(`JS heap per live API allocation: ${apiHeapBytes.toFixed(0)} bytes`);
+console.log(`of which DeleteIpamPoolAllocation ${Math.round(apiDeletesPerSecond).toLocaleString('en-US')} calls/s, CreateIpamPoolAllocation ${Math.round(apiCreatesPerSecond).toLocaleString('en-US')} calls/s`);
 
 // ---- the local endpoint under load (wasm-ipam serve as a child process, autocannon) ----
 console.log('\nLoopback load on wasm-ipam serve (create / list / delete; 10 and 32 connections)');
@@ -375,7 +386,9 @@ const targets = [
   ['IPv6 /32 with 1M live, per call at least as fast as tuned JS', `${(v6Js / v6Call).toFixed(2)}×`, check(v6Js / v6Call >= 1)],
   ['IPv6 /32 with 1M live, ≥ 2× faster than BigInt JS (batch / per call)', `${(v6Big / v6Batch).toFixed(2)}× / ${(v6Big / v6Call).toFixed(2)}×`, check(v6Big / v6Batch >= 2 && v6Big / v6Call >= 2)],
   ['≥ 10,000× faster than cidr-tools at 10,000 live', `${Math.round(cidrTools / libBatch).toLocaleString('en-US')}× (ip-num: ${Math.round(ipNum / libBatch).toLocaleString('en-US')}×)`, check(cidrTools / libBatch >= 10_000)],
-  ['IPAM API: ≥ 1,000,000 calls/s (delete + create at 100,000 live)', `${Math.round(1e9 / ns('IPAM API', 'API call()')).toLocaleString('en-US')} calls/s`, check(1e9 / ns('IPAM API', 'API call()') >= 1_000_000)],
+  ['IPAM API: ≥ 1,000,000 calls/s each (DeleteIpamPoolAllocation / CreateIpamPoolAllocation by mask, 100,000 live)',
+    `${Math.round(apiDeletesPerSecond).toLocaleString('en-US')} / ${Math.round(apiCreatesPerSecond).toLocaleString('en-US')} calls/s (together ${Math.round(1e9 / ns('IPAM API', 'API call()')).toLocaleString('en-US')})`,
+    check(apiDeletesPerSecond >= 1_000_000 && apiCreatesPerSecond >= 1_000_000)],
   ['IPAM API: JS heap ≤ 400 bytes per live allocation', `${apiHeapBytes.toFixed(0)} bytes`, check(apiHeapBytes <= 400)],
   loadTarget('in-memory', 'endpoint in memory: ≥ 10,000 requests/s, p99 ≤ 10 ms (one run, 10 connections)', 10_000),
   loadTarget('durable', 'endpoint durable (fsync before reply): ≥ 3,000 requests/s, p99 ≤ 10 ms (one run, 10 connections)', 3_000),
