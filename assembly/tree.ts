@@ -268,6 +268,7 @@ function findAllocation(s: usize, hi: u64, lo: u64, prefix: u32): bool {
       stopPos = ctz(hits);
       return rel <= 4 && stopPos == (FIRST_SLOT | nib) >> (4 - rel);
     }
+    // not reached: at the target's level the summary has either refused or accepted the draw
     if (rel <= 4) return false;
     node = childAt(p, nib);
     if (node == 0) return false;
@@ -439,6 +440,7 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
       if (summary <= target) return false; // nothing of the target order is free below
       if (summary == top - level + 1) return true; // whole free
     }
+    // not reached: at the target's level the summary has either refused or accepted the draw
     if (rel <= 4) return false;
     node = childAt(p, nib);
     if (node == 0) return false;

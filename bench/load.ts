@@ -96,7 +96,8 @@ async function stop(child: ReturnType<typeof spawn>): Promise<void> {
  */
 export async function runBaselineLoad(seconds: number, connections: number): Promise<LoadResult> {
   const server = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => { r.writeHead(200, ['content-type', 'application/json']); r.end('{"RequestId":"00000000-0000-0000-0000-000000000000"}'); }); });
-    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port + ' ('));`;
+    s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port + ' ('));
+    process.on('SIGTERM', () => process.exit(0)); // a clean exit, so --cpu-prof writes its profile`;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await portOf(child);
   try {

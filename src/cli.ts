@@ -7,6 +7,7 @@
 import { formatCidr, type Cidr } from './cidr/index.js';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
+import { DurableStateError } from './server/durable.js';
 import { serve } from './server/serve.js';
 import { simulateCommand, SIMULATE_USAGE } from './sim/command.js';
 import { ScenarioError } from './sim/scenario.js';
@@ -156,7 +157,8 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    console.error(`wasm-ipam: ${(error as Error).stack ?? String(error)}`);
+    // a damaged or unwritable state directory is the user's to fix: its message says how
+    console.error(`wasm-ipam: ${error instanceof DurableStateError ? error.message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },
 );

@@ -5,11 +5,13 @@
 
 export type Clock = () => Date;
 
+/** Crypto randomness drawn 1024 words at a time (a seeded source never draws, so never allocates). */
 function cryptoSource(): () => number {
-  const buffer = new Uint32Array(1024);
-  let at = buffer.length;
+  let buffer: Uint32Array | undefined;
+  let at = 0;
   return () => {
-    if (at === buffer.length) {
+    if (buffer === undefined || at === buffer.length) {
+      buffer ??= new Uint32Array(1024);
       globalThis.crypto.getRandomValues(buffer);
       at = 0;
     }

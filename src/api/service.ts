@@ -99,11 +99,20 @@ export class IpamService {
   call<A extends Action>(action: A, params: RequestOf<A>): ResponseOf<A>;
   call(action: string, params?: unknown): Record<string, unknown>;
   call(action: string, params?: unknown): Record<string, unknown> {
-    const requestId = this.#requestIds.requestId();
-    // without stacks, errors made during this call capture none; the limit is V8's global one,
-    // put back before the call returns or throws
+    if (this.#errorStacks) return this.#answer(action, params);
+    // errors made during this call capture no stack: the limit is V8's global one, put back
+    // before the call returns or throws (engines without it, or with it frozen, are left alone)
     const stackLimit = Error.stackTraceLimit;
-    if (!this.#errorStacks) Error.stackTraceLimit = 0;
+    const limited = setStackTraceLimit(0);
+    try {
+      return this.#answer(action, params);
+    } finally {
+      if (limited) setStackTraceLimit(stackLimit);
+    }
+  }
+
+  #answer(action: string, params: unknown): Record<string, unknown> {
+    const requestId = this.#requestIds.requestId();
     try {
       return this.#run(action, params, requestId);
     } catch (error) {
@@ -111,8 +120,6 @@ export class IpamService {
         : apiError('InternalError', error instanceof EngineError ? error.message : String((error as Error)?.message ?? error));
       apiFailure.requestId = requestId;
       throw apiFailure;
-    } finally {
-      Error.stackTraceLimit = stackLimit;
     }
   }
 
@@ -136,6 +143,17 @@ export class IpamService {
     const response = { RequestId: requestId, ...commit() };
     if (token !== undefined) this.#context.store.clientTokens.set(token, { action, digest, response: structuredClone(response) });
     return response;
+  }
+}
+
+/** Sets V8's Error.stackTraceLimit where it exists and is writable; true when it did. */
+function setStackTraceLimit(limit: number): boolean {
+  if (typeof Error.stackTraceLimit !== 'number') return false;
+  try {
+    Error.stackTraceLimit = limit;
+    return Error.stackTraceLimit === limit;
+  } catch {
+    return false; // frozen intrinsics
   }
 }
 

@@ -10,9 +10,13 @@
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
  *   rename, directory fsync); records up to the snapshot's sequence number are skipped on replay,
  *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
+ * - A journal write or sync that fails (a full disk, a file size limit) fails its batch, cuts the
+ *   journal back to its last whole batch, and stops the state: the service in memory now holds
+ *   changes the disk does not, so every later append is refused and `failure` settles; the
+ *   server stops on it, and a restart continues from exactly the acknowledged changes.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs, writeSync } from 'node:fs';
+import { ftruncateSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { IpamService, type IpamServiceOptions } from '../api/index.js';
@@ -75,11 +79,19 @@ export class DurableState {
   #seq: number;
   #sinceSnapshot = 0;
   #pending: Array<{ line: string; done: () => void; failed: (e: unknown) => void }> = [];
+  /** Bytes of whole, synced batches in the journal: where it is cut back to when a write fails. */
+  #journalBytes: number;
+  /** The journal failure that stopped this state, if one did. */
+  #failure: DurableStateError | undefined;
+  #reportFailure!: (error: DurableStateError) => void;
+  /** Settles with the error when a journal write fails (and never otherwise). */
+  readonly failure = new Promise<DurableStateError>((resolve) => (this.#reportFailure = resolve));
   /** Sets the time the service's clock reads: the server sets it before each call and journals it. */
   readonly setTime: (time: Date) => void;
 
-  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, seq: number, options: DurableOptions, setTime: (time: Date) => void) {
+  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, options: DurableOptions, setTime: (time: Date) => void) {
     this.#dir = dir;
+    this.#journalBytes = journalBytes;
     this.service = service;
     this.#journal = journal;
     this.#seq = seq;
@@ -147,13 +159,14 @@ export class DurableState {
       await journal.truncate(goodBytes);
       await journal.sync();
     }
-    const state = new DurableState(dir, service, journal, seq, options, setTime);
+    const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime);
     if (snapshotText === undefined) await state.snapshot();
     return state;
   }
 
   /** Journals an accepted mutation; resolves once it is on disk (fsynced). */
   append(action: string, params: Record<string, unknown>, time: Date): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
     const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params };
     return new Promise((done, failed) => {
       this.#pending.push({ line: recordLine(record), done, failed });
@@ -182,18 +195,46 @@ export class DurableState {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    try {
-      // a synchronous write only copies into the page cache (microseconds); the wait is the
-      // data sync, on the thread pool
-      writeSync(this.#journal.fd, batch.map((p) => p.line).join(''));
-      await this.#journal.datasync();
-      for (const p of batch) p.done();
-    } catch (error) {
-      for (const p of batch) p.failed(error);
+    if (this.#failure) {
+      for (const p of batch) p.failed(this.#failure);
       return;
     }
+    const bytes = Buffer.from(batch.map((p) => p.line).join(''));
+    try {
+      // a synchronous write only copies into the page cache (microseconds); the wait is the
+      // data sync, on the thread pool. A write may take less than asked (a disk filling up, a
+      // file size limit): the rest goes in the next write, which then throws if nothing fits.
+      for (let at = 0; at < bytes.length;) {
+        const written = writeSync(this.#journal.fd, bytes, at);
+        if (written === 0) throw new Error('the journal took no bytes');
+        at += written;
+      }
+      await this.#journal.datasync();
+    } catch (error) {
+      this.#stop(error);
+      for (const p of batch) p.failed(this.#failure);
+      return;
+    }
+    this.#journalBytes += bytes.length;
+    for (const p of batch) p.done();
     this.#sinceSnapshot += batch.length;
-    if (this.#sinceSnapshot >= this.#compactEvery) await this.#writeSnapshot();
+    if (this.#sinceSnapshot >= this.#compactEvery) {
+      // a snapshot that cannot be written loses nothing (the journal still holds every record):
+      // carry on, and try again after as many records more
+      await this.#writeSnapshot().catch(() => (this.#sinceSnapshot = 0));
+    }
+  }
+
+  /** Cuts the journal back to its last whole batch and refuses everything after. */
+  #stop(cause: unknown): void {
+    try {
+      ftruncateSync(this.#journal.fd, this.#journalBytes);
+    } catch {
+      // a torn last record is dropped on start anyway
+    }
+    this.#failure = new DurableStateError(`The journal could not be written (${(cause as Error)?.message ?? cause}). ` +
+      'The state on disk holds every acknowledged change: fix the cause and restart.');
+    this.#reportFailure(this.#failure);
   }
 
   /** Writes the whole state as a new snapshot, then starts an empty journal. */
@@ -215,6 +256,7 @@ export class DurableState {
     await fs.rename(temp, target);
     await fsyncPath(this.#dir);
     await this.#journal.truncate(0);
+    this.#journalBytes = 0;
     await this.#journal.sync();
     this.#sinceSnapshot = 0;
   }

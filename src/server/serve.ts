@@ -30,16 +30,20 @@ export async function serve(settings: ServeSettings): Promise<void> {
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   console.log(`wasm-ipam listening on http://${host}:${port} (${durable ? `state in ${settings.dataDir}` : 'in memory'})`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    const stop = (error?: Error) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       // stop accepting, let requests in flight finish, then flush the journal
-      server.close(() => resolve());
+      server.close(() => resolve(error));
       server.closeIdleConnections();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const onSignal = () => stop();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // a journal that cannot be written stops the endpoint: what it answers must match the disk
+    void durable?.failure.then(stop);
   });
   await durable?.close();
+  if (failure) throw failure;
 }

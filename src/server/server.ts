@@ -74,15 +74,19 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<string>
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // answer now, and discard the rest rather than cut the connection before the answer
+        request.off('data', collect);
+        chunks.length = 0;
+        request.resume();
         reject(new WireError('RequestBodyTooLarge', 413, `The request body is larger than ${limit} bytes.`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    request.on('data', collect);
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
@@ -98,6 +102,8 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
   };
 
   const fail = (response: http.ServerResponse, error: unknown, requestId: string) => {
+    // after an oversized body the connection closes with the answer: its remaining bytes are not read on
+    if (error instanceof WireError && error.status === 413) response.shouldKeepAlive = false;
     if (error instanceof IpamApiError) {
       send(response, error.httpStatus, errorBody(options.region, error.requestId, error.code, error.message));
     } else if (error instanceof WireError) {

@@ -25,10 +25,10 @@ export function seededRandom(seed: number): () => number {
  * cumulative share exceeds u. A guide table (the first candidate for each 1/GUIDE of [0, 1))
  * makes that O(1) on average; the answer is the plain linear scan's, so the stream is the same.
  */
-const GUIDE = 256;
-class WeightedPick {
+const GUIDE = 256; // a power of two, so g / GUIDE and u * GUIDE are exact
+export class WeightedPick {
   readonly #cdf: Float64Array;
-  readonly #guide = new Uint16Array(GUIDE);
+  readonly #guide = new Uint32Array(GUIDE);
 
   constructor(weights: readonly number[]) {
     const total = weights.reduce((a, b) => a + b, 0);

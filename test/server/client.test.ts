@@ -114,5 +114,40 @@ describe('wire rules', () => {
     expect([url.status, (await url.json()).Code]).toEqual([414, 'RequestURITooLong']);
     const many = await post(`Action=ListIpams&Version=2023-02-28&${Array.from({ length: 500 }, (_, i) => `P${i}=1`).join('&')}`);
     expect([many.status, (await many.json()).Code]).toEqual([400, 'InvalidParameter.TooMany']);
+    // the count is of query and body together
+    const split = await post(`Action=ListIpams&Version=2023-02-28&${Array.from({ length: 250 }, (_, i) => `Q${i}=1`).join('&')}`, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Array.from({ length: 250 }, (_, i) => `B${i}=1`).join('&'),
+    });
+    expect([split.status, (await split.json()).Code]).toEqual([400, 'InvalidParameter.TooMany']);
+    // a body without a declared length is refused as it grows past the limit, still with an answer
+    const endless = new ReadableStream({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode('x'.repeat(16_384)));
+      },
+    });
+    const chunked = await post('Action=ListIpams&Version=2023-02-28', { body: endless, duplex: 'half' } as RequestInit);
+    expect([chunked.status, (await chunked.json()).Code]).toEqual([413, 'RequestBodyTooLarge']);
+  });
+
+  it('answers 500 with the call\'s RequestId when the commit after a mutation fails, and 200 otherwise', async () => {
+    let failing = true;
+    const failingServer = createIpamServer(await IpamService.create(), {
+      region: R,
+      onCommitted: async () => {
+        if (failing) throw new Error('disk full');
+      },
+    });
+    await new Promise<void>((resolve) => failingServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(failingServer.address() as AddressInfo).port}/?Action=CreateIpam&Version=2023-02-28&RegionId=cn-hangzhou&OperatingRegionList.1=cn-hangzhou`;
+    try {
+      const refused = await fetch(url, { method: 'POST' });
+      expect(refused.status).toBe(500);
+      expect(await refused.json()).toMatchObject({ Code: 'InternalError', RequestId: expect.stringMatching(/^[0-9A-F-]{36}$/) });
+      failing = false;
+      const accepted = await fetch(url.replace('cn-hangzhou&OperatingRegionList.1=cn-hangzhou', 'cn-beijing&OperatingRegionList.1=cn-beijing'), { method: 'POST' });
+      expect(accepted.status).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => failingServer.close(() => resolve()));
+    }
   });
 });

@@ -15,8 +15,11 @@ const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
 
-async function start(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `wasm-ipam serve`; with `fileSizeKiB`, under that limit on the size of any file it writes. */
+async function start(dataDir: string, fileSizeKiB?: number): Promise<{ child: ChildProcess; port: number }> {
+  const serve = [process.execPath, CLI, 'serve', '--port', '0', '--data-dir', dataDir];
+  const [command, ...args] = fileSizeKiB === undefined ? serve : ['bash', '-c', `ulimit -f ${fileSizeKiB} && exec "$@"`, 'serve', ...serve];
+  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -113,5 +116,37 @@ describe('crashes and concurrency', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+  }, 60_000);
+
+  it('stops when the journal cannot be written, and restarts with exactly the acknowledged changes', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-full-'));
+    // a 64 KiB file size limit fails journal writes as a full disk would (Node ignores SIGXFSZ: writes get EFBIG)
+    let { child, port } = await start(dataDir, 64);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const ipam = (await call(port, 'CreateIpam', { RegionId: R, 'OperatingRegionList.1': R })).body;
+    const { IpamPoolId } = (await call(port, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).body;
+    await call(port, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+    const acknowledged = new Map<string, string>();
+    const refused: number[] = [];
+    // eight at a time, so batches share writes, until the limit refuses one
+    while (refused.length === 0) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => call(port, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 28 }).catch(() => undefined)));
+      for (const answer of answers) {
+        if (answer?.status === 200) acknowledged.set(answer.body.IpamPoolAllocationId, answer.body.Cidr);
+        else refused.push(answer?.status ?? 0);
+      }
+    }
+    expect(refused.filter((status) => status !== 500 && status !== 0)).toEqual([]); // answered 500, or cut off as it stopped
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/journal could not be written/);
+    expect(acknowledged.size).toBeGreaterThan(50);
+
+    ({ child, port } = await start(dataDir));
+    const listed = await listAll(port, IpamPoolId);
+    expect(new Map(listed.map((a) => [a.IpamPoolAllocationId, a.Cidr]))).toEqual(acknowledged);
+    expect((await call(port, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 28 })).status).toBe(200);
+    child.kill('SIGTERM');
   }, 60_000);
 });
