@@ -20,6 +20,7 @@
 //  53  u8  depth              node depth; position 1 is at prefix length 4 * depth
 //  54  u8  topOrder           order of position 1 = width - 4 * depth
 //  55  u8  orderSetCurrent    1 when the order set below is up to date (see order-sets.ts)
+//  56  u16 staleChildren      bit s: child s's order set may be stale (its orderSetCurrent is 0)
 //  64  u32 child[16]
 // side bytes: u64 orderSet lo, u64 orderSet hi
 //                             bit k: a maximal free block of order k lies below position 1
@@ -35,6 +36,7 @@ export const SLOT_IN_PARENT: usize = 52;
 export const DEPTH: usize = 53;
 export const TOP_ORDER: usize = 54;
 export const ORDER_SET_CURRENT: usize = 55;
+export const STALE_CHILDREN: usize = 56;
 export const CHILDREN: usize = 64;
 
 export const FIRST_SLOT: u32 = 16;
@@ -91,9 +93,10 @@ export function subtreeMask(q: u32): u32 {
 }
 
 /**
- * Marks the order sets of node and its ancestors stale. Stops at the first stale one: a node
- * with a current set only ever has children with current sets, so everything above a stale
- * node is stale already. Called by every change to a node's summaries or children.
+ * Marks the order sets of node and its ancestors stale, and each in its parent's staleChildren.
+ * Stops at the first stale one: a node with a current set only ever has children with current
+ * sets, so everything above a stale node is stale already. Called by every change to a node's
+ * summaries or children.
  */
 export function invalidateOrderSets(node: u32): void {
   while (node != 0) {
@@ -101,11 +104,19 @@ export function invalidateOrderSets(node: u32): void {
     if (load<u8>(p + ORDER_SET_CURRENT) == 0) return;
     store<u8>(p + ORDER_SET_CURRENT, 0);
     node = load<u32>(p + PARENT);
+    if (node != 0) {
+      let stale = blockPtr(node) + STALE_CHILDREN;
+      store<u16>(stale, <u32>load<u16>(stale) | (<u32>1 << load<u8>(p + SLOT_IN_PARENT)));
+    }
   }
 }
 
 function writeHeader(p: usize, parent: u32, slot: u32, depth: u32, topOrder: u32): void {
   invalidateOrderSets(parent); // it is about to gain this node as a child
+  if (parent != 0) {
+    let stale = blockPtr(parent) + STALE_CHILDREN;
+    store<u16>(stale, <u32>load<u16>(stale) | (<u32>1 << slot));
+  }
   store<u32>(p + PARENT, parent);
   store<u8>(p + SLOT_IN_PARENT, <u8>slot);
   store<u8>(p + DEPTH, <u8>depth);

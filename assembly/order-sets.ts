@@ -9,14 +9,17 @@
 //
 // Sets are kept lazily, so first-fit and last-fit churn pays one byte test per walkUp: every
 // change marks the node and its ancestors stale (node.ts invalidateOrderSets, stopping at the
-// first stale one), and best-fit recomputes a stale child's set when it needs it, from the
-// node's own summaries and its children's sets. Each change makes at most width/4 sets stale
-// and each recompute reads 16 children, so best-fit costs amortised O(16 * depth) per
+// first stale one), each also in its parent's staleChildren mask, and best-fit recomputes a
+// stale child's set when it needs it, from the node's own summaries and its children's sets.
+// The mask means a recompute refreshes only the stale children, without touching the node
+// blocks of the current ones; a child whose slot summary says nothing is free below it has an
+// empty set and is not read either. Each change makes at most width/4 sets stale and each
+// recompute reads at most 16 children's sets, so best-fit costs amortised O(16 * depth) per
 // operation; a single best-fit after a long run of other operations may recompute every set
 // those operations made stale.
 
 import { blockPtr, sideBytesPtr } from './arena';
-import { ORDER_SET_CURRENT, TOP_ORDER, childAt } from './node';
+import { ORDER_SET_CURRENT, STALE_CHILDREN, TOP_ORDER, FIRST_SLOT, childAt, summaryAt } from './node';
 
 // level of each position 0..31 inside a node (position 0 is unused: its summary byte is 0)
 const LEVELS_LOW = i8x16(0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
@@ -60,10 +63,17 @@ function refresh(node: u32): void {
     if (order >= 64) hi |= <u64>1 << <u64>(order - 64);
     else lo |= <u64>1 << <u64>order;
   }
+  // only the children marked stale need refreshing; a child with nothing free has an empty set
+  let stale = <u32>load<u16>(p + STALE_CHILDREN);
+  store<u16>(p + STALE_CHILDREN, 0);
+  while (stale != 0) {
+    let child = childAt(p, ctz(stale));
+    if (child != 0) refresh(child);
+    stale &= stale - 1;
+  }
   for (let slot: u32 = 0; slot < 16; slot++) {
     let child = childAt(p, slot);
-    if (child == 0) continue;
-    refresh(child);
+    if (child == 0 || summaryAt(p, FIRST_SLOT + slot) == 0) continue;
     let c = sideBytesPtr(child);
     lo |= load<u64>(c);
     hi |= load<u64>(c + 8);
@@ -74,10 +84,15 @@ function refresh(node: u32): void {
   store<u8>(p + ORDER_SET_CURRENT, 1);
 }
 
-/** True when a maximal free block of exactly `order` lies below node (false for node 0). */
-export function holdsMaximalOfOrder(node: u32, order: u32): bool {
+/** True when a maximal free block of exactly `order` lies below the child in `slot` of node p. */
+export function childHoldsMaximalOfOrder(p: usize, slot: u32, order: u32): bool {
+  let node = childAt(p, slot);
   if (node == 0) return false;
-  refresh(node);
+  let stale = <u32>load<u16>(p + STALE_CHILDREN);
+  if ((stale >> slot) & 1) {
+    refresh(node);
+    store<u16>(p + STALE_CHILDREN, stale & ~(<u32>1 << slot));
+  }
   let set = sideBytesPtr(node);
   let word = order >= 64 ? load<u64>(set + 8) >> <u64>(order - 64) : load<u64>(set) >> <u64>order;
   return (word & 1) != 0;

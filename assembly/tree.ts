@@ -13,7 +13,7 @@ import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
   randomStateOf, setRandomStateOf,
 } from './space';
-import { maximalPositions, holdsMaximalOfOrder } from './order-sets';
+import { maximalPositions, childHoldsMaximalOfOrder } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
 
@@ -499,7 +499,7 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
     let end = slot + slotCountBelow(q);
     // a slot whose summary says nothing of `order` fits below it is passed over without
     // touching its child (the summary is in this node's cache line, the child's set is not)
-    while (slot < end - 1 && (summaryAt(p, FIRST_SLOT + slot) <= order || !holdsMaximalOfOrder(childAt(p, slot), order))) slot++;
+    while (slot < end - 1 && (summaryAt(p, FIRST_SLOT + slot) <= order || !childHoldsMaximalOfOrder(p, slot, order))) slot++;
     addSlotBits(slot, top);
     node = childAt(p, slot);
     p = blockPtr(node);
