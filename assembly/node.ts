@@ -21,10 +21,13 @@
 //  54  u8  topOrder           order of position 1 = width - 4 * depth
 //  55  u8  orderSetCurrent    1 when the order set below is up to date (see order-sets.ts)
 //  56  u16 staleChildren      bit s: child s's order set may be stale (its orderSetCurrent is 0)
+//  60  u32 childSets          block of the children's order-set windows, from the first child on
 //  64  u32 child[16]
 // side bytes: u64 orderSet lo, u64 orderSet hi
 //                             bit k: a maximal free block of order k lies below position 1
-import { blockPtr, takeNodeBlock } from './arena';
+// childSets block (a node that has or had a child): u64 window[16], slot s's child's order set
+//                             seen from this node (order-sets.ts windowOf), current unless stale
+import { blockPtr, ensureNodeBlocks, takeNodeBlock, giveNodeBlock, takeBlock, giveBlock } from './arena';
 
 export const SUMMARY: usize = 0;
 export const ALLOC_MASK: usize = 32;
@@ -37,6 +40,7 @@ export const DEPTH: usize = 53;
 export const TOP_ORDER: usize = 54;
 export const ORDER_SET_CURRENT: usize = 55;
 export const STALE_CHILDREN: usize = 56;
+export const CHILD_SETS: usize = 60;
 export const CHILDREN: usize = 64;
 
 export const FIRST_SLOT: u32 = 16;
@@ -114,8 +118,15 @@ export function invalidateOrderSets(node: u32): void {
 function writeHeader(p: usize, parent: u32, slot: u32, depth: u32, topOrder: u32): void {
   invalidateOrderSets(parent); // it is about to gain this node as a child
   if (parent != 0) {
-    let stale = blockPtr(parent) + STALE_CHILDREN;
-    store<u16>(stale, <u32>load<u16>(stale) | (<u32>1 << slot));
+    let pp = blockPtr(parent);
+    store<u16>(pp + STALE_CHILDREN, <u32>load<u16>(pp + STALE_CHILDREN) | (<u32>1 << slot));
+    if (load<u32>(pp + CHILD_SETS) == 0) {
+      // its first child: the windows start empty (no other child has a set to show)
+      let table = takeBlock();
+      let t = blockPtr(table);
+      for (let i: usize = 0; i < 128; i += 16) v128.store(t + i, i64x2.splat(0));
+      store<u32>(pp + CHILD_SETS, table);
+    }
   }
   store<u32>(p + PARENT, parent);
   store<u8>(p + SLOT_IN_PARENT, <u8>slot);
@@ -157,4 +168,19 @@ export function newFreeNode(parent: u32, slot: u32, depth: u32, topOrder: u32): 
   store<u32>(p + BUSY_MASK, 0);
   writeHeader(p, parent, slot, depth, topOrder);
   return node;
+}
+
+/**
+ * Makes sure `nodes` new nodes can be made without growing memory later: each may bring its
+ * parent's childSets block, so twice as many blocks.
+ */
+export function ensureTreeBlocks(nodes: u32): bool {
+  return ensureNodeBlocks(nodes << 1);
+}
+
+/** Returns a node and its childSets block to the arena. */
+export function freeNode(node: u32): void {
+  let table = load<u32>(blockPtr(node) + CHILD_SETS);
+  if (table != 0) giveBlock(table);
+  giveNodeBlock(node);
 }

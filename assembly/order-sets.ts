@@ -7,19 +7,28 @@
 // k*, one node per level. A child of the root has topOrder <= 124 and is never whole free
 // itself (it would have been returned to its parent), so its orders fit 0..123: 128 bits.
 //
+// Where they live: a node's full set in its side bytes (arena.ts), and a copy of each child's
+// set, as a 64-bit window (below), in the parent's childSets block: 16 windows in two cache
+// lines, so recomputing a set ORs one block instead of reading 16 children, and the descent
+// finds the lowest child holding k* in the same block. A node gets that block with its first
+// child and returns it with itself: 128 bytes more for every node that has children (about one
+// node in 16 where allocations are dense, up to all but the leaves on a sparse path).
+//
 // Sets are kept lazily, so first-fit and last-fit churn pays one byte test per walkUp: every
 // change marks the node and its ancestors stale (node.ts invalidateOrderSets, stopping at the
 // first stale one), each also in its parent's staleChildren mask, and best-fit recomputes a
-// stale child's set when it needs it, from the node's own summaries and its children's sets.
-// The mask means a recompute refreshes only the stale children, without touching the node
-// blocks of the current ones; a child whose slot summary says nothing is free below it has an
-// empty set and is not read either. Each change makes at most width/4 sets stale and each
-// recompute reads at most 16 children's sets, so best-fit costs amortised O(16 * depth) per
-// operation; a single best-fit after a long run of other operations may recompute every set
+// stale node's set when it needs it: its own maximal positions, its stale children (recursively)
+// and their windows, then the OR of the 16 windows. Current children are not touched at all,
+// except for orders below the window (IPv6 only: blocks 63 or more orders smaller than the
+// child), which come from the full sets of the children whose window says they hold some. Each
+// change makes at most width/4 sets stale and a recompute costs O(1) beyond its stale children,
+// so best-fit costs amortised O(depth) per operation (O(16 * depth) when orders lie below the
+// windows); a single best-fit after a long run of other operations may recompute every set
 // those operations made stale.
 
 import { blockPtr, sideBytesPtr } from './arena';
-import { ORDER_SET_CURRENT, STALE_CHILDREN, TOP_ORDER, FIRST_SLOT, childAt, summaryAt } from './node';
+import { ORDER_SET_CURRENT, STALE_CHILDREN, CHILD_SETS, TOP_ORDER, FIRST_SLOT, childAt, summaryAt } from './node';
+import { lowMask } from './bits';
 
 // level of each position 0..31 inside a node (position 0 is unused: its summary byte is 0)
 const LEVELS_LOW = i8x16(0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
@@ -50,7 +59,45 @@ export function maximalPositions(p: usize, top: u32): u32 {
   return whole & ~parentWhole;
 }
 
-/** Brings the order set of `node` (and of the stale nodes below it) up to date. */
+// A window is a child's order set as its parent keeps it in the parent's childSets block (16
+// per block, one per slot, so a recompute and a descent read one block instead of 16 children).
+// For a child whose own top order is t, bit j (1..62) says order t - 63 + j: the 62 orders just
+// below t, which hold every order of an IPv4 child (t <= 28). Bit 63 says that some order below
+// the window is held; only then is the child's full set read. Bit 0 stays clear, so a childSets
+// block's first byte is even and never passes for a space tag (space.ts).
+const WINDOW_ORDERS: u64 = 0x7ffffffffffffffe;
+const BELOW_WINDOW: u64 = 0x8000000000000000;
+
+/** The window of an order set (lo, hi) of a child whose top order is t. */
+@inline function windowOf(lo: u64, hi: u64, t: u32): u64 {
+  if (t < 63) return (lo << <u64>(63 - t)) & WINDOW_ORDERS; // every order fits
+  let shift = t - 63;
+  let w = shift == 0 ? lo : (lo >> <u64>shift) | (hi << <u64>(64 - shift));
+  let below: u64 = (lo & lowMask(shift + 1)) != 0 ? BELOW_WINDOW : 0;
+  return (w & WINDOW_ORDERS) | below;
+}
+
+/** The window bit that says order k (k < t), or BELOW_WINDOW when k lies below the window. */
+@inline function windowBit(k: u32, t: u32): u64 {
+  return k + 62 >= t ? <u64>1 << <u64>(k + 63 - t) : BELOW_WINDOW;
+}
+
+/** Brings the window of the child in `slot` of node p up to date (p's stale bit is cleared by the caller). */
+@inline function refreshWindow(p: usize, windows: usize, slot: u32, t: u32): void {
+  let child = childAt(p, slot);
+  let w: u64 = 0;
+  if (child != 0) {
+    refresh(child);
+    let c = sideBytesPtr(child);
+    w = windowOf(load<u64>(c), load<u64>(c + 8), t);
+  }
+  store<u64>(windows + (<usize>slot << 3), w);
+}
+
+/**
+ * Brings the order set of `node` (and of the stale nodes below it) up to date: its own maximal
+ * positions, then the stale children's windows, then the union of all 16 windows.
+ */
 function refresh(node: u32): void {
   let p = blockPtr(node);
   if (load<u8>(p + ORDER_SET_CURRENT) != 0) return;
@@ -63,20 +110,36 @@ function refresh(node: u32): void {
     if (order >= 64) hi |= <u64>1 << <u64>(order - 64);
     else lo |= <u64>1 << <u64>order;
   }
-  // only the children marked stale need refreshing; a child with nothing free has an empty set
-  let stale = <u32>load<u16>(p + STALE_CHILDREN);
-  store<u16>(p + STALE_CHILDREN, 0);
-  while (stale != 0) {
-    let child = childAt(p, ctz(stale));
-    if (child != 0) refresh(child);
-    stale &= stale - 1;
-  }
-  for (let slot: u32 = 0; slot < 16; slot++) {
-    let child = childAt(p, slot);
-    if (child == 0 || summaryAt(p, FIRST_SLOT + slot) == 0) continue;
-    let c = sideBytesPtr(child);
-    lo |= load<u64>(c);
-    hi |= load<u64>(c + 8);
+  let table = load<u32>(p + CHILD_SETS);
+  if (table != 0) {
+    let windows = blockPtr(table);
+    let t = top - 4;
+    let stale = <u32>load<u16>(p + STALE_CHILDREN);
+    store<u16>(p + STALE_CHILDREN, 0);
+    while (stale != 0) {
+      refreshWindow(p, windows, ctz(stale), t);
+      stale &= stale - 1;
+    }
+    let any = v128.or(v128.or(v128.or(v128.load(windows), v128.load(windows, 16)), v128.or(v128.load(windows, 32), v128.load(windows, 48))),
+      v128.or(v128.or(v128.load(windows, 64), v128.load(windows, 80)), v128.or(v128.load(windows, 96), v128.load(windows, 112))));
+    let union = i64x2.extract_lane(any, 0) | i64x2.extract_lane(any, 1);
+    let w = union & WINDOW_ORDERS;
+    if (t < 63) {
+      lo |= w >> <u64>(63 - t);
+    } else {
+      let shift = t - 63;
+      lo |= w << <u64>shift;
+      if (shift != 0) hi |= w >> <u64>(64 - shift);
+    }
+    if (union & BELOW_WINDOW) {
+      // orders below the window: from the full sets of the children that hold some
+      for (let slot: u32 = 0; slot < 16; slot++) {
+        if ((load<u64>(windows + (<usize>slot << 3)) & BELOW_WINDOW) == 0) continue;
+        let c = sideBytesPtr(childAt(p, slot));
+        lo |= load<u64>(c);
+        hi |= load<u64>(c + 8);
+      }
+    }
   }
   let set = sideBytesPtr(node);
   store<u64>(set, lo);
@@ -84,16 +147,28 @@ function refresh(node: u32): void {
   store<u8>(p + ORDER_SET_CURRENT, 1);
 }
 
-/** True when a maximal free block of exactly `order` lies below the child in `slot` of node p. */
-export function childHoldsMaximalOfOrder(p: usize, slot: u32, order: u32): bool {
-  let node = childAt(p, slot);
-  if (node == 0) return false;
-  let stale = <u32>load<u16>(p + STALE_CHILDREN);
-  if ((stale >> slot) & 1) {
-    refresh(node);
-    store<u16>(p + STALE_CHILDREN, stale & ~(<u32>1 << slot));
+/**
+ * The lowest slot in first..end-1 of node p (top order `top`) whose child holds a maximal free
+ * block of exactly `order` (order < top - 4); end - 1 when none before it does, since the
+ * caller knows one of them holds it.
+ */
+export function lowestChildHolding(p: usize, top: u32, first: u32, end: u32, order: u32): u32 {
+  let t = top - 4;
+  let windows = blockPtr(load<u32>(p + CHILD_SETS));
+  let bit = windowBit(order, t);
+  for (let slot = first; slot < end - 1; slot++) {
+    // a slot whose summary says nothing of `order` fits below it is passed over
+    if (summaryAt(p, FIRST_SLOT + slot) <= order) continue;
+    let stale = <u32>load<u16>(p + STALE_CHILDREN);
+    if ((stale >> slot) & 1) {
+      refreshWindow(p, windows, slot, t);
+      store<u16>(p + STALE_CHILDREN, stale & ~(<u32>1 << slot));
+    }
+    if ((load<u64>(windows + (<usize>slot << 3)) & bit) == 0) continue;
+    if (bit != BELOW_WINDOW) return slot;
+    let c = sideBytesPtr(childAt(p, slot));
+    let word = order >= 64 ? load<u64>(c + 8) >> <u64>(order - 64) : load<u64>(c) >> <u64>order;
+    if (word & 1) return slot;
   }
-  let set = sideBytesPtr(node);
-  let word = order >= 64 ? load<u64>(set + 8) >> <u64>(order - 64) : load<u64>(set) >> <u64>order;
-  return (word & 1) != 0;
+  return end - 1;
 }
