@@ -23,7 +23,7 @@
 //  56  u16 staleChildren      bit s: child s's order set may be stale (its orderSetCurrent is 0)
 //  60  u32 childSets          block of the children's order-set windows, from the first child on
 //  64  u32 child[16]
-// side bytes: u64 orderSet lo, u64 orderSet hi
+// side bytes: u64 orderSet lo, u64 orderSet hi (kept only when topOrder >= 63, order-sets.ts)
 //                             bit k: a maximal free block of order k lies below position 1
 // childSets block (a node that has or had a child): u64 window[16], slot s's child's order set
 //                             seen from this node (order-sets.ts windowOf), current unless stale

@@ -7,10 +7,9 @@
 // k*, one node per level. A child of the root has topOrder <= 124 and is never whole free
 // itself (it would have been returned to its parent), so its orders fit 0..123: 128 bits.
 //
-// Where they live: a node's full set in its side bytes (arena.ts), and a copy of each child's
-// set, as a 64-bit window (below), in the parent's childSets block: 16 windows in two cache
-// lines, so recomputing a set ORs one block instead of reading 16 children, and the descent
-// finds the lowest child holding k* in the same block. A node gets that block with its first
+// Where they live: a copy of each child's set, as a 64-bit window (below), in the parent's
+// childSets block: 16 windows in two cache lines, so recomputing a set ORs one block instead of
+// reading 16 children, and the descent finds the lowest child holding k* in the same block. A node gets that block with its first
 // child and returns it with itself: 128 bytes more for every node that has children (about one
 // node in 16 where allocations are dense, up to all but the leaves on a sparse path).
 //
@@ -20,7 +19,8 @@
 // stale node's set when it needs it: its own maximal positions, its stale children (recursively)
 // and their windows, then the OR of the 16 windows. Current children are not touched at all,
 // except for orders below the window (IPv6 only: blocks 63 or more orders smaller than the
-// child), which come from the full sets of the children whose window says they hold some. Each
+// child), which come from the full sets of the children whose window says they hold some
+// (kept in their side bytes, arena.ts, by nodes whose window can miss orders). Each
 // change makes at most width/4 sets stale and a recompute costs O(1) beyond its stale children,
 // so best-fit costs amortised O(depth) per operation (O(16 * depth) when orders lie below the
 // windows); a single best-fit after a long run of other operations may recompute every set
@@ -54,9 +54,13 @@ const LEVELS_SLOTS = i8x16.splat(4);
  */
 export function maximalPositions(p: usize, top: u32): u32 {
   let whole = wholeFreePositions(p, top);
-  let parentWhole: u32 = 0;
-  for (let q: u32 = 1; q < 16; q++) parentWhole |= ((whole >> q) & 1) * (<u32>3 << (q << 1));
-  return whole & ~parentWhole;
+  // spread bit q of positions 1..15 to bits 2q and 2q + 1 (its two halves)
+  let spread = whole & 0xfffe;
+  spread = (spread | (spread << 8)) & 0x00ff00ff;
+  spread = (spread | (spread << 4)) & 0x0f0f0f0f;
+  spread = (spread | (spread << 2)) & 0x33333333;
+  spread = (spread | (spread << 1)) & 0x55555555;
+  return whole & ~(spread | (spread << 1));
 }
 
 // A window is a child's order set as its parent keeps it in the parent's childSets block (16
@@ -82,25 +86,29 @@ const BELOW_WINDOW: u64 = 0x8000000000000000;
   return k + 62 >= t ? <u64>1 << <u64>(k + 63 - t) : BELOW_WINDOW;
 }
 
-/** Brings the window of the child in `slot` of node p up to date (p's stale bit is cleared by the caller). */
+/** Brings the window of the stale child in `slot` of node p up to date (the caller clears p's stale bit). */
 @inline function refreshWindow(p: usize, windows: usize, slot: u32, t: u32): void {
   let child = childAt(p, slot);
   let w: u64 = 0;
   if (child != 0) {
     refresh(child);
-    let c = sideBytesPtr(child);
-    w = windowOf(load<u64>(c), load<u64>(c + 8), t);
+    w = windowOf(refreshedLo, refreshedHi, t);
   }
   store<u64>(windows + (<usize>slot << 3), w);
 }
 
+/** The set refresh just computed. */
+let refreshedLo: u64 = 0;
+let refreshedHi: u64 = 0;
+
 /**
- * Brings the order set of `node` (and of the stale nodes below it) up to date: its own maximal
- * positions, then the stale children's windows, then the union of all 16 windows.
+ * Recomputes the order set of the stale `node` (and of the stale nodes below it) into
+ * refreshedLo/Hi: its own maximal positions, then the stale children's windows, then the union
+ * of all 16 windows. Only a node whose window in its parent can miss orders (top >= 63) keeps
+ * the set in its side bytes, for the parent's reads below the window.
  */
 function refresh(node: u32): void {
   let p = blockPtr(node);
-  if (load<u8>(p + ORDER_SET_CURRENT) != 0) return;
   let top = <u32>load<u8>(p + TOP_ORDER);
   let lo: u64 = 0, hi: u64 = 0;
   let maximal = maximalPositions(p, top);
@@ -141,9 +149,13 @@ function refresh(node: u32): void {
       }
     }
   }
-  let set = sideBytesPtr(node);
-  store<u64>(set, lo);
-  store<u64>(set + 8, hi);
+  if (top >= 63) {
+    let set = sideBytesPtr(node);
+    store<u64>(set, lo);
+    store<u64>(set + 8, hi);
+  }
+  refreshedLo = lo;
+  refreshedHi = hi;
   store<u8>(p + ORDER_SET_CURRENT, 1);
 }
 
