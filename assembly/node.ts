@@ -1,6 +1,7 @@
 // A tree node covers four levels of the binary prefix tree in one 128-byte block, so one walk
-// through a node touches its summary cache line and one child pointer. Best-fit's order set,
-// which no other walk reads, lives apart in the arena's side table (arena.ts sideBytesPtr).
+// through a node touches its summary cache line and one child pointer. Best-fit's order sets,
+// which no other walk reads, live apart: the children's in a childSets block, a node's own (where
+// needed) in the arena's side table (arena.ts sideBytesPtr; order-sets.ts).
 //
 // Positions use heap numbering inside the node: 1 is the node's own block, 2..3 its halves,
 // 4..7, 8..15, and 16..31 the sixteen slots, each of which is the root block of a child node.
