@@ -33,11 +33,6 @@ import { lowMask } from './bits';
 // level of each position 0..31 inside a node (position 0 is unused: its summary byte is 0)
 const LEVELS_LOW = i8x16(0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 const LEVELS_SLOTS = i8x16.splat(4);
-/** Positions of a level inside a node: 2^level of them from position 2^level. */
-@inline function positionsOfLevel(level: u32): u32 {
-  let count = <u32>1 << level;
-  return ((<u32>-1) >>> (32 - count)) << count;
-}
 
 /** Positions of node p that are whole free: summary == order + 1 (never position 0). */
 @inline function wholeFreePositions(p: usize, top: u32): u32 {
@@ -110,14 +105,13 @@ let refreshedHi: u64 = 0;
 function refresh(node: u32): void {
   let p = blockPtr(node);
   let top = <u32>load<u8>(p + TOP_ORDER);
-  let lo: u64 = 0, hi: u64 = 0;
+  // the node's own maximal positions: bit 3 - (level - 1) of `own` says order top - level
   let maximal = maximalPositions(p, top);
-  for (let level: u32 = 1; level <= 4; level++) {
-    if ((maximal & positionsOfLevel(level)) == 0) continue;
-    let order = top - level;
-    if (order >= 64) hi |= <u64>1 << <u64>(order - 64);
-    else lo |= <u64>1 << <u64>order;
-  }
+  let own = <u64>(select<u32>(8, 0, (maximal & 0xc) != 0) | select<u32>(4, 0, (maximal & 0xf0) != 0) |
+    select<u32>(2, 0, (maximal & 0xff00) != 0) | select<u32>(1, 0, (maximal & 0xffff0000) != 0));
+  let base = top - 4; // top >= 4
+  let lo: u64 = base >= 64 ? 0 : own << <u64>base;
+  let hi: u64 = base >= 64 ? own << <u64>(base - 64) : (base > 60 ? own >> <u64>(64 - base) : 0);
   let table = load<u32>(p + CHILD_SETS);
   if (table != 0) {
     let windows = blockPtr(table);
