@@ -27,7 +27,7 @@
 // those operations made stale.
 
 import { blockPtr, sideBytesPtr } from './arena';
-import { ORDER_SET_CURRENT, STALE_CHILDREN, CHILD_SETS, TOP_ORDER, FIRST_SLOT, childAt, summaryAt } from './node';
+import { ORDER_SET_CURRENT, STALE_CHILDREN, CHILD_SETS, TOP_ORDER, FIRST_SLOT, childAt } from './node';
 import { lowMask } from './bits';
 
 // level of each position 0..31 inside a node (position 0 is unused: its summary byte is 0)
@@ -162,13 +162,17 @@ export function lowestChildHolding(p: usize, top: u32, first: u32, end: u32, ord
   let t = top - 4;
   let windows = blockPtr(load<u32>(p + CHILD_SETS));
   let bit = windowBit(order, t);
-  for (let slot = first; slot < end - 1; slot++) {
-    // a slot whose summary says nothing of `order` fits below it is passed over
-    if (summaryAt(p, FIRST_SLOT + slot) <= order) continue;
-    let stale = <u32>load<u16>(p + STALE_CHILDREN);
+  // slots whose summary says nothing of `order` fits below them are passed over
+  let fits = <u32>i8x16.bitmask(i8x16.gt_u(v128.load(p + FIRST_SLOT), i8x16.splat(<i8>order)));
+  let candidates = fits & (((<u32>1 << (end - 1)) - 1) & ~((<u32>1 << first) - 1));
+  let stale = <u32>load<u16>(p + STALE_CHILDREN);
+  while (candidates != 0) {
+    let slot = ctz(candidates);
+    candidates &= candidates - 1;
     if ((stale >> slot) & 1) {
       refreshWindow(p, windows, slot, t);
-      store<u16>(p + STALE_CHILDREN, stale & ~(<u32>1 << slot));
+      stale &= ~(<u32>1 << slot);
+      store<u16>(p + STALE_CHILDREN, stale);
     }
     if ((load<u64>(windows + (<usize>slot << 3)) & bit) == 0) continue;
     if (bit != BELOW_WINDOW) return slot;
