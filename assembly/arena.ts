@@ -9,7 +9,7 @@
 // order-sets.ts). Side data in its own block leaves the 128 bytes every walk touches as they
 // were, stays on the node's memory page, and costs 1/7 more memory rather than twice as much
 // (two-block nodes measured 9% slower on first-fit churn). A side table's first 16 bytes stay
-// zero, so it never passes for a space record. Nodes and space records keep separate free lists.
+// zero, so it never passes for a space record. Nodes (and their childSets blocks, node.ts) and space records keep separate free lists.
 // Every mutating operation first asks `ensureBlocks` for the worst case it may need, so a
 // failed memory.grow is reported before anything is touched.
 
@@ -72,6 +72,11 @@ export function ensureNodeBlocks(count: u32): bool {
 /** Takes one node block; the caller must have called ensureNodeBlocks. */
 export function takeNodeBlock(): u32 {
   nodesInUse++;
+  return takeBlock();
+}
+
+/** Takes one block from the node pool that is not a node (a children table, node.ts). */
+export function takeBlock(): u32 {
   if (freeNodeHead != 0) {
     let block = freeNodeHead;
     freeNodeHead = load<u32>(blockPtr(block) + 64);
@@ -84,6 +89,11 @@ export function takeNodeBlock(): u32 {
 
 export function giveNodeBlock(block: u32): void {
   nodesInUse--;
+  giveBlock(block);
+}
+
+/** Returns a block taken with takeBlock to the node pool. */
+export function giveBlock(block: u32): void {
   let p = blockPtr(block);
   store<u8>(p, 0); // keeps the space-tag check from ever matching a freed node
   store<u32>(p + 64, freeNodeHead);

@@ -1,6 +1,7 @@
 // A tree node covers four levels of the binary prefix tree in one 128-byte block, so one walk
-// through a node touches its summary cache line and one child pointer. Best-fit's order set,
-// which no other walk reads, lives apart in the arena's side table (arena.ts sideBytesPtr).
+// through a node touches its summary cache line and one child pointer. Best-fit's order sets,
+// which no other walk reads, live apart: the children's in a childSets block, a node's own (where
+// needed) in the arena's side table (arena.ts sideBytesPtr; order-sets.ts).
 //
 // Positions use heap numbering inside the node: 1 is the node's own block, 2..3 its halves,
 // 4..7, 8..15, and 16..31 the sixteen slots, each of which is the root block of a child node.
@@ -20,10 +21,14 @@
 //  53  u8  depth              node depth; position 1 is at prefix length 4 * depth
 //  54  u8  topOrder           order of position 1 = width - 4 * depth
 //  55  u8  orderSetCurrent    1 when the order set below is up to date (see order-sets.ts)
+//  56  u16 staleChildren      bit s: child s's order set may be stale (its orderSetCurrent is 0)
+//  60  u32 childSets          block of the children's order-set windows, from the first child on
 //  64  u32 child[16]
-// side bytes: u64 orderSet lo, u64 orderSet hi
+// side bytes: u64 orderSet lo, u64 orderSet hi (kept only when topOrder >= 63, order-sets.ts)
 //                             bit k: a maximal free block of order k lies below position 1
-import { blockPtr, takeNodeBlock } from './arena';
+// childSets block (a node that has or had a child): u64 window[16], slot s's child's order set
+//                             seen from this node (order-sets.ts windowOf), current unless stale
+import { blockPtr, ensureNodeBlocks, takeNodeBlock, giveNodeBlock, takeBlock, giveBlock } from './arena';
 
 export const SUMMARY: usize = 0;
 export const ALLOC_MASK: usize = 32;
@@ -35,6 +40,8 @@ export const SLOT_IN_PARENT: usize = 52;
 export const DEPTH: usize = 53;
 export const TOP_ORDER: usize = 54;
 export const ORDER_SET_CURRENT: usize = 55;
+export const STALE_CHILDREN: usize = 56;
+export const CHILD_SETS: usize = 60;
 export const CHILDREN: usize = 64;
 
 export const FIRST_SLOT: u32 = 16;
@@ -91,9 +98,10 @@ export function subtreeMask(q: u32): u32 {
 }
 
 /**
- * Marks the order sets of node and its ancestors stale. Stops at the first stale one: a node
- * with a current set only ever has children with current sets, so everything above a stale
- * node is stale already. Called by every change to a node's summaries or children.
+ * Marks the order sets of node and its ancestors stale, and each in its parent's staleChildren.
+ * Stops at the first stale one: a node with a current set only ever has children with current
+ * sets, so everything above a stale node is stale already. Called by every change to a node's
+ * summaries or children.
  */
 export function invalidateOrderSets(node: u32): void {
   while (node != 0) {
@@ -101,11 +109,26 @@ export function invalidateOrderSets(node: u32): void {
     if (load<u8>(p + ORDER_SET_CURRENT) == 0) return;
     store<u8>(p + ORDER_SET_CURRENT, 0);
     node = load<u32>(p + PARENT);
+    if (node != 0) {
+      let stale = blockPtr(node) + STALE_CHILDREN;
+      store<u16>(stale, <u32>load<u16>(stale) | (<u32>1 << load<u8>(p + SLOT_IN_PARENT)));
+    }
   }
 }
 
 function writeHeader(p: usize, parent: u32, slot: u32, depth: u32, topOrder: u32): void {
   invalidateOrderSets(parent); // it is about to gain this node as a child
+  if (parent != 0) {
+    let pp = blockPtr(parent);
+    store<u16>(pp + STALE_CHILDREN, <u32>load<u16>(pp + STALE_CHILDREN) | (<u32>1 << slot));
+    if (load<u32>(pp + CHILD_SETS) == 0) {
+      // its first child: the windows start empty (no other child has a set to show)
+      let table = takeBlock();
+      let t = blockPtr(table);
+      for (let i: usize = 0; i < 128; i += 16) v128.store(t + i, i64x2.splat(0));
+      store<u32>(pp + CHILD_SETS, table);
+    }
+  }
   store<u32>(p + PARENT, parent);
   store<u8>(p + SLOT_IN_PARENT, <u8>slot);
   store<u8>(p + DEPTH, <u8>depth);
@@ -146,4 +169,19 @@ export function newFreeNode(parent: u32, slot: u32, depth: u32, topOrder: u32): 
   store<u32>(p + BUSY_MASK, 0);
   writeHeader(p, parent, slot, depth, topOrder);
   return node;
+}
+
+/**
+ * Makes sure `nodes` new nodes can be made without growing memory later: each may bring its
+ * parent's childSets block, so twice as many blocks.
+ */
+export function ensureTreeBlocks(nodes: u32): bool {
+  return ensureNodeBlocks(nodes << 1);
+}
+
+/** Returns a node and its childSets block to the arena. */
+export function freeNode(node: u32): void {
+  let table = load<u32>(blockPtr(node) + CHILD_SETS);
+  if (table != 0) giveBlock(table);
+  giveNodeBlock(node);
 }

@@ -10,8 +10,8 @@
 // The entry is the deepest position that contains every source: descents start there
 // instead of at the root (for one /8 source that skips 8 levels, for an IPv6 /32, 32).
 
-import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, bumpSpanForRun, isArenaBlock, giveNodeBlock } from './arena';
-import { newEmptyNode, childAt } from './node';
+import { blockPtr, ensureBumpBlocks, ensureNodeBlocks, takeBumpBlocks, bumpSpanForRun, isArenaBlock } from './arena';
+import { newEmptyNode, childAt, freeNode } from './node';
 
 export const SPACE_BLOCKS: u32 = 5;
 const SPACE_TAG: u32 = 0x53504301; // low byte non-zero: a node's byte 0 is always zero
@@ -99,7 +99,7 @@ function freeSubtree(node: u32): void {
     let child = childAt(p, slot);
     if (child != 0) freeSubtree(child);
   }
-  giveNodeBlock(node);
+  freeNode(node);
 }
 
 export function destroySpace(space: u32): void {

@@ -2,18 +2,18 @@
 // (at most width/4 nodes) down, and at most that path back up, so its cost is O(depth)
 // whatever the number of live allocations.
 
-import { blockPtr, ensureNodeBlocks, giveNodeBlock } from './arena';
+import { blockPtr } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
   ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT,
   levelOf, summaryAt, setSummary, maskBit, setMaskBit, childAt, setChild, subtreeMask,
-  firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode, invalidateOrderSets, ORDER_SET_CURRENT,
+  firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode, invalidateOrderSets, ORDER_SET_CURRENT, ensureTreeBlocks, freeNode,
 } from './node';
 import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
   randomStateOf, setRandomStateOf,
 } from './space';
-import { maximalPositions, holdsMaximalOfOrder } from './order-sets';
+import { maximalPositions, lowestChildHolding } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
 
@@ -147,7 +147,7 @@ function walkUp(s: usize, node: u32, q: u32): void {
     let nodeBusy: u32 = isBusy(p, 1) ? 1 : 0;
     let pp = blockPtr(parent);
     if (value == top + 1) {
-      giveNodeBlock(node); // wholly free again: the parent's slot says it all
+      freeNode(node); // wholly free again: the parent's slot says it all
       setChild(pp, slot, 0);
     }
     node = parent;
@@ -230,7 +230,7 @@ export function reserve(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   let stop = locate(s, hi, lo, prefix);
   if (stop == STOP_ALLOCATED) return S.E_OVERLAPS_ALLOCATION;
   if (stop != STOP_WHOLE_FREE) return passedSource ? S.E_OVERLAPS_ALLOCATION : S.E_NOT_IN_SOURCE;
-  if (!ensureNodeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureTreeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
   splitAndTake(s, stopNode, stopPos, stopDepth, hi, lo, prefix);
   return S.OK;
 }
@@ -497,11 +497,8 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
   resultLo = entryBaseLo(s);
   while (order + 4 < top) {
     // the block lies below one of the slots under q, in that slot's child
-    let slot = firstSlotBelow(q);
-    let end = slot + slotCountBelow(q);
-    // a slot whose summary says nothing of `order` fits below it is passed over without
-    // touching its child (the summary is in this node's cache line, the child's set is not)
-    while (slot < end - 1 && (summaryAt(p, FIRST_SLOT + slot) <= order || !holdsMaximalOfOrder(childAt(p, slot), order))) slot++;
+    let first = firstSlotBelow(q);
+    let slot = lowestChildHolding(p, top, first, first + slotCountBelow(q), order);
     addSlotBits(slot, top);
     node = childAt(p, slot);
     p = blockPtr(node);
@@ -523,7 +520,7 @@ export function preview(s: usize, prefix: u32, strategy: u32): i32 {
 
 export function allocate(s: usize, prefix: u32, strategy: u32): i32 {
   if (!findFit(s, prefix, strategy)) return S.E_NO_FIT;
-  if (!ensureNodeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureTreeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
   // only a taken block moves the generator, so preview and refused calls leave it alone
   if (strategy == RANDOM) setRandomStateOf(s, drawnState());
   splitAndTake(s, stopNode, stopPos, stopDepth, resultHi, resultLo, prefix);
@@ -564,7 +561,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     node = child;
     depth++;
   }
-  if (!ensureNodeBlocks(width >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureTreeBlocks(width >> 2)) return S.E_OUT_OF_MEMORY;
   node = root;
   depth = 0;
   while (prefix - (depth << 2) > 4) {
@@ -617,7 +614,7 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     if (hasChild) break;
     let parent = load<u32>(p + PARENT);
     setChild(blockPtr(parent), <u32>load<u8>(p + SLOT_IN_PARENT), 0);
-    giveNodeBlock(node);
+    freeNode(node);
     node = parent;
   }
   updateEntry(s);

@@ -222,6 +222,64 @@ async function differential(family: 4 | 6): Promise<void> {
   );
 }
 
+// Best-fit across the whole range of block sizes: a node keeps its children's order sets as
+// windows of the 62 orders below their top (order-sets.ts), so in an IPv6 /0../32 source
+// small blocks lie below the windows of the upper nodes and are found through full sets.
+const wideRunArb = fc.record({
+  sourcePrefix: fc.constantFrom(0, 1, 8, 32),
+  sourceSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+  ops: fc.array(
+    fc.record({
+      kind: fc.constantFrom('allocate', 'allocate', 'allocate', 'preview', 'release', 'release'),
+      size: fc.nat({ max: 1000 }), // prefix = source prefix + 1 + size * (128 - source prefix - 1) / 1000
+      strategy: fc.constantFrom<Strategy>('best-fit', 'best-fit', 'best-fit', 'first-fit', 'last-fit'),
+      pick: fc.nat(),
+    }),
+    { minLength: 150, maxLength: 150 },
+  ),
+});
+
+describe('best-fit matches the reference model when the blocks range from the source size to single addresses', () => {
+  it(`IPv6: ${RUNS_PER_FAMILY} runs of 150 operations`, async () => {
+    const engine = await sharedEngine();
+    fc.assert(
+      fc.property(wideRunArb, ({ sourcePrefix, sourceSeed, ops }) => {
+        const hostBits = BigInt(128 - sourcePrefix);
+        const source = { address: ((sourceSeed % (1n << 128n)) >> hostBits) << hostBits, prefix: sourcePrefix };
+        const space = engine.createSpace(6);
+        const model = new ReferenceSpace(128);
+        try {
+          space.addSource(asCidr(6, source));
+          model.addSource(source);
+          ops.forEach((op, step) => {
+            if (op.kind === 'release') {
+              if (model.allocations.length === 0) return;
+              const block = model.allocations[op.pick % model.allocations.length];
+              space.release(asCidr(6, block));
+              same(model.release(block), EngineStatus.OK, `step ${step} release ${key(block)}`);
+              return;
+            }
+            const prefix = sourcePrefix + 1 + Math.floor((op.size * (127 - sourcePrefix)) / 1000);
+            const take = op.kind === 'allocate';
+            let actual: Block | number = EngineStatus.NO_FIT;
+            const status = statusOf(() => {
+              const c = take ? space.allocate(prefix, op.strategy) : space.preview(prefix, op.strategy);
+              if (c) actual = { address: c.address, prefix: c.prefixLength };
+            });
+            if (status !== EngineStatus.OK) actual = status;
+            const expected = take ? model.allocate(prefix, op.strategy) : model.fit(prefix, op.strategy) ?? EngineStatus.NO_FIT;
+            const shown = (r: Block | number) => (typeof r === 'object' ? key(r) : r);
+            same(shown(actual), shown(expected), `step ${step} ${op.kind} ${op.strategy} /${prefix}`);
+          });
+        } finally {
+          space.destroy();
+        }
+      }),
+      propertyParameters(RUNS_PER_FAMILY),
+    );
+  }, 600_000);
+});
+
 describe('engine matches the reference model on random operation sequences', () => {
   it(`IPv4: ${RUNS_PER_FAMILY} runs of ${OPS_PER_RUN} operations`, () => differential(4), 600_000);
   it(`IPv6: ${RUNS_PER_FAMILY} runs of ${OPS_PER_RUN} operations`, () => differential(6), 600_000);
