@@ -84,7 +84,7 @@ const BELOW_WINDOW: u64 = 0x8000000000000000;
 }
 
 /** Brings the window of the stale child in `slot` of node p up to date (the caller clears p's stale bit). */
-@inline function refreshWindow(p: usize, windows: usize, slot: u32, t: u32): void {
+function refreshWindow(p: usize, windows: usize, slot: u32, t: u32): void {
   let child = childAt(p, slot);
   let w: u64 = 0;
   if (child != 0) {
