@@ -460,14 +460,23 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
   let target = width - prefix;
   let order = entryOrder(s);
   let p = blockPtr(entryNode(s));
+  let depth = <u32>load<u8>(p + DEPTH);
+  let top = width - (depth << 2);
   resultHi = entryBaseHi(s);
   resultLo = entryBaseLo(s);
-  addPositionBits(entryPos(s), width - (<u32>load<u8>(p + DEPTH) << 2));
+  addPositionBits(entryPos(s), top);
   let baseHi = resultHi, baseLo = resultLo;
   let maskHi = bitsBetweenHi(target, order), maskLo = bitsBetweenLo(target, order);
+  // Most draws are refused in the entry node already: the draw's position there at the
+  // target's level (or the slot level) must have a summary that admits the target order. One
+  // bit test against this mask gives isFreeBlock's own answer for those, without the call.
+  let level = min(prefix - (depth << 2), 4);
+  let admissible = fittingPositions(p, target + 1);
   for (let attempt: u32 = 0; attempt < RANDOM_TRIES; attempt++) {
     let hi = baseHi | (nextRandom() & maskHi);
     let lo = baseLo | (nextRandom() & maskLo);
+    let q = (FIRST_SLOT | nibbleAt(hi, lo, top - 4)) >> (4 - level);
+    if (((admissible >> q) & 1) == 0) continue;
     if (isFreeBlock(s, hi, lo, prefix)) {
       locate(s, hi, lo, prefix); // where the take starts (stopNode, stopPos, stopDepth)
       resultHi = hi;
