@@ -84,6 +84,11 @@ export class DurableState {
   /** The journal failure that stopped this state, if one did. */
   #failure: DurableStateError | undefined;
   #reportFailure!: (error: DurableStateError) => void;
+  /** The journal failure that stopped this state, if one did. */
+  get failed(): DurableStateError | undefined {
+    return this.#failure;
+  }
+
   /** Settles with the error when a journal write fails (and never otherwise). */
   readonly failure = new Promise<DurableStateError>((resolve) => (this.#reportFailure = resolve));
   /** Sets the time the service's clock reads: the server sets it before each call and journals it. */
@@ -191,37 +196,47 @@ export class DurableState {
     return run;
   }
 
+  #snapshotRequested = false;
+
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
-    if (batch.length === 0) return;
     if (this.#failure) {
       for (const p of batch) p.failed(this.#failure);
       return;
     }
-    const bytes = Buffer.from(batch.map((p) => p.line).join(''));
-    try {
-      // a synchronous write only copies into the page cache (microseconds); the wait is the
-      // data sync, on the thread pool. A write may take less than asked (a disk filling up, a
-      // file size limit): the rest goes in the next write, which then throws if nothing fits.
-      for (let at = 0; at < bytes.length;) {
-        const written = writeSync(this.#journal.fd, bytes, at);
-        if (written === 0) throw new Error('the journal took no bytes');
-        at += written;
+    // A snapshot must hold exactly what is durable. Read here, before the batch is written and
+    // before any later call can run, the state holds this batch and the batches already synced,
+    // nothing else; it is written only once this batch is synced too, and dropped if it fails.
+    const compact = this.#snapshotRequested || this.#sinceSnapshot + batch.length >= this.#compactEvery;
+    const stateText = compact ? JSON.stringify(this.service.exportState()) : undefined;
+    const lastSeq = this.#seq;
+    this.#snapshotRequested = false;
+    if (batch.length > 0) {
+      const bytes = Buffer.from(batch.map((p) => p.line).join(''));
+      try {
+        // a synchronous write only copies into the page cache (microseconds); the wait is the
+        // data sync, on the thread pool. A write may take less than asked (a disk filling up, a
+        // file size limit): the rest goes in the next write, which then throws if nothing fits.
+        for (let at = 0; at < bytes.length;) {
+          const written = writeSync(this.#journal.fd, bytes, at);
+          if (written === 0) throw new Error('the journal took no bytes');
+          at += written;
+        }
+        await this.#journal.datasync();
+      } catch (error) {
+        this.#stop(error);
+        for (const p of batch) p.failed(this.#failure);
+        return;
       }
-      await this.#journal.datasync();
-    } catch (error) {
-      this.#stop(error);
-      for (const p of batch) p.failed(this.#failure);
-      return;
+      this.#journalBytes += bytes.length;
+      for (const p of batch) p.done();
+      this.#sinceSnapshot += batch.length;
     }
-    this.#journalBytes += bytes.length;
-    for (const p of batch) p.done();
-    this.#sinceSnapshot += batch.length;
-    if (this.#sinceSnapshot >= this.#compactEvery) {
+    if (stateText !== undefined) {
       // a snapshot that cannot be written loses nothing (the journal still holds every record):
       // carry on, and try again after as many records more
-      await this.#writeSnapshot().catch(() => (this.#sinceSnapshot = 0));
+      await this.#writeSnapshot(stateText, lastSeq).catch(() => (this.#sinceSnapshot = 0));
     }
   }
 
@@ -237,18 +252,25 @@ export class DurableState {
     this.#reportFailure(this.#failure);
   }
 
-  /** Writes the whole state as a new snapshot, then starts an empty journal. */
+  /** Syncs what is pending, then writes the whole state as a new snapshot and starts an empty journal. */
   snapshot(): Promise<void> {
-    return this.#serial(() => this.#writeSnapshot());
+    return this.#serial(async () => {
+      this.#snapshotRequested = true;
+      await this.#flush();
+      if (this.#failure) throw this.#failure;
+    });
   }
 
-  // The state and #seq are read together, synchronously: every call journaled so far is in it.
-  // Records still pending have seq <= lastSeq and are skipped on replay.
-  async #writeSnapshot(): Promise<void> {
+  /**
+   * Writes `stateText` (the state holding exactly the records up to `lastSeq`, all of them
+   * synced) as the snapshot, then empties the journal: every record in it is <= lastSeq, since
+   * later ones wait in #pending until the next flush, which runs after this.
+   */
+  async #writeSnapshot(stateText: string, lastSeq: number): Promise<void> {
+    if (this.#failure) throw this.#failure;
     // the state is serialised once: the checksum covers exactly the text embedded in the document
-    const stateText = JSON.stringify(this.service.exportState());
     const sha256 = createHash('sha256').update(stateText).digest('hex');
-    const docText = `{"format":${JSON.stringify(SNAPSHOT_FORMAT)},"lastSeq":${this.#seq},"sha256":"${sha256}","state":${stateText}}`;
+    const docText = `{"format":${JSON.stringify(SNAPSHOT_FORMAT)},"lastSeq":${lastSeq},"sha256":"${sha256}","state":${stateText}}`;
     const target = path.join(this.#dir, SNAPSHOT);
     const temp = `${target}.tmp`;
     await fs.writeFile(temp, docText);

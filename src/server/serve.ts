@@ -20,6 +20,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     ...(durable && {
       setCallTime: durable.setTime,
       onCommitted: ({ action, params, time }) => durable.append(action, params, time),
+      unavailable: () => durable.failed,
     }),
   });
   await new Promise<void>((resolve, reject) => {

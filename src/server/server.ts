@@ -41,6 +41,11 @@ export interface ServerOptions {
   onCommitted?: (entry: { action: string; params: Record<string, unknown>; time: Date }) => Promise<void>;
   /** The time each call runs at (set before the call; the journal records it). */
   setCallTime?: (time: Date) => void;
+  /**
+   * Why the endpoint can serve nothing more (the journal failed), or undefined. While it says
+   * so, every request is answered ServiceUnavailable (503) and every answer closes its connection.
+   */
+  unavailable?: () => Error | undefined;
 }
 
 class WireError extends Error {
@@ -96,6 +101,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const send = (response: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
+    if (options.unavailable?.()) response.shouldKeepAlive = false;
     // a raw header list skips Node's header-object normalisation on every answer
     response.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
     response.end(text);
@@ -150,6 +156,10 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   }, (request, response) => {
+    if (options.unavailable?.()) {
+      fail(response, new WireError('ServiceUnavailable', 503, 'The service is stopping: its journal could not be written.'), '');
+      return;
+    }
     const url = request.url ?? '/';
     // a URL of at most max/3 characters is under the limit whatever its characters (3 bytes at most each in UTF-8)
     if (url.length * 3 > limits.maxUrlBytes && Buffer.byteLength(url) > limits.maxUrlBytes) {

@@ -139,6 +139,9 @@ describe('crashes and concurrency', () => {
       }
     }
     expect(refused.filter((status) => status !== 500 && status !== 0)).toEqual([]); // answered 500, or cut off as it stopped
+    // clients that go on sending (on kept-alive connections too) get 503 or no connection, never a change
+    const after = await Promise.all(Array.from({ length: 8 }, () => call(port, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 28 }).catch(() => undefined)));
+    expect(after.filter((answer) => answer !== undefined && answer.status !== 503)).toEqual([]);
     expect(await exited).toBe(1);
     expect(stderr).toMatch(/journal could not be written/);
     expect(acknowledged.size).toBeGreaterThan(50);

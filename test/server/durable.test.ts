@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
+import fsCallbacks, { promises as fs } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 
 const R = 'cn-hangzhou';
@@ -90,5 +91,36 @@ describe('durable state', () => {
     const snapshotPath = path.join(other, 'snapshot.json');
     await fs.writeFile(snapshotPath, (await fs.readFile(snapshotPath, 'utf8')).replace('10.0.0.0/8', '10.0.0.0/9'));
     await expect(DurableState.open(other)).rejects.toThrow(/snapshot.json is damaged/);
+  });
+
+  it('keeps a change whose journal write failed out of every snapshot, and refuses everything after', async () => {
+    const dir = await tempDir();
+    const state = await DurableState.open(dir, { compactEvery: 3 });
+    const ipam = await run(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = (await run(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
+    // the third record makes a snapshot due; a fourth arrives while the third is being synced
+    const third = run(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    await new Promise((resolve) => setImmediate(resolve)); // the third's batch is written, its sync under way
+    const full = vi.spyOn(fsCallbacks, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    syncBuiltinESMExports();
+    try {
+      const fourth = run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 });
+      await third;
+      await expect(fourth).rejects.toThrow(DurableStateError);
+      await expect(state.failure).resolves.toBeInstanceOf(DurableStateError);
+      await expect(run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 })).rejects.toThrow(/journal could not be written/);
+      await expect(state.snapshot()).rejects.toThrow(DurableStateError);
+    } finally {
+      full.mockRestore();
+      syncBuiltinESMExports();
+    }
+    await state.close();
+    const restarted = await DurableState.open(dir);
+    const listed = restarted.service.call('ListIpamPoolAllocations', { RegionId: R, IpamPoolId: pool });
+    expect(listed.TotalCount).toBe(0); // the refused allocation is neither in the snapshot nor in the journal
+    expect(restarted.service.call('ListIpamPoolCidrs', { RegionId: R, IpamPoolId: pool }).TotalCount).toBe(1);
+    await restarted.close();
   });
 });
