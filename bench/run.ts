@@ -15,7 +15,7 @@ import { runBaselineLoad, runLoad, type LoadResult } from './load.js';
 import { compareChromiumWithNode } from './browser.js';
 import { browserTable, CHROMIUM_NODE_TARGET, chromiumNodeRatio } from './browser-report.js';
 import { browserBundleSizes } from './bundle.js';
-import { measureSimulator, simulatorTable } from './sim.js';
+import { measureSimulatorApart, simulatorTable } from './sim.js';
 import { bigIntBuddy, engineBatch, engineCall, ipv4Contender, jsBuddy } from './adapters.js';
 import { CidrToolsContender } from './contenders/cidr-tools.js';
 import { IpNumContender } from './contenders/ip-num.js';
@@ -361,7 +361,7 @@ console.log(browserSection);
 
 // ---- the simulator on its default scenario, per strategy, engine path and API path ----
 console.log('\nSimulator, default scenario (events/s, one thread, no maps)');
-const simRows = await measureSimulator(QUICK ? 50_000 : 200_000, QUICK ? 200_000 : undefined);
+const simRows = await measureSimulatorApart(QUICK ? 50_000 : 200_000, QUICK ? 200_000 : undefined);
 const simSection = simulatorTable(simRows);
 const slowest = (via: 'engine' | 'api') => Math.min(...simRows.filter((r) => r.via === via).map((r) => r.eventsPerSecond));
 
@@ -446,8 +446,9 @@ ${loadTable}
 ## Simulator
 
 \`wasm-ipam simulate\` on its default scenario (org-growth: an IPv4 /8 tree and an IPv6 /32 tree, organisation →
-four regions → environments, pools growing from their parents), each strategy warmed up and then run once in
-this thread without maps. Engine path: ${simRows.find((r) => r.via === 'engine')!.events.toLocaleString('en-US')} events; through \`IpamService.call\`:
+four regions → environments, pools growing from their parents), each strategy warmed up and then run once, without
+maps, in one thread of a process of its own (as \`wasm-ipam simulate\` runs each strategy in a fresh worker; in the
+bench's own process, after the workloads above, the heap they leave slows it by about a fifth). Engine path: ${simRows.find((r) => r.via === 'engine')!.events.toLocaleString('en-US')} events; through \`IpamService.call\`:
 the same scenario shortened to ${simRows.find((r) => r.via === "api")!.events.toLocaleString("en-US")} events.
 
 ${simSection}

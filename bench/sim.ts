@@ -1,8 +1,14 @@
 /**
  * The simulator's speed: events per second per strategy on the default scenario, straight on
- * the engine and through the API, each strategy warmed up first and measured in this thread
+ * the engine and through the API, each strategy warmed up first and measured in one thread
  * (no maps: drawing is the report's cost, not the run's).
+ *
+ * `npm run bench` runs it in a process of its own (`measureSimulatorApart`), as `wasm-ipam
+ * simulate` runs each strategy in a fresh worker: inside the bench's process, after the other
+ * workloads, the heap they leave behind slows it by about a fifth.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Engine, type AllocationStrategy } from '../src/engine/index.js';
 import { runJob } from '../src/sim/simulate.js';
 import { builtInScenario, DEFAULT_SCENARIO } from '../src/sim/scenarios.js';
@@ -39,4 +45,34 @@ export function simulatorTable(rows: SimRow[]): string {
     '| --- | ---: | ---: |',
     ...strategies.map((s) => `| ${s} | ${cell(s, 'engine')} | ${cell(s, 'api')} |`),
   ].join('\n');
+}
+
+const RESULT_MARK = 'simulator rows: ';
+
+/** measureSimulator in a child process (same node, same flags), its progress lines passed through. */
+export function measureSimulatorApart(apiEvents: number, engineEvents?: number): Promise<SimRow[]> {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), String(apiEvents), ...(engineEvents === undefined ? [] : [String(engineEvents)])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let rows: string | undefined;
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk;
+    const lines = out.split('\n');
+    out = lines.pop()!;
+    for (const line of lines) if (!line.startsWith(RESULT_MARK)) console.log(line);
+    rows ??= lines.find((line) => line.startsWith(RESULT_MARK));
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0 || rows === undefined) reject(new Error(`the simulator benchmark exited with ${code}`));
+      else resolve(JSON.parse(rows.slice(RESULT_MARK.length)) as SimRow[]);
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [apiEvents, engineEvents] = process.argv.slice(2).map(Number);
+  const rows = await measureSimulator(apiEvents!, engineEvents);
+  console.log(RESULT_MARK + JSON.stringify(rows));
 }
