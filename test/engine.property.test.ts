@@ -169,6 +169,12 @@ function checkInvariants(space: AddressSpace, model: ReferenceSpace, op: Op, ste
   same(capacity.largestFreePrefix, model.largestFreePrefix(), `largest free prefix after step ${step}`);
   same(capacity.liveAllocations, model.allocations.length, 'live allocations');
   same(capacity.sources, model.sources.length, 'sources');
+  // holdsFreeAddresses against the model's exact count, on both sides of where it turns true
+  const free = model.freeAddresses();
+  const edge = free === 0n ? bits : bits - (free.toString(2).length - 1); // the largest power of two <= free is a /edge
+  for (const p of [prefix, edge, edge - 1, bits]) {
+    if (p >= 0 && p <= bits) same(space.holdsFreeAddresses(p), free >= 1n << BigInt(bits - p), `holds a /${p}'s worth after step ${step}`);
+  }
   if (step % 16 === 0) {
     same(space.freeBlocks().map((c) => key({ address: c.address, prefix: c.prefixLength })).join(' '), model.freeBlocks().map(key).join(' '), `free blocks after step ${step}`);
     same(space.sources().map((c) => key({ address: c.address, prefix: c.prefixLength })).join(' '), model.sources.map(key).join(' '), `sources after step ${step}`);

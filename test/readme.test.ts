@@ -4,7 +4,7 @@ import { Engine, formatCidr } from '../src/index.js';
 
 it('the README usage example gives the results its comments state', async () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  for (const claim of ["'10.0.0.0/24'", "'10.255.240.0/20'", 'freeAddresses: 16707584n, largestFreePrefix: 10, blocksThatFit: 65264n', "['10.1.0.0/16', '10.255.240.0/20']"]) {
+  for (const claim of ["'10.0.0.0/24'", "'10.255.240.0/20'", 'freeAddresses: 16707584n, largestFreePrefix: 10, blocksThatFit: 65264n', 'pool.holdsFreeAddresses(9);                    // true', "['10.1.0.0/16', '10.255.240.0/20']"]) {
     expect(readme).toContain(claim);
   }
   const engine = await Engine.load();
@@ -17,5 +17,7 @@ it('the README usage example gives the results its comments state', async () => 
   expect(formatCidr(pool.preview(24)!)).toBe('10.0.0.0/24');
   expect(pool.overlapsAllocation('10.1.2.0/24')).toBe(true);
   expect(pool.capacity(24)).toMatchObject({ freeAddresses: 16707584n, largestFreePrefix: 10, blocksThatFit: 65264n });
+  expect(pool.holdsFreeAddresses(9)).toBe(true);
+  expect(pool.holdsFreeAddresses(8)).toBe(false);
   expect(pool.allocations().map(formatCidr)).toEqual(['10.1.0.0/16', '10.255.240.0/20']);
 });

@@ -15,6 +15,8 @@ export class ApiDriver implements Driver {
   readonly ipam: IpamService;
   readonly #poolIds: string[] = [];
   readonly #children: number[][] = [];
+  /** Each pool's address width (32 or 128). */
+  readonly #bits: number[] = [];
   /** IDs of the live allocations, dense (swap-remove on release). */
   readonly #live: string[] = [];
 
@@ -45,6 +47,7 @@ export class ApiDriver implements Driver {
       if (parent >= 0) driver.#children[parent]!.push(driver.#poolIds.length);
       driver.#poolIds.push(IpamPoolId);
       driver.#children.push([]);
+      driver.#bits.push(bits);
     }
     return driver;
   }
@@ -90,8 +93,8 @@ export class ApiDriver implements Driver {
     };
   }
 
-  freeAddresses(pool: number): bigint {
-    return this.figures(pool).freeAddresses;
+  holdsFreeAddresses(pool: number, prefix: number): boolean {
+    return this.figures(pool).freeAddresses >= 1n << BigInt(this.#bits[pool]! - prefix);
   }
 
   /** Every allocation of a pool, page by page. */

@@ -36,8 +36,11 @@ export interface Driver {
   /** Takes a /prefix from the pool's parent (parent's strategy) and adds it to the pool's CIDRs. */
   grow(pool: number, prefix: number): GrowResult;
   figures(pool: number): PoolFigures;
-  /** The pool's free addresses (cheaper than figures: asked after every failure). */
-  freeAddresses(pool: number): bigint;
+  /**
+   * Whether the pool's free addresses add up to a /prefix's worth, aligned or not (asked after
+   * every failure, to tell fragmentation from a true lack of space).
+   */
+  holdsFreeAddresses(pool: number, prefix: number): boolean;
   snapshot(pool: number): PoolSnapshot;
   /** Frees everything the driver made. */
   close(): void;

@@ -150,8 +150,8 @@ export class EngineDriver implements Driver {
     };
   }
 
-  freeAddresses(pool: number): bigint {
-    return this.#pools[pool]!.space.capacity().freeAddresses;
+  holdsFreeAddresses(pool: number, prefix: number): boolean {
+    return this.#pools[pool]!.space.holdsFreeAddresses(prefix);
   }
 
   snapshot(pool: number): PoolSnapshot {

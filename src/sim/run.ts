@@ -117,7 +117,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   /** Enough free addresses somewhere we asked, but no aligned block: fragmentation. */
   const causeOfFailure = (): FailureCause => {
     for (const { pool, prefix } of asked) {
-      if (driver.freeAddresses(pool) >= 1n << BigInt(pools[pool]!.bits - prefix)) return 'fragmentation';
+      if (driver.holdsFreeAddresses(pool, prefix)) return 'fragmentation';
     }
     return 'no-space';
   };

@@ -107,7 +107,7 @@ describe('a simulation run', () => {
         releaseAt: (i) => driver.releaseAt(i),
         grow: (p, prefix) => driver.grow(p, prefix),
         figures: (p) => driver.figures(p),
-        freeAddresses: (p) => driver.freeAddresses(p),
+        holdsFreeAddresses: (p, prefix) => driver.holdsFreeAddresses(p, prefix),
         snapshot: (p) => driver.snapshot(p),
         close: () => driver.close(),
       };
