@@ -156,8 +156,9 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
   }, (request, response) => {
-    if (options.unavailable?.()) {
-      fail(response, new WireError('ServiceUnavailable', 503, 'The service is stopping: its journal could not be written.'), '');
+    const down = options.unavailable?.();
+    if (down) {
+      fail(response, new WireError('ServiceUnavailable', 503, `The service is stopping: ${down.message}`), '');
       return;
     }
     const url = request.url ?? '/';
