@@ -1,14 +1,16 @@
 /**
  * Durable state for the server: a snapshot plus an append-only journal of accepted mutations.
  *
- * - Every accepted mutation is appended and fsynced before its answer is sent; appends that
- *   arrive together share one write and one fsync (group commit).
+ * - Every accepted mutation is appended and synced (fdatasync) before its answer is sent;
+ *   appends that arrive together share one write and one sync (group commit).
  * - A journal record is one line, `<crc32 hex> <json>`. On start the snapshot is loaded and the
  *   journal replayed in order, each call at its recorded time, so IDs and CIDRs come out as in
  *   the original run (the ID generator's state is part of the snapshot). A torn or damaged last
  *   record (a crash mid-write) is dropped; damage anywhere else, or a damaged snapshot, is refused.
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
- *   rename, directory fsync); records up to the snapshot's sequence number are skipped on replay,
+ *   rename, directory fsync). It is read just before the batch that reaches the count is
+ *   written and saved once that batch is synced, so it holds exactly the synced records (a
+ *   call answered 500 never comes back). Records up to its sequence number are skipped on replay,
  *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
  * - A journal write or sync that fails (a full disk, a file size limit) fails its batch, cuts the
  *   journal back to its last whole batch, and stops the state: the service in memory now holds
