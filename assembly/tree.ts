@@ -329,12 +329,6 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   return (span == 4 ? <u32>0xffff : (<u32>1 << (<u32>1 << span)) - 1) << (q << span);
 }
 
-/** The entry position's order: the largest block that holds every source. */
-@inline function entryOrder(s: usize): u32 {
-  let p = blockPtr(entryNode(s));
-  return widthOf(s) - (<u32>load<u8>(p + DEPTH) << 2) - levelOf(entryPos(s));
-}
-
 /**
  * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and the
  * maximal whole-free position that holds it (stopNode/stopPos/stopDepth). False when no block
@@ -458,10 +452,10 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
 function drawFreeBlock(s: usize, prefix: u32): bool {
   let width = widthOf(s);
   let target = width - prefix;
-  let order = entryOrder(s);
   let p = blockPtr(entryNode(s));
   let depth = <u32>load<u8>(p + DEPTH);
   let top = width - (depth << 2);
+  let order = top - levelOf(entryPos(s)); // the entry position's: the largest block holding every source
   resultHi = entryBaseHi(s);
   resultLo = entryBaseLo(s);
   addPositionBits(entryPos(s), top);
