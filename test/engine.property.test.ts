@@ -5,7 +5,7 @@
  * operations per `npm test` in Node, a fifth of that in the browser; see test/support/settings.ts).
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Cidr } from '../src/cidr/index.js';
 import type { AddressSpace } from '../src/engine/index.js';
 import { EngineError, EngineStatus, STRATEGIES } from '../src/engine/index.js';
@@ -85,6 +85,7 @@ function runOnEngine(space: AddressSpace, op: Op, block: Block): number | Block 
     }
     try {
       const c = take ? space.allocate(block.prefix, op.strategy) : space.preview(block.prefix, op.strategy);
+      if (!take) expect(space.fits(block.prefix)).toBe(c !== undefined); // what the API's create checks instead of a preview
       return c ? { address: c.address, prefix: c.prefixLength } : EngineStatus.NO_FIT;
     } catch (error) {
       if (error instanceof EngineError) return error.status;

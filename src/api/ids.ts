@@ -64,7 +64,21 @@ export class IdSource {
 
   /** prefix + 20 lower-case alphanumerics, e.g. ipam-pool-3kz9… */
   id(prefix: string): string {
-    const a = this.#next(), b = this.#next(), c = this.#next(), d = this.#next();
+    return this.#id(prefix, this.#next());
+  }
+
+  /**
+   * An ID whose characters also carry a number below 2^25 (see slotOfId): the first five
+   * characters hold it XOR the next five, so IDs still look random and cost the same draws.
+   */
+  slotId(prefix: string, slot: number): string {
+    this.#next();
+    return this.#id(prefix, -1, slot);
+  }
+
+  #id(prefix: string, first: number, slot = 0): string {
+    const b = this.#next(), c = this.#next(), d = this.#next();
+    const a = first === -1 ? (slot ^ b) & SLOT_MASK : first;
     const id = prefix + String.fromCharCode(
       idChar(a, 0), idChar(a, 5), idChar(a, 10), idChar(a, 15), idChar(a, 20), idChar(b, 0), idChar(b, 5), idChar(b, 10), idChar(b, 15), idChar(b, 20),
       idChar(c, 0), idChar(c, 5), idChar(c, 10), idChar(c, 15), idChar(c, 20), idChar(d, 0), idChar(d, 5), idChar(d, 10), idChar(d, 15), idChar(d, 20));
@@ -83,6 +97,28 @@ export class IdSource {
       hexChar(c, 28), hexChar(c, 24), hexChar(c, 20), hexChar(c, 16), DASH, hexChar(c, 12), hexChar(c, 8), hexChar(c, 4), hexChar(c, 0),
       hexChar(d, 28), hexChar(d, 24), hexChar(d, 20), hexChar(d, 16), hexChar(d, 12), hexChar(d, 8), hexChar(d, 4), hexChar(d, 0));
   }
+}
+
+const SLOT_MASK = 0x1ffffff;
+/** ID character code → its 5-bit value, -1 for any other code. */
+const ID_VALUES = new Int8Array(128).fill(-1);
+ID_CODES.forEach((code, value) => (ID_VALUES[code] = value));
+
+/**
+ * The number slotId put into an ID made with this prefix length, or -1 when the ID cannot
+ * carry one (wrong length or characters). Any ID gives some number: callers check that the
+ * record found there has this very ID.
+ */
+export function slotOfId(id: string, prefixLength: number): number {
+  if (id.length !== prefixLength + 20) return -1;
+  let slot = 0;
+  for (let i = 4; i >= 0; i--) {
+    const code = id.charCodeAt(prefixLength + i), mixed = id.charCodeAt(prefixLength + 5 + i);
+    const v = code < 128 ? ID_VALUES[code]! : -1, w = mixed < 128 ? ID_VALUES[mixed]! : -1;
+    if ((v | w) < 0) return -1;
+    slot = (slot << 5) | (v ^ w);
+  }
+  return slot;
 }
 
 /** YYYY-MM-DDThh:mm:ssZ, the API's time format. */

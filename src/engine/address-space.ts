@@ -346,6 +346,16 @@ export class AddressSpace {
     check(this.engine.raw.setRandomState(this.id, hi, lo));
   }
 
+  /**
+   * Whether some strategy would find a free /prefixLength now (every strategy finds one exactly
+   * when the largest free block is at least that big): one summary read, no search.
+   */
+  fits(prefixLength: number): boolean {
+    check(this.engine.raw.stats(this.id));
+    const largest = this.engine.ints[((this.engine.io + IO_STATS) >>> 2) + 2]!;
+    return largest >= 0 && largest <= prefixLength;
+  }
+
   /** Number of live allocations. */
   get liveAllocations(): number {
     check(this.engine.raw.stats(this.id));

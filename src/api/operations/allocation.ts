@@ -31,7 +31,7 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
     const found = previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]);
-    if (!found) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
+    if (!found) throw noRoom(pool, mask!, insufficient);
     return found;
   }
   const block = ctx.cidrFor(pool.IpVersion, cidr, insufficient === 'ResourceNotEnough.IpamPoolCidr' ? 'CidrBlock' : 'Cidr');
@@ -42,6 +42,10 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
     throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
   }
   return blockOf(block);
+}
+
+function noRoom(pool: PoolRecord, mask: number, code: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr') {
+  return apiError(code, `No /${mask} is free in ${pool.IpamPoolId}.`);
 }
 
 export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
@@ -55,12 +59,20 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
-  const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
+  let block: BlockWords | undefined;
+  if (p.Cidr === undefined && p.CidrMask !== undefined) {
+    // by mask, whether a block fits is all the check needs (one summary read); the commit's
+    // allocation searches once
+    checkMask(pool, p.CidrMask, 'CidrMask');
+    if (!pool.space.fits(p.CidrMask)) throw noRoom(pool, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
+  } else {
+    block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
+  }
   return () => {
     // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
     // By mask, the pool's strategy takes the block (for random that also advances the pool's
     // generator); by Cidr, exactly that block.
-    const taken = p.CidrMask === undefined ? reserveBlock(pool.space, block) : allocateBlock(pool.space, p.CidrMask, STRATEGIES[pool.AllocationStrategy]);
+    const taken = block ? reserveBlock(pool.space, block) : allocateBlock(pool.space, p.CidrMask!, STRATEGIES[pool.AllocationStrategy]);
     const record = recordAllocation(ctx, pool, taken, {
       ResourceType: 'Custom',
       IpamPoolAllocationName: p.IpamPoolAllocationName,

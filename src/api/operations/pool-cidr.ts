@@ -27,7 +27,7 @@ export function sourceCidrOf(pool: PoolRecord, block: BlockWords): string {
 export function recordAllocation(
   ctx: Context, pool: PoolRecord, block: BlockWords, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
 ): AllocationRecord {
-  const id = ctx.ids.id('ipam-pool-alloc-');
+  const id = ctx.store.allocations.newId(ctx.ids);
   const region = allocationRegion(ctx, pool);
   const record: AllocationRecord = {
     seq: ctx.store.nextSeq(),
