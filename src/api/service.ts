@@ -3,6 +3,7 @@ import { Engine, EngineError, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
+import type { Commit } from './operation.js';
 import { Store } from './model.js';
 import { validateParams } from './params.js';
 import { disposeState, readState, writeState } from './state.js';
@@ -138,9 +139,9 @@ export class IpamService {
         return structuredClone(earlier.response) as Record<string, unknown>;
       }
     }
-    const commit = operation.run(this.#context, params) as () => object;
+    const commit = operation.run(this.#context, params) as Commit<object>;
     if (params.DryRun === true) throw apiError('DryRunOperation');
-    const response = { RequestId: requestId, ...commit() };
+    const response = commit(requestId);
     if (token !== undefined) this.#context.store.clientTokens.set(token, { action, digest, response: structuredClone(response) });
     return response;
   }

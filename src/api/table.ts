@@ -23,7 +23,7 @@ export type Action = AnyOperation['action'];
 export type OperationOf<A extends Action> = Extract<AnyOperation, { action: A }>;
 export type RequestOf<A extends Action> = ParamsOf<OperationOf<A>['params']>;
 /** A query's handler returns the response; a mutation's returns the commit step that does. */
-type Returned<O> = O extends { run: (...args: never[]) => infer X } ? (X extends () => infer R ? R : X) : never;
+type Returned<O> = O extends { run: (...args: never[]) => infer X } ? (X extends (requestId: string) => infer R ? R : X) : never;
 export type ResponseOf<A extends Action> = Returned<OperationOf<A>> & { RequestId: string };
 
 export const OPERATION_BY_ACTION: ReadonlyMap<string, Operation> = new Map(OPERATIONS.map((op) => [op.action, op as unknown as Operation]));

@@ -68,7 +68,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   } else {
     block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
   }
-  return () => {
+  return (RequestId) => {
     // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
     // By mask, the pool's strategy takes the block (for random that also advances the pool's
     // generator); by Cidr, exactly that block.
@@ -78,7 +78,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
       IpamPoolAllocationName: p.IpamPoolAllocationName,
       IpamPoolAllocationDescription: p.IpamPoolAllocationDescription,
     });
-    return { IpamPoolAllocationId: record.IpamPoolAllocationId, Cidr: record.Cidr, SourceCidr: record.SourceCidr };
+    return { RequestId, IpamPoolAllocationId: record.IpamPoolAllocationId, Cidr: record.Cidr, SourceCidr: record.SourceCidr };
   };
 });
 
@@ -98,10 +98,10 @@ export const updateIpamPoolAllocation = mutation('UpdateIpamPoolAllocation', {
   ...MUTATION,
 }, (ctx, p) => {
   const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
-  return () => {
+  return (RequestId) => {
     if (p.IpamPoolAllocationName !== undefined) allocation.IpamPoolAllocationName = p.IpamPoolAllocationName;
     if (p.IpamPoolAllocationDescription !== undefined) allocation.IpamPoolAllocationDescription = p.IpamPoolAllocationDescription;
-    return {};
+    return { RequestId };
   };
 });
 
@@ -112,9 +112,9 @@ export const deleteIpamPoolAllocation = mutation('DeleteIpamPoolAllocation', {
 }, (ctx, p) => {
   const allocation = customAllocation(ctx, p.IpamPoolAllocationId, p.RegionId);
   const pool = ctx.store.pools.get(allocation.IpamPoolId)!;
-  return () => {
+  return (RequestId) => {
     dropAllocation(ctx, pool, allocation);
-    return {};
+    return { RequestId };
   };
 });
 

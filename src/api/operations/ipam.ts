@@ -20,7 +20,7 @@ export const createIpam = mutation('CreateIpam', {
   const regions = regionList(ctx, p.OperatingRegionList, 'OperatingRegionList');
   if (!regions.includes(p.RegionId)) throw illegalParam('OperatingRegionList', `must include the hosted region ${p.RegionId}`);
   if (ctx.ipamHostedIn(p.RegionId)) throw apiError('OperationDenied.IpamExists', p.RegionId);
-  return () => {
+  return (RequestId) => {
     const IpamId = ctx.ids.id('ipam-');
     const scopeFields = { IpamId, RegionId: p.RegionId, IsDefault: true, Tags: [] };
     const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'private' });
@@ -42,6 +42,7 @@ export const createIpam = mutation('CreateIpam', {
     };
     ctx.store.ipams.add(IpamId, ipam);
     return {
+      RequestId,
       IpamId,
       PrivateDefaultScopeId: ipam.PrivateDefaultScopeId,
       PublicDefaultScopeId: ipam.PublicDefaultScopeId,
@@ -70,11 +71,11 @@ export const updateIpam = mutation('UpdateIpam', {
       throw apiError('DependencyViolation.IpamPool', `${pool.IpamPoolId} uses ${pool.PoolRegionId}.`);
     }
   }
-  return () => {
+  return (RequestId) => {
     if (p.IpamName !== undefined) ipam.IpamName = p.IpamName;
     if (p.IpamDescription !== undefined) ipam.IpamDescription = p.IpamDescription;
     ipam.OperatingRegionList = [...new Set([...ipam.OperatingRegionList, ...added])].filter((r) => !removed.includes(r));
-    return {};
+    return { RequestId };
   };
 });
 
@@ -89,10 +90,10 @@ export const deleteIpam = mutation('DeleteIpam', {
   if (busy) throw apiError('DependencyViolation.IpamPool', `Scope ${busy.IpamScopeId} still has pools.`);
   const custom = scopes.find((s) => !s.IsDefault);
   if (custom) throw apiError('DependencyViolation.IpamScope', custom.IpamScopeId);
-  return () => {
+  return (RequestId) => {
     for (const scope of scopes) dropScope(ctx, scope);
     ctx.store.ipams.delete(ipam.IpamId);
-    return {};
+    return { RequestId };
   };
 });
 

@@ -112,7 +112,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   } else if (scopeSpace.overlapsAllocation(block)) {
     throw apiError('OperationDenied.CidrOverlap', formatCidr(block));
   }
-  return () => {
+  return (RequestId) => {
     const text = formatCidr(block);
     let parentAllocationId: string | undefined;
     allOrNothing([
@@ -123,7 +123,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     ]);
     if (parent) parentAllocationId = recordAllocation(ctx, parent, blockOf(block), { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId }).IpamPoolAllocationId;
     pool.cidrs.add(text, { seq: ctx.store.nextSeq(), Cidr: text, block, parentAllocationId });
-    return { Cidr: text };
+    return { RequestId, Cidr: text };
   };
 });
 
@@ -167,7 +167,7 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
     throw apiError('OperationDenied.IpamPoolAllocationExist', `${inside.length} allocation(s) remain in ${record.Cidr}.`);
   }
   const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
-  return () => {
+  return (RequestId) => {
     pool.space.removeSource(block);
     if (parent) {
       dropAllocation(ctx, parent, ctx.store.allocations.get(record.parentAllocationId!)!);
@@ -175,7 +175,7 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
       ctx.store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion].release(block);
     }
     pool.cidrs.delete(record.Cidr);
-    return {};
+    return { RequestId };
   };
 });
 

@@ -80,7 +80,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
     AllocationDefaultCidrMask: p.AllocationDefaultCidrMask,
   };
   checkMasks(version, masks);
-  return () => {
+  return (RequestId) => {
     const space = ctx.engine.createSpace(version === 'IPv4' ? 4 : 6);
     const IpamPoolId = ctx.ids.id('ipam-pool-');
     space.seedRandom(p.RandomSeed ?? seedFromId(IpamPoolId));
@@ -110,7 +110,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
     ctx.store.pools.add(pool.IpamPoolId, pool);
     scope.pools.add(pool.IpamPoolId);
     parent?.children.add(pool.IpamPoolId);
-    return { IpamPoolId: pool.IpamPoolId };
+    return { RequestId, IpamPoolId: pool.IpamPoolId };
   };
 });
 
@@ -148,13 +148,13 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
   };
   checkMasks(pool.IpVersion, masks);
   if (p.AutoImport && pool.PoolRegionId === undefined) throw apiError('OperationDenied.IpamPoolNotInRegion', 'AutoImport needs a pool region.');
-  return () => {
+  return (RequestId) => {
     if (p.IpamPoolName !== undefined) pool.IpamPoolName = p.IpamPoolName;
     if (p.IpamPoolDescription !== undefined) pool.IpamPoolDescription = p.IpamPoolDescription;
     if (p.AutoImport !== undefined) pool.AutoImport = p.AutoImport;
     if (p.AllocationStrategy !== undefined) pool.AllocationStrategy = p.AllocationStrategy;
     Object.assign(pool, masks);
-    return {};
+    return { RequestId };
   };
 });
 
@@ -167,9 +167,9 @@ export const deleteIpamPool = mutation('DeleteIpamPool', {
   if (pool.children.size > 0) throw apiError('DependencyViolation.IpamPool', `${pool.children.size} sub-pool(s) remain.`);
   if (pool.allocations.size > 0) throw apiError('DependencyViolation.CustomPoolAllocation', `${pool.allocations.size} allocation(s) remain.`);
   if (pool.cidrs.size > 0) throw apiError('DependencyViolation.PoolCidr', `${pool.cidrs.size} CIDR block(s) remain.`);
-  return () => {
+  return (RequestId) => {
     dropPool(ctx, pool);
-    return {};
+    return { RequestId };
   };
 });
 

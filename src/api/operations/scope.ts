@@ -20,7 +20,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
   if (p.IpamScopeType === 'public') throw apiError('OperationDenied.UnsupportedScopeType');
   const count = [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId).length;
   if (count >= MAX_SCOPES) throw apiError('QuotaExceeded.IpamScope');
-  return () => {
+  return (RequestId) => {
     const scope = newScope(ctx, {
       IpamScopeId: ctx.ids.id('ipam-scope-'),
       IpamId: ipam.IpamId,
@@ -32,7 +32,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
       Tags: p.Tag ?? [],
       RegionId: ipam.RegionId,
     });
-    return { IpamScopeId: scope.IpamScopeId };
+    return { RequestId, IpamScopeId: scope.IpamScopeId };
   };
 });
 
@@ -44,9 +44,9 @@ export const deleteIpamScope = mutation('DeleteIpamScope', {
   const scope = ctx.scope(p.IpamScopeId, p.RegionId);
   if (scope.IsDefault) throw apiError('OperationDenied.DefaultScope', scope.IpamScopeId);
   if (scope.pools.size > 0) throw apiError('DependencyViolation.IpamPool', `${scope.pools.size} pool(s) remain.`);
-  return () => {
+  return (RequestId) => {
     dropScope(ctx, scope);
-    return {};
+    return { RequestId };
   };
 });
 
