@@ -9,6 +9,8 @@ import type { PoolCidrRecord } from './model.js';
 export class PoolCidrs extends Collection<PoolCidrRecord> {
   readonly #bits: number;
   #byAddress: Array<{ readonly block: BlockWords; readonly record: PoolCidrRecord }> = [];
+  /** The entry `holding` found last: allocations come in runs from one CIDR, so it is tried first. */
+  #lastHeld: { readonly block: BlockWords; readonly record: PoolCidrRecord } | undefined;
 
   /** `bits`: the width of the pool's address family (32 or 128). */
   constructor(bits: number) {
@@ -26,12 +28,17 @@ export class PoolCidrs extends Collection<PoolCidrRecord> {
     super.delete(id, record);
     const at = this.#byAddress.findIndex((entry) => entry.record === record);
     if (at >= 0) this.#byAddress.splice(at, 1);
+    if (this.#lastHeld?.record === record) this.#lastHeld = undefined;
   }
 
   /** The provisioned CIDR that holds the block, or undefined. */
   holding(block: BlockWords): PoolCidrRecord | undefined {
+    const last = this.#lastHeld;
+    if (last !== undefined && blockHolds(this.#bits, last.block, block)) return last.record;
     const candidate = this.#byAddress[this.#after(block) - 1]; // the last one starting at or below it
-    return candidate && blockHolds(this.#bits, candidate.block, block) ? candidate.record : undefined;
+    if (!candidate || !blockHolds(this.#bits, candidate.block, block)) return undefined;
+    this.#lastHeld = candidate;
+    return candidate.record;
   }
 
   /** How many CIDRs start at or below the block's address. */
