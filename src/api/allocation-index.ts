@@ -26,10 +26,13 @@ export class AllocationIndex {
     return this.#others.size === 0 ? undefined : this.#others.get(id);
   }
 
-  /** A new allocation ID naming a free slot (add the record under it before the next one). */
+  /**
+   * A new allocation ID naming the lowest free slot (add the record under it before the next
+   * one). The slot stays free until then: a call refused after this takes nothing.
+   */
   newId(ids: IdSource): string {
     let slot: number;
-    while ((slot = this.#freeSlots.pop()) >= 0 && this.#bySlot[slot] !== undefined);
+    while ((slot = this.#freeSlots.peek()) >= 0 && this.#bySlot[slot] !== undefined) this.#freeSlots.pop();
     if (slot < 0) slot = this.#bySlot.length;
     // past the table's limit, a plain random ID (its record goes to the map)
     return slot < MAX_SLOTS ? ids.slotId(ALLOCATION_ID_PREFIX, slot) : ids.id(ALLOCATION_ID_PREFIX);
@@ -48,6 +51,7 @@ export class AllocationIndex {
       this.#freeSlots.push(gap);
     }
     this.#bySlot[slot] = record;
+    if (this.#freeSlots.peek() === slot) this.#freeSlots.pop();
   }
 
   delete(record: AllocationRecord): void {
@@ -76,6 +80,11 @@ class MinHeap {
       i = up;
     }
     items[i] = value;
+  }
+
+  /** The lowest value; -1 when empty. */
+  peek(): number {
+    return this.#items.length === 0 ? -1 : this.#items[0]!;
   }
 
   /** The lowest value, removed; -1 when empty. */

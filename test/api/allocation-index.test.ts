@@ -76,6 +76,18 @@ describe('AllocationIndex', () => {
     ), { numRuns: 200 });
   });
 
+  it('keeps the slot of an ID made for a call that then failed free', () => {
+    const index = new AllocationIndex();
+    const ids = new IdSource(11);
+    const first = index.newId(ids);
+    index.newId(ids); // refused before its record was added
+    const second = index.newId(ids);
+    expect(slotOfId(first, P)).toBe(0);
+    expect(slotOfId(second, P)).toBe(0);
+    index.add(record(second));
+    expect(slotOfId(index.newId(ids), P)).toBe(1);
+  });
+
   it('keeps records whose IDs carry no free slot (imported, colliding, or past the table) in a map', () => {
     const index = new AllocationIndex();
     const ids = new IdSource(3);

@@ -26,7 +26,12 @@ async function populate(state: DurableState) {
   await run(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
   const allocations = [];
   for (let i = 0; i < 20; i++) allocations.push(await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 20 + (i % 6) }));
+  await run(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[7].IpamPoolAllocationId });
   await run(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[3].IpamPoolAllocationId });
+  // these take the freed slots of the allocation table (IDs carry theirs): a replay, from a
+  // snapshot holding both deletes too, must make the same IDs
+  await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
+  await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
   return { pool: pool.IpamPoolId as string };
 }
 
@@ -48,6 +53,7 @@ describe('durable state', () => {
 
   it('compacts into a snapshot and still restores everything', async () => {
     const dir = await tempDir();
+    // every 5 records: the last snapshot (record 25) holds the deletes, the creates after it are replayed
     const first = await DurableState.open(dir, { compactEvery: 5 });
     await populate(first);
     const before = digest(first);
