@@ -6,18 +6,24 @@ export const ALLOCATION_ID_PREFIX = 'ipam-pool-alloc-';
 /**
  * Allocations by ID. The service makes allocation IDs that carry a slot of this table
  * (IdSource.slotId), so finding one is decoding its characters and reading one array element:
- * no hash table, whose probes at 100,000s of records are cache misses. A record whose ID names
- * no free slot (an ID from an imported document) goes to a map keyed by the ID itself.
+ * no hash table, whose probes at 100,000s of records are cache misses. A record the table
+ * cannot hold (an ID from an imported document that decodes to no slot, to a slot another
+ * record holds, or to one past the table's end) goes to a map keyed by the ID itself.
  *
- * A new ID takes the lowest free slot. That depends only on which slots are taken, which the
- * IDs themselves record, so a restored service (or a replayed journal) makes the same IDs as
- * the original would have.
+ * A new ID takes the lowest slot that no live ID decodes to. That depends only on the live IDs,
+ * not on the order they came in, so a restored service (or a replayed journal) makes the same
+ * IDs as the original would have; and no live ID can equal the new one, which decodes to a
+ * slot none of them does. To keep that true, a record waiting in the map for its slot moves
+ * into the table when the slot's holder is deleted or when the table grows to reach it.
  */
 export class AllocationIndex {
+  /** Grows one slot at a time (never to a far slot an imported ID names, so its size follows the live records). */
   readonly #bySlot: Array<AllocationRecord | undefined> = [];
   /** Slots given back, lowest first; one may have been taken since by an imported record (checked on reuse). */
   readonly #freeSlots = new MinHeap();
   readonly #others = new Map<string, AllocationRecord>();
+  /** Records in #others whose IDs decode to a slot below MAX_SLOTS, by that slot. */
+  readonly #waiting = new Map<number, AllocationRecord[]>();
 
   get(id: string): AllocationRecord | undefined {
     const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
@@ -33,35 +39,62 @@ export class AllocationIndex {
   newId(ids: IdSource): string {
     let slot: number;
     while ((slot = this.#freeSlots.peek()) >= 0 && this.#bySlot[slot] !== undefined) this.#freeSlots.pop();
-    if (slot < 0) slot = this.#bySlot.length;
+    if (slot < 0) {
+      // the end of the table, unless an imported ID waits for that slot
+      while ((slot = this.#bySlot.length) < MAX_SLOTS && this.#waiting.size !== 0 && this.#waiting.has(slot)) this.#bySlot.push(this.#unwait(slot));
+    }
+    if (slot < MAX_SLOTS) return ids.slotId(ALLOCATION_ID_PREFIX, slot);
     // past the table's limit, a plain random ID (its record goes to the map)
-    return slot < MAX_SLOTS ? ids.slotId(ALLOCATION_ID_PREFIX, slot) : ids.id(ALLOCATION_ID_PREFIX);
+    let id: string;
+    do id = ids.id(ALLOCATION_ID_PREFIX);
+    while (this.get(id) !== undefined);
+    return id;
   }
 
   /** Adds a record under its ID (IDs are unique: a second record with a known ID is refused earlier). */
   add(record: AllocationRecord): void {
-    const slot = slotOfId(record.IpamPoolAllocationId, ALLOCATION_ID_PREFIX.length);
-    if (slot < 0 || slot >= MAX_SLOTS || this.#bySlot[slot] !== undefined) {
-      this.#others.set(record.IpamPoolAllocationId, record);
+    const id = record.IpamPoolAllocationId;
+    const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
+    const bySlot = this.#bySlot;
+    if (slot >= 0 && slot < MAX_SLOTS && slot <= bySlot.length && bySlot[slot] === undefined) {
+      bySlot[slot] = record;
+      if (this.#freeSlots.peek() === slot) this.#freeSlots.pop();
       return;
     }
-    // an imported ID may name a slot past the end: the ones skipped become free slots
-    for (let gap = this.#bySlot.length; gap < slot; gap++) {
-      this.#bySlot.push(undefined);
-      this.#freeSlots.push(gap);
-    }
-    this.#bySlot[slot] = record;
-    if (this.#freeSlots.peek() === slot) this.#freeSlots.pop();
+    this.#others.set(id, record);
+    if (slot < 0 || slot >= MAX_SLOTS) return;
+    const waiting = this.#waiting.get(slot);
+    if (waiting) waiting.push(record);
+    else this.#waiting.set(slot, [record]);
   }
 
   delete(record: AllocationRecord): void {
-    const slot = slotOfId(record.IpamPoolAllocationId, ALLOCATION_ID_PREFIX.length);
+    const id = record.IpamPoolAllocationId;
+    const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
     if (slot >= 0 && this.#bySlot[slot] === record) {
-      this.#bySlot[slot] = undefined;
-      this.#freeSlots.push(slot);
-    } else {
-      this.#others.delete(record.IpamPoolAllocationId);
+      if (this.#waiting.size !== 0 && this.#waiting.has(slot)) {
+        this.#bySlot[slot] = this.#unwait(slot);
+      } else {
+        this.#bySlot[slot] = undefined;
+        this.#freeSlots.push(slot);
+      }
+      return;
     }
+    if (this.#others.get(id) !== record) return;
+    this.#others.delete(id);
+    const waiting = this.#waiting.get(slot);
+    if (!waiting) return;
+    waiting.splice(waiting.indexOf(record), 1);
+    if (waiting.length === 0) this.#waiting.delete(slot);
+  }
+
+  /** Takes the first record waiting for the slot out of the map (there is one). */
+  #unwait(slot: number): AllocationRecord {
+    const waiting = this.#waiting.get(slot)!;
+    const record = waiting.shift()!;
+    if (waiting.length === 0) this.#waiting.delete(slot);
+    this.#others.delete(record.IpamPoolAllocationId);
+    return record;
   }
 }
 
@@ -110,8 +143,5 @@ class MinHeap {
   }
 }
 
-/**
- * Slots the table holds: 4M live allocations, 32 MiB of table at most (an imported ID naming
- * the last slot fills the table up to it, so this also bounds what a crafted document costs).
- */
+/** Slots the table holds: 4M live allocations, 32 MiB of table at most. */
 const MAX_SLOTS = 1 << 22;

@@ -76,6 +76,65 @@ describe('AllocationIndex', () => {
     ), { numRuns: 200 });
   });
 
+  it('with imported IDs mixed in (sharing slots, far past the table, past its limit, or carrying none), still gives the lowest slot no live ID names, never a live ID, and the same next IDs after a rebuild in any order', () => {
+    // reference: the slot a new ID takes is the lowest that no live ID decodes to
+    const lowestFree = (live: string[]) => {
+      const taken = new Set(live.map((l) => slotOfId(l, P)));
+      let lowest = 0;
+      while (taken.has(lowest)) lowest++;
+      return lowest;
+    };
+    const step = fc.oneof(
+      fc.constant({ kind: 'create' as const }),
+      fc.record({ kind: fc.constant('import' as const), slot: fc.oneof(fc.nat(8), fc.integer({ min: 9, max: 40 }), fc.constant((1 << 22) + 3), fc.constant(-1)) }),
+      fc.record({ kind: fc.constant('delete' as const), which: fc.nat() }),
+    );
+    fc.assert(fc.property(fc.array(step, { maxLength: 200 }), fc.integer(), fc.nat(), (steps, seed, shuffleSeed) => {
+      const ids = new IdSource(seed);
+      const elsewhere = new IdSource(seed ^ 0x2545f491); // another service's, or a hand-made document's
+      const index = new AllocationIndex();
+      const live: string[] = [];
+      const gone: string[] = [];
+      for (const s of steps) {
+        if (s.kind === 'create') {
+          const id = index.newId(ids);
+          expect(live).not.toContain(id);
+          expect(slotOfId(id, P)).toBe(lowestFree(live));
+          index.add(record(id));
+          live.push(id);
+        } else if (s.kind === 'import') {
+          const id = s.slot < 0 ? elsewhere.id('ipam-pool-alloc-x') : elsewhere.slotId(ALLOCATION_ID_PREFIX, s.slot);
+          index.add(record(id));
+          live.push(id);
+        } else if (live.length > 0) {
+          const [id] = live.splice(s.which % live.length, 1);
+          index.delete(index.get(id!)!);
+          gone.push(id!);
+        }
+      }
+      for (const id of live) expect(index.get(id)?.IpamPoolAllocationId).toBe(id);
+      for (const id of gone) if (!live.includes(id)) expect(index.get(id)).toBeUndefined();
+
+      const rebuilt = new AllocationIndex();
+      const order = [...live];
+      for (let i = order.length - 1, s = shuffleSeed; i > 0; i--) {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        const j = s % (i + 1);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      for (const id of order) rebuilt.add(record(id));
+      const copy = new IdSource(ids.state);
+      for (let i = 0; i < 5; i++) {
+        const next = index.newId(ids);
+        expect(rebuilt.newId(copy)).toBe(next);
+        expect(slotOfId(next, P)).toBe(lowestFree(live));
+        index.add(record(next));
+        rebuilt.add(record(next));
+        live.push(next);
+      }
+    }), { numRuns: 200 });
+  });
+
   it('keeps the slot of an ID made for a call that then failed free', () => {
     const index = new AllocationIndex();
     const ids = new IdSource(11);

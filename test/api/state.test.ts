@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ALLOCATION_ID_PREFIX } from '../../src/api/allocation-index.js';
+import { IdSource, slotOfId } from '../../src/api/ids.js';
 import { IpamService, IpamStateError } from '../../src/index.js';
-import { digest, fixture, R, type Fixture } from './fixture.js';
+import { digest, fixture, newService, R, type Fixture } from './fixture.js';
 
 async function populated(): Promise<Fixture> {
   const f = await fixture();
@@ -70,7 +72,7 @@ describe('exportState / restore', () => {
   });
 
   it('finds, renames and deletes allocations whose IDs share their last characters', async () => {
-    // restored IDs may be anything; these collide in the index's number (made from the last 8 characters)
+    // restored IDs may be anything; these are too short to carry a slot of the index, and share their tails
     const f = await populated();
     const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
     const custom = doc.allocations.filter((a: any) => a.ResourceType === 'Custom').slice(0, 4);
@@ -86,6 +88,41 @@ describe('exportState / restore', () => {
     expect(get(custom[1].IpamPoolAllocationId).Cidr).toBe(custom[1].Cidr);
     expect(get(custom[3].IpamPoolAllocationId).IpamPoolAllocationName).toBe('kept');
     expect(() => get('z-same-tail-12345678')).toThrow(/does not exist/);
+  });
+
+  describe('with imported allocation IDs that name the same slot of the index', () => {
+    /** A pool with two allocations whose IDs are replaced by `ids` in the exported document. */
+    async function importing(ids: (idState: number) => string[]) {
+      const ipam = await newService(9);
+      const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+      const pool = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, PoolRegionId: R }).IpamPoolId;
+      ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+      for (let i = 0; i < 2; i++) ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 24 });
+      const doc = JSON.parse(JSON.stringify(ipam.exportState()));
+      const imported = ids(doc.idState);
+      doc.allocations.forEach((a: any, i: number) => { a.IpamPoolAllocationId = a.ResourceId = imported[i]; });
+      const restored = await IpamService.restore(doc, { engine: ipam.engine });
+      const create = (s: IpamService) => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 24 }).IpamPoolAllocationId;
+      const listed = (s: IpamService) => s.listIpamPoolAllocations({ RegionId: R, IpamPoolId: pool, MaxResults: 10 }).IpamPoolAllocations.map((a) => a.IpamPoolAllocationId);
+      return { restored, imported, create, listed };
+    }
+    const P = ALLOCATION_ID_PREFIX.length;
+
+    it('a restore of its export makes the same next IDs after the first of them is deleted', async () => {
+      const { restored, imported, create } = await importing(() => [ALLOCATION_ID_PREFIX + 'a'.repeat(20), ALLOCATION_ID_PREFIX + 'a'.repeat(10) + 'b'.repeat(10)]);
+      expect(imported.map((id) => slotOfId(id, P))).toEqual([0, 0]);
+      restored.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: imported[0]! });
+      const copy = await IpamService.restore(restored.exportState(), { engine: restored.engine });
+      expect(create(copy)).toBe(create(restored));
+    });
+
+    it('never makes a new ID equal to one of them, even one the generator would make next', async () => {
+      // the second is exactly what the document's generator state makes next for slot 0
+      const { restored, imported, create, listed } = await importing((idState) => [ALLOCATION_ID_PREFIX + 'a'.repeat(20), new IdSource(idState).slotId(ALLOCATION_ID_PREFIX, 0)]);
+      restored.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: imported[0]! });
+      expect(create(restored)).not.toBe(imported[1]);
+      expect(new Set(listed(restored)).size).toBe(2);
+    });
   });
 
   it('refuses non-documents', async () => {
