@@ -24,6 +24,11 @@ export class AllocationIndex {
   readonly #others = new Map<string, AllocationRecord>();
   /** Records in #others whose IDs decode to a slot below MAX_SLOTS, by that slot. */
   readonly #waiting = new Map<number, AllocationRecord[]>();
+  /**
+   * False for a service restored from a document written before IDs carried slots: it goes on
+   * making plain random IDs, the ones that build made, so its journal replays to the IDs it answered.
+   */
+  slotIds = true;
 
   get(id: string): AllocationRecord | undefined {
     const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
@@ -37,14 +42,19 @@ export class AllocationIndex {
    * one). The slot stays free until then: a call refused after this takes nothing.
    */
   newId(ids: IdSource): string {
+    if (!this.slotIds) return this.#randomId(ids);
     let slot: number;
     while ((slot = this.#freeSlots.peek()) >= 0 && this.#bySlot[slot] !== undefined) this.#freeSlots.pop();
     if (slot < 0) {
       // the end of the table, unless an imported ID waits for that slot
       while ((slot = this.#bySlot.length) < MAX_SLOTS && this.#waiting.size !== 0 && this.#waiting.has(slot)) this.#bySlot.push(this.#unwait(slot));
     }
-    if (slot < MAX_SLOTS) return ids.slotId(ALLOCATION_ID_PREFIX, slot);
     // past the table's limit, a plain random ID (its record goes to the map)
+    return slot < MAX_SLOTS ? ids.slotId(ALLOCATION_ID_PREFIX, slot) : this.#randomId(ids);
+  }
+
+  /** A plain random ID that no live record has. */
+  #randomId(ids: IdSource): string {
     let id: string;
     do id = ids.id(ALLOCATION_ID_PREFIX);
     while (this.get(id) !== undefined);

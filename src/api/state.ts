@@ -82,6 +82,9 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     version: STATE_VERSION,
     seq: ctx.store.seq,
     ...(idState === undefined ? {} : { idState }),
+    // new allocation IDs carry slots of the allocation index (documents without this field were
+    // written by a build whose IDs did not: a service restored from one goes on as that build did)
+    ...(ctx.store.allocations.slotIds ? { allocationIds: 'slot' } : {}),
     ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
@@ -249,6 +252,8 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     }
     store.clientTokens.set(raw.token, { action: raw.action, digest: raw.digest, response: structuredClone(raw.response) });
   }
+  if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
+  store.allocations.slotIds = doc.allocationIds === 'slot';
   const idState = doc.idState;
   if (idState !== undefined && (!Number.isInteger(idState) || (idState as number) < 0 || (idState as number) > 0xffffffff)) throw new IpamStateError('"idState" must be a u32');
   return { idState: idState as number | undefined };

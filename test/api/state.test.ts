@@ -58,6 +58,7 @@ describe('exportState / restore', () => {
     ['a reused sequence number', (d) => { d.pools[1].seq = d.pools[0].seq; }, /used twice/],
     ['a wrong PoolDepth', (d) => { d.pools[1].PoolDepth = 5; }, /PoolDepth/],
     ['not an object', (d) => { Object.keys(d).forEach((k) => delete d[k]); }, /unknown format/],
+    ['an unknown kind of allocation IDs', (d) => { d.allocationIds = 'sequential'; }, /"allocationIds" must be "slot" or absent/],
   ];
 
   it.each(corruptions)('refuses a document with %s, loading nothing', async (_label, corrupt, why) => {
@@ -88,6 +89,23 @@ describe('exportState / restore', () => {
     expect(get(custom[1].IpamPoolAllocationId).Cidr).toBe(custom[1].Cidr);
     expect(get(custom[3].IpamPoolAllocationId).IpamPoolAllocationName).toBe('kept');
     expect(() => get('z-same-tail-12345678')).toThrow(/does not exist/);
+  });
+
+  it('goes on making plain random allocation IDs, as the build that wrote it did, for a document without allocationIds', async () => {
+    const f = await populated();
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    expect(doc.allocationIds).toBe('slot');
+    delete doc.allocationIds;
+    const old = await restoreCopy(doc);
+    const made = old.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 }).IpamPoolAllocationId;
+    expect(made).toBe(new IdSource(doc.idState).id(ALLOCATION_ID_PREFIX));
+    // and so does a restore of its own export
+    const exported = old.exportState();
+    expect(exported.allocationIds).toBeUndefined();
+    const again = await restoreCopy(exported);
+    const next = (s: IpamService) => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 }).IpamPoolAllocationId;
+    expect(next(again)).toBe(next(old));
+    expect(old.getIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: made }).Cidr).toMatch(/\/24$/);
   });
 
   describe('with imported allocation IDs that name the same slot of the index', () => {

@@ -2,7 +2,10 @@ import fsCallbacks, { promises as fs } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
+import { IdSource } from '../../src/api/ids.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 
 const R = 'cn-hangzhou';
@@ -128,5 +131,30 @@ describe('durable state', () => {
     expect(listed.TotalCount).toBe(0); // the refused allocation is neither in the snapshot nor in the journal
     expect(restarted.service.call('ListIpamPoolCidrs', { RegionId: R, IpamPoolId: pool }).TotalCount).toBe(1);
     await restarted.close();
+  });
+
+  it('replays a journal written by a build that made allocation IDs without slots to the IDs it answered', async () => {
+    // what that build wrote on first start (an empty state; its documents have no allocationIds field)
+    const dir = await tempDir();
+    const stateText = JSON.stringify({ format: 'wasm-ipam/state', version: 1, seq: 0, idState: 77, ipams: [], scopes: [], pools: [], allocations: [], clientTokens: [] });
+    const sha256 = createHash('sha256').update(stateText).digest('hex');
+    await fs.writeFile(path.join(dir, 'snapshot.json'), `{"format":"wasm-ipam/snapshot","lastSeq":0,"sha256":"${sha256}","state":${stateText}}`);
+    // its first records, which make the same IDs in both builds
+    const first = await DurableState.open(dir);
+    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
+    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    const idState = first.service.exportState().idState as number;
+    await first.close();
+    // then it answered a create with a plain random ID (its ID source's next), and deleted it by that ID
+    const answered = new IdSource(idState).id('ipam-pool-alloc-');
+    const line = (record: object) => { const json = JSON.stringify(record); return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`; };
+    const time = new Date().toISOString();
+    await fs.appendFile(path.join(dir, 'journal.log'), line({ seq: 4, time, action: 'CreateIpamPoolAllocation', params: { RegionId: R, IpamPoolId: pool, CidrMask: 24 } }) +
+      line({ seq: 5, time, action: 'UpdateIpamPoolAllocation', params: { RegionId: R, IpamPoolAllocationId: answered, IpamPoolAllocationName: 'kept' } }));
+    const second = await DurableState.open(dir);
+    const listed = second.service.call('ListIpamPoolAllocations', { RegionId: R, IpamPoolId: pool }).IpamPoolAllocations as Array<Record<string, unknown>>;
+    expect(listed.map((a) => [a.IpamPoolAllocationId, a.IpamPoolAllocationName])).toEqual([[answered, 'kept']]);
+    await second.close();
   });
 });
