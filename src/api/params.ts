@@ -182,6 +182,13 @@ interface Validator {
   readonly params: readonly Param[];
   readonly byName: ReadonlyMap<string, Param>;
   readonly requiredCount: number;
+  /**
+   * The keys of the last requests seen, by position, with their params: callers send the same
+   * keys in the same order call after call, and comparing a key with the one seen at its
+   * position costs a fraction of a Map lookup.
+   */
+  readonly seenKeys: string[];
+  readonly seenParams: Param[];
 }
 
 const VALIDATORS = new WeakMap<ParamSpecs, Validator>();
@@ -189,7 +196,9 @@ function validatorOf(specs: ParamSpecs): Validator {
   let validator = VALIDATORS.get(specs);
   if (!validator) {
     const params = Object.entries(specs).map(([name, spec]) => ({ name, required: spec.required === true, check: checkOf(spec) }));
-    validator = { params, byName: new Map(params.map((param) => [param.name, param])), requiredCount: params.filter((p) => p.required).length };
+    validator = {
+      params, byName: new Map(params.map((param) => [param.name, param])), requiredCount: params.filter((p) => p.required).length, seenKeys: [], seenParams: [],
+    };
     VALIDATORS.set(specs, validator);
   }
   return validator;
@@ -211,8 +220,18 @@ export function validateParams<P extends ParamSpecs>(action: string, specs: P, i
   const request = { ...input };
   try {
     let required = 0;
+    let at = 0;
+    const { seenKeys, seenParams } = validator;
     for (const key in request) {
-      const param = validator.byName.get(key);
+      let param = seenKeys[at] === key ? seenParams[at] : undefined;
+      if (param === undefined) {
+        param = validator.byName.get(key);
+        if (param !== undefined) {
+          seenKeys[at] = key;
+          seenParams[at] = param;
+        }
+      }
+      at++;
       const value = request[key];
       if (param === undefined || value === undefined) return inDeclarationOrder(action, validator, request);
       const checked = param.check(key, value);
