@@ -7,6 +7,38 @@ import type { AllocationRecord } from '../../src/api/model.js';
 const record = (id: string) => ({ IpamPoolAllocationId: id }) as AllocationRecord;
 const P = ALLOCATION_ID_PREFIX.length;
 
+/** The reference: a new ID takes the lowest slot that no live ID decodes to. */
+function lowestFree(live: readonly string[]): number {
+  const taken = new Set(live.map((l) => slotOfId(l, P)));
+  let lowest = 0;
+  while (taken.has(lowest)) lowest++;
+  return lowest;
+}
+
+/**
+ * A restore adds the live records in its own order (here shuffled by the seed), under a
+ * generator in the same state: the next IDs must be the original's, each at the lowest free slot.
+ */
+function expectSameNextIdsAfterRebuild(index: AllocationIndex, ids: IdSource, live: string[], shuffleSeed: number): void {
+  const order = [...live];
+  for (let i = order.length - 1, s = shuffleSeed; i > 0; i--) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const rebuilt = new AllocationIndex();
+  for (const id of order) rebuilt.add(record(id));
+  const copy = new IdSource(ids.state);
+  for (let i = 0; i < 5; i++) {
+    const next = index.newId(ids);
+    expect(rebuilt.newId(copy)).toBe(next);
+    expect(slotOfId(next, P)).toBe(lowestFree(live));
+    index.add(record(next));
+    rebuilt.add(record(next));
+    live.push(next);
+  }
+}
+
 describe('allocation IDs carrying a slot', () => {
   it('decode to the slot they were made with, and look random', () => {
     const ids = new IdSource(7);
@@ -41,10 +73,7 @@ describe('AllocationIndex', () => {
         for (const step of steps) {
           if (step === -1 || live.length === 0) {
             const id = index.newId(ids);
-            const taken = new Set(live.map((l) => slotOfId(l, P)));
-            let lowest = 0;
-            while (taken.has(lowest)) lowest++;
-            expect(slotOfId(id, P)).toBe(lowest);
+            expect(slotOfId(id, P)).toBe(lowestFree(live));
             index.add(record(id));
             live.push(id);
           } else {
@@ -56,34 +85,12 @@ describe('AllocationIndex', () => {
         for (const id of live) expect(index.get(id)?.IpamPoolAllocationId).toBe(id);
         for (const id of gone) expect(index.get(id)).toBeUndefined();
 
-        // a restore adds the records in its own order, under a generator in the same state
-        const rebuilt = new AllocationIndex();
-        const order = [...live];
-        for (let i = order.length - 1, s = shuffleSeed; i > 0; i--) {
-          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-          const j = s % (i + 1);
-          [order[i], order[j]] = [order[j]!, order[i]!];
-        }
-        for (const id of order) rebuilt.add(record(id));
-        const copy = new IdSource(ids.state);
-        for (let i = 0; i < 5; i++) {
-          const next = index.newId(ids);
-          expect(rebuilt.newId(copy)).toBe(next);
-          index.add(record(next));
-          rebuilt.add(record(next));
-        }
+        expectSameNextIdsAfterRebuild(index, ids, live, shuffleSeed);
       },
     ), { numRuns: 200 });
   });
 
   it('with imported IDs mixed in (sharing slots, far past the table, past its limit, or carrying none), still gives the lowest slot no live ID names, never a live ID, and the same next IDs after a rebuild in any order', () => {
-    // reference: the slot a new ID takes is the lowest that no live ID decodes to
-    const lowestFree = (live: string[]) => {
-      const taken = new Set(live.map((l) => slotOfId(l, P)));
-      let lowest = 0;
-      while (taken.has(lowest)) lowest++;
-      return lowest;
-    };
     const step = fc.oneof(
       fc.constant({ kind: 'create' as const }),
       fc.record({ kind: fc.constant('import' as const), slot: fc.oneof(fc.nat(8), fc.integer({ min: 9, max: 40 }), fc.constant((1 << 22) + 3), fc.constant(-1)) }),
@@ -115,23 +122,7 @@ describe('AllocationIndex', () => {
       for (const id of live) expect(index.get(id)?.IpamPoolAllocationId).toBe(id);
       for (const id of gone) if (!live.includes(id)) expect(index.get(id)).toBeUndefined();
 
-      const rebuilt = new AllocationIndex();
-      const order = [...live];
-      for (let i = order.length - 1, s = shuffleSeed; i > 0; i--) {
-        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-        const j = s % (i + 1);
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      for (const id of order) rebuilt.add(record(id));
-      const copy = new IdSource(ids.state);
-      for (let i = 0; i < 5; i++) {
-        const next = index.newId(ids);
-        expect(rebuilt.newId(copy)).toBe(next);
-        expect(slotOfId(next, P)).toBe(lowestFree(live));
-        index.add(record(next));
-        rebuilt.add(record(next));
-        live.push(next);
-      }
+      expectSameNextIdsAfterRebuild(index, ids, live, shuffleSeed);
     }), { numRuns: 200 });
   });
 
