@@ -24,15 +24,23 @@ function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | '
   }
 }
 
-/** The block a Cidr or CidrMask request names, checked against the pool (nothing taken). */
-function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr'): BlockWords {
+type Insufficient = 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr';
+
+/**
+ * The block a Cidr or CidrMask request names, checked against the pool (nothing taken). By
+ * mask, whether one fits is one summary read; `preview` then also finds the block the pool's
+ * strategy would take, and without it the answer is undefined (an allocation's commit searches
+ * once, itself).
+ */
+function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: true): BlockWords;
+function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: false): BlockWords | undefined;
+function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: boolean): BlockWords | undefined {
   if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');
   if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
-    const found = previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]);
-    if (!found) throw noRoom(pool, mask!, insufficient);
-    return found;
+    if (!pool.space.fits(mask!)) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
+    return preview ? previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]) : undefined;
   }
   const block = ctx.cidrFor(pool.IpVersion, cidr, insufficient === 'ResourceNotEnough.IpamPoolCidr' ? 'CidrBlock' : 'Cidr');
   checkMask(pool, block.prefixLength, 'Cidr');
@@ -42,10 +50,6 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
     throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
   }
   return blockOf(block);
-}
-
-function noRoom(pool: PoolRecord, mask: number, code: 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr') {
-  return apiError(code, `No /${mask} is free in ${pool.IpamPoolId}.`);
 }
 
 export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
@@ -59,15 +63,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
-  let block: BlockWords | undefined;
-  if (p.Cidr === undefined && p.CidrMask !== undefined) {
-    // by mask, whether a block fits is all the check needs (one summary read); the commit's
-    // allocation searches once
-    checkMask(pool, p.CidrMask, 'CidrMask');
-    if (!pool.space.fits(p.CidrMask)) throw noRoom(pool, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
-  } else {
-    block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient');
-  }
+  const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient', false);
   return (RequestId) => {
     // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
     // By mask, the pool's strategy takes the block (for random that also advances the pool's
@@ -178,6 +174,6 @@ export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr'
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   if (pool.cidrs.size === 0 && p.CidrMask !== undefined) throw apiError('ResourceNotEnough.IpamPoolCidr', `${pool.IpamPoolId} has no provisioned CIDR block.`);
-  const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr');
+  const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr', true);
   return { CidrBlock: formatBlock(pool.space, block) };
 });
