@@ -83,7 +83,6 @@ export class DurableState {
   #pending: Array<{ line: string; done: () => void; failed: (e: unknown) => void }> = [];
   /** Bytes of whole, synced batches in the journal: where it is cut back to when a write fails. */
   #journalBytes: number;
-  /** The journal failure that stopped this state, if one did. */
   #failure: DurableStateError | undefined;
   #reportFailure!: (error: DurableStateError) => void;
   /** The journal failure that stopped this state, if one did. */
