@@ -164,13 +164,17 @@ export function lowestChildHolding(p: usize, top: u32, first: u32, end: u32, ord
   let t = top - 4;
   let windows = blockPtr(load<u32>(p + CHILD_SETS));
   let bit = windowBit(order, t);
-  // slots whose summary says nothing of `order` fits below them are passed over
-  let fits = <u32>i8x16.bitmask(i8x16.gt_u(v128.load(p + FIRST_SLOT), i8x16.splat(<i8>order)));
+  // slots whose summary says nothing of `order` fits below them are passed over; a slot whose
+  // largest free block below is of `order` itself holds a maximal one, without asking its window
+  let slots = v128.load(p + FIRST_SLOT);
+  let fits = <u32>i8x16.bitmask(i8x16.gt_u(slots, i8x16.splat(<i8>order)));
+  let largest = <u32>i8x16.bitmask(i8x16.eq(slots, i8x16.splat(<i8>(order + 1))));
   let candidates = fits & (((<u32>1 << (end - 1)) - 1) & ~((<u32>1 << first) - 1));
   let stale = <u32>load<u16>(p + STALE_CHILDREN);
   while (candidates != 0) {
     let slot = ctz(candidates);
     candidates &= candidates - 1;
+    if ((largest >> slot) & 1) return slot;
     if ((stale >> slot) & 1) {
       refreshWindow(p, windows, slot, t);
       stale &= ~(<u32>1 << slot);
