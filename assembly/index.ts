@@ -252,6 +252,24 @@ export function freeBlockHistogram(space: i32): i32 {
   return S.OK;
 }
 
+/**
+ * 1 when the space's free addresses add up to at least a /prefix's worth (2^(width - prefix)),
+ * aligned or not, else 0 (or a negative status): exact, from the histogram, in O(width).
+ */
+export function holdsFreeAddresses(space: i32, prefix: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  let width = widthOf(s);
+  if (prefix < 0 || <u32>prefix > width) return S.E_BAD_PREFIX;
+  let order = width - <u32>prefix;
+  for (let k = order; k <= width; k++) if (freeBlocksOfOrder(s, k) != 0) return 1;
+  // ⌊Σ_{k<order} count_k · 2^k / 2^order⌋ by halving with carry, order by order: nested floors
+  // of halves compose exactly, and the carry stays below 2^32
+  let carry: u64 = 0;
+  for (let k: u32 = 0; k < order; k++) carry = (carry + <u64>freeBlocksOfOrder(s, k)) >> 1;
+  return carry != 0 ? 1 : 0;
+}
+
 /** Grows memory ahead of a large run; returns 0 or E_OUT_OF_MEMORY. */
 export function reserveMemory(blocks: u32): i32 {
   return ensureBumpBlocks(blocks) ? S.OK : S.E_OUT_OF_MEMORY;

@@ -264,20 +264,11 @@ export class AddressSpace {
 
   /**
    * True when the free addresses add up to at least a /prefixLength's worth (2^(bits − prefix)),
-   * aligned or not: capacity().freeAddresses >= that, exactly, from the histogram and without
-   * BigInt. (The simulator asks it after every failure, to tell fragmentation from no space.)
+   * aligned or not: capacity().freeAddresses >= that, exactly, from the histogram, in the engine.
+   * (The simulator asks it after every failure, to tell fragmentation from no space.)
    */
   holdsFreeAddresses(prefixLength: number): boolean {
-    check(this.engine.raw.freeBlockHistogram(this.id));
-    const words = this.engine.words;
-    const at = (this.engine.io + IO_ADDRESSES) >>> 2;
-    const order = this.bits - prefixLength;
-    for (let k = order; k <= this.bits; k++) if (words[at + k] !== 0) return true;
-    // ⌊Σ_{k<order} count_k · 2^k / 2^order⌋ by halving with carry, order by order: nested floors
-    // of halves compose exactly, and the carry never passes 2^33
-    let carry = 0;
-    for (let k = 0; k < order; k++) carry = Math.floor((carry + words[at + k]!) / 2);
-    return carry >= 1;
+    return check(this.engine.raw.holdsFreeAddresses(this.id, prefixLength)) === 1;
   }
 
   #sourceAddresses: bigint | undefined;

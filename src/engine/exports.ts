@@ -31,5 +31,6 @@ export interface EngineExports {
   stats(space: number): number;
   listBlocks(space: number, kind: number, max: number): number;
   freeBlockHistogram(space: number): number;
+  holdsFreeAddresses(space: number, prefix: number): number;
   reserveMemory(blocks: number): number;
 }
