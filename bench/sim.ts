@@ -12,12 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { Engine, type AllocationStrategy } from '../src/engine/index.js';
 import { runJob } from '../src/sim/simulate.js';
 import { builtInScenario, DEFAULT_SCENARIO } from '../src/sim/scenarios.js';
+import { engineAloneEventsPerSecond } from './sim-engine-alone.js';
 
 export interface SimRow {
   strategy: AllocationStrategy;
   via: 'engine' | 'api';
   events: number;
   eventsPerSecond: number;
+  /** Engine path only: the same run's engine calls replayed alone (sim-engine-alone.ts). */
+  engineAlone?: number;
 }
 
 export async function measureSimulator(apiEvents: number, engineEvents?: number): Promise<SimRow[]> {
@@ -30,8 +33,10 @@ export async function measureSimulator(apiEvents: number, engineEvents?: number)
     for (const strategy of scenario.strategies) {
       await runJob(engine, { scenario: { ...sized, events: Math.min(events, 100_000) }, strategy, via, mapSide: 0 }); // warm-up
       const run = await runJob(engine, { scenario: sized, strategy, via, mapSide: 0 });
-      rows.push({ strategy, via, events, eventsPerSecond: run.eventsPerSecond });
-      console.log(`  ${via.padEnd(6)} ${strategy.padEnd(9)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(10)} events/s`);
+      const engineAlone = via === 'engine' ? await engineAloneEventsPerSecond(engine.module, sized, strategy) : undefined;
+      rows.push({ strategy, via, events, eventsPerSecond: run.eventsPerSecond, engineAlone });
+      const alone = engineAlone === undefined ? '' : ` (its engine calls alone: ${Math.round(engineAlone).toLocaleString('en-US')})`;
+      console.log(`  ${via.padEnd(6)} ${strategy.padEnd(9)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(10)} events/s${alone}`);
     }
   }
   return rows;
@@ -39,11 +44,12 @@ export async function measureSimulator(apiEvents: number, engineEvents?: number)
 
 export function simulatorTable(rows: SimRow[]): string {
   const strategies = [...new Set(rows.map((r) => r.strategy))];
-  const cell = (s: string, via: string) => Math.round(rows.find((r) => r.strategy === s && r.via === via)!.eventsPerSecond).toLocaleString('en-US');
+  const row = (s: string, via: string) => rows.find((r) => r.strategy === s && r.via === via)!;
+  const figure = (n: number) => Math.round(n).toLocaleString('en-US');
   return [
-    '| strategy | engine path, events/s | API path, events/s |',
-    '| --- | ---: | ---: |',
-    ...strategies.map((s) => `| ${s} | ${cell(s, 'engine')} | ${cell(s, 'api')} |`),
+    '| strategy | engine path, events/s | its engine calls alone, events/s | API path, events/s |',
+    '| --- | ---: | ---: | ---: |',
+    ...strategies.map((s) => `| ${s} | ${figure(row(s, 'engine').eventsPerSecond)} | ${figure(row(s, 'engine').engineAlone!)} | ${figure(row(s, 'api').eventsPerSecond)} |`),
   ].join('\n');
 }
 
