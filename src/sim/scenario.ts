@@ -5,6 +5,7 @@
 import { cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cidr/index.js';
 import { DEFAULT_EXCLUDE_CIDRS, IpamApiError } from '../api/index.js';
 import { NAME, validateParams } from '../api/params.js';
+import { MAX_POOL_DEPTH } from '../api/operations/pool.js';
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 
 export interface Scenario {
@@ -109,7 +110,7 @@ export function parseScenario(doc: unknown): Scenario {
 
 const EXCLUDED = DEFAULT_EXCLUDE_CIDRS.map((c) => parseCidr(c));
 
-function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: number } | undefined, names: Set<string>, provisioned: Cidr[]): PoolPlan {
+function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: number; depth: number } | undefined, names: Set<string>, provisioned: Cidr[]): PoolPlan {
   if (!isObject(doc)) fail(where, 'must be an object');
   const o = doc as Json;
   unknownKeys(o, POOL_KEYS, where);
@@ -162,7 +163,10 @@ function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: 
   if (o.children !== undefined && o.workload !== undefined) fail(where, 'a pool has children or a workload, not both');
   if (o.children !== undefined) {
     if (!Array.isArray(o.children) || o.children.length === 0) fail(`${where}.children`, 'must be a non-empty list');
-    plan.children = (o.children as unknown[]).map((c, i) => parsePool(c, `${where}.children[${i}]`, { bits, prefix }, names, provisioned));
+    // the API refuses a sub-pool below the deepest level, so the scenario does too
+    const depth = (parent?.depth ?? 1) + 1;
+    if (depth > MAX_POOL_DEPTH) fail(`${where}.children`, `pools can be nested at most ${MAX_POOL_DEPTH} levels deep, as in the API`);
+    plan.children = (o.children as unknown[]).map((c, i) => parsePool(c, `${where}.children[${i}]`, { bits, prefix, depth }, names, provisioned));
   } else {
     if (!isObject(o.workload)) fail(`${where}.workload`, 'a pool without children needs a workload { weight, masks }');
     const w = o.workload as Json;
