@@ -190,17 +190,21 @@ function renderLegend(children: readonly string[]): string {
 
 type Moment = 'final' | 'atFirstFailure';
 
-/** One pool's maps across the runs, at one moment: a canvas per run, or a placeholder. */
-function renderMapRow(summary: SimulationSummary, poolId: string, moment: Moment): string | null {
+/**
+ * One pool's maps across the runs, at one moment: a canvas per run, or a placeholder. With
+ * `spanInCaption`, each caption names its map's span (the runs put the pool in different places).
+ */
+function renderMapRow(summary: SimulationSummary, poolId: string, moment: Moment, spanInCaption: boolean): string | null {
   const figures = summary.runs.map((run, runIndex) => {
     const maps = run.maps[moment];
     const mapIndex = maps?.findIndex((m) => m.poolId === poolId) ?? -1;
-    const caption = `<figcaption>${strategyLabel(summary, run)}</figcaption>`;
-    if (maps === null || mapIndex < 0) {
+    const map = mapIndex < 0 ? undefined : maps![mapIndex]!;
+    const span = spanInCaption && map ? ` <small class="span">${escapeHtml(map.span)}</small>` : '';
+    const caption = `<figcaption>${strategyLabel(summary, run)}${span}</figcaption>`;
+    if (map === undefined) {
       const why = moment === 'atFirstFailure' && run.firstFailure === null ? 'no allocation failed' : 'no map';
       return `<figure class="map">${caption}<div class="empty">${why}</div></figure>`;
     }
-    const map = maps[mapIndex]!;
     const side = Number(map.side);
     const cssSize = side * Math.max(1, Math.floor(MAP_CSS_SIZE / side));
     return `<figure class="map">${caption}<canvas class="pool-map" data-run="${runIndex}" data-moment="${moment}" data-map="${mapIndex}" width="${side}" height="${side}" style="max-width:${cssSize}px" title="${escapeHtml(`${run.strategy}: ${map.span}, ${side} x ${side} cells`)}"></canvas></figure>`;
@@ -218,11 +222,14 @@ function renderMaps(summary: SimulationSummary, pools: Map<string, PoolInfo>): s
     }
   }
   const groups = poolIds.flatMap((poolId) => {
-    const final = renderMapRow(summary, poolId, 'final');
-    const atFailure = renderMapRow(summary, poolId, 'atFirstFailure');
-    if (final === null && atFailure === null) return [];
-    const sample = summary.runs.flatMap((r) => [...r.maps.final, ...(r.maps.atFirstFailure ?? [])]).find((m) => m.poolId === poolId) as PoolMap;
-    return [`<h3>${escapeHtml(poolName(pools, poolId))} <small>${escapeHtml(sample.span)}</small></h3>
+    const poolMaps = summary.runs.flatMap((r) => [...r.maps.final, ...(r.maps.atFirstFailure ?? [])]).filter((m) => m.poolId === poolId);
+    if (poolMaps.length === 0) return [];
+    // the heading names the span when every map shows the same one; else each caption names its own
+    const sharedSpan = poolMaps.every((m) => m.span === poolMaps[0]!.span) ? poolMaps[0]!.span : null;
+    const final = renderMapRow(summary, poolId, 'final', sharedSpan === null);
+    const atFailure = renderMapRow(summary, poolId, 'atFirstFailure', sharedSpan === null);
+    const sample = poolMaps[0] as PoolMap;
+    return [`<h3>${escapeHtml(poolName(pools, poolId))}${sharedSpan === null ? '' : ` <small>${escapeHtml(sharedSpan)}</small>`}</h3>
 ${renderLegend(sample.children)}
 ${final === null ? '' : `<h4>At the end of the run</h4>\n${final}`}
 ${atFailure === null ? '' : `<h4>At the first failure</h4>\n${atFailure}`}`];

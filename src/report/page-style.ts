@@ -35,6 +35,7 @@ figure.chart figcaption { font-weight: 600; font-size: 0.9rem; margin-bottom: 4p
 figure.map { display: flex; flex-direction: column; gap: 6px; min-width: 0; }
 figure.map canvas { image-rendering: pixelated; border: 1px solid var(--rule); width: 100%; height: auto; background: #fff; }
 figure.map figcaption { font-size: 0.9rem; overflow-wrap: anywhere; max-width: 384px; }
+figure.map figcaption .span { display: block; color: var(--muted); font-size: 0.85rem; }
 figure.map .empty { display: flex; aspect-ratio: 1; width: 100%; align-items: center; justify-content: center; color: var(--muted); border: 1px dashed var(--rule); font-size: 0.9rem; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 18px; margin: 6px 0 12px; font-size: 0.85rem; padding: 0; list-style: none; }
 .legend li { overflow-wrap: anywhere; }
