@@ -11,6 +11,7 @@ import { DurableStateError } from './server/durable.js';
 import { serve } from './server/serve.js';
 import { simulateCommand, SIMULATE_USAGE } from './sim/command.js';
 import { ScenarioError } from './sim/scenario.js';
+import { SimulationError } from './sim/run.js';
 
 const USAGE = `usage: ${SIMULATE_USAGE}
        wasm-ipam serve [--host 127.0.0.1] [--port 8787] [--data-dir ./.wasm-ipam] [--region cn-hangzhou] [--in-memory]
@@ -157,8 +158,10 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    // a damaged or unwritable state directory is the user's to fix: its message says how
-    console.error(`wasm-ipam: ${error instanceof DurableStateError ? error.message : ((error as Error).stack ?? String(error))}`);
+    // a damaged or unwritable state directory, or a run the engine could not carry (out of
+    // memory), is the user's to fix: the message says what happened
+    const told = error instanceof DurableStateError || error instanceof SimulationError;
+    console.error(`wasm-ipam: ${told ? error.message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },
 );

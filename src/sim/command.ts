@@ -1,5 +1,6 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -10,7 +11,15 @@ import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
 import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './scenarios.js';
 
 export const SIMULATE_USAGE = `wasm-ipam simulate [--scenario <file.json | built-in name>] [--out ./report] [--events N] [--seed S]
-                   [--strategies first-fit,best-fit,...] [--via engine|api] [--workers N] [--list]`;
+                   [--strategies first-fit,best-fit,...] [--via engine|api] [--workers N] [--list] [--help]`;
+
+const SIMULATE_OPTIONS = `  --scenario   a scenario file (JSON) or a built-in scenario's name (default ${DEFAULT_SCENARIO}; --list shows them)
+  --out        the report's directory: index.html and summary.json (default ./report)
+  --events     events to replay, overriding the scenario's
+  --seed       the seed of the event stream, overriding the scenario's
+  --strategies which strategies to compare, comma-separated (default: the scenario's)
+  --via        engine (default) or api: straight on the engine, or every step through IpamService
+  --workers    worker threads (default: one per core, at most one per strategy)`;
 
 async function loadScenario(given: string | undefined): Promise<Scenario> {
   const name = given ?? DEFAULT_SCENARIO;
@@ -80,6 +89,26 @@ export function comparisonTable(summary: SimulationSummary): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+const OUT_PROBLEMS: Record<string, string> = {
+  EEXIST: 'a file of that name is in the way',
+  ENOTDIR: 'part of the path is a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+};
+
+/** Makes the report's directory before the run, so an unusable --out is refused at once. */
+async function reportDirectory(out: string): Promise<void> {
+  try {
+    await mkdir(out, { recursive: true });
+    await access(out, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = OUT_PROBLEMS[code] ?? (error as Error).message;
+    throw new ScenarioError(`--out ${out} cannot hold the report: ${why}`);
+  }
+}
+
 export async function simulateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -92,8 +121,13 @@ export async function simulateCommand(args: string[]): Promise<number> {
       via: { type: 'string', default: 'engine' },
       workers: { type: 'string' },
       list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(`usage: ${SIMULATE_USAGE}\n\n${SIMULATE_OPTIONS}`);
+    return 0;
+  }
   if (values.list) {
     for (const name of builtInScenarioNames()) {
       const s = builtInScenario(name)!;
@@ -110,7 +144,10 @@ export async function simulateCommand(args: string[]): Promise<number> {
     seed: wholeNumber('seed', values.seed, 0, 2 ** 32 - 1) ?? doc.seed,
     strategies: values.strategies?.split(',').map((s) => s.trim()) ?? doc.strategies,
   });
-  const workers = wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length);
+  // no more threads than strategies: each runs one strategy at a time
+  const workers = Math.min(wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length), scenario.strategies.length);
+  const out = resolve(values.out!);
+  await reportDirectory(out);
   console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
     `strategies ${scenario.strategies.join(', ')}, via the ${values.via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
   const progress = progressReporter(scenario);
@@ -122,7 +159,6 @@ export async function simulateCommand(args: string[]): Promise<number> {
     progress.stop();
   }
   const seconds = (performance.now() - started) / 1000;
-  const out = resolve(values.out!);
   const { html } = await writeReport(out, summary);
   console.log(`\n${comparisonTable(summary)}\n`);
   console.log(`Done in ${seconds.toFixed(1)} s. Report: ${html}`);

@@ -103,4 +103,26 @@ describe('wasm-ipam simulate', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/broken.json is not valid JSON/);
   });
+
+  it('refuses an --out that cannot be a directory before running anything: exit 2 and a message, not a stack trace', async () => {
+    await writeFile(join(dir, 'taken'), 'a file, not a directory');
+    for (const [out, why] of [['taken', 'a file of that name is in the way'], ['taken/report', 'part of the path is a file']] as const) {
+      const { code, stdout, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '2000', '--out', out);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--out ${join(dir, out)} cannot hold the report: ${why}`);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stdout).not.toMatch(/^strategy\s+allocations/m); // refused before the run
+    }
+  });
+
+  it('says how many worker threads it really uses (at most one per strategy) and has --help', async () => {
+    const many = await cli('simulate', '--scenario', 'small-lab', '--events', '1000', '--strategies', 'first-fit,random', '--workers', '64', '--out', 'many');
+    expect(many.code).toBe(0);
+    expect(many.stdout).toMatch(/via the engine, 2 worker threads\./);
+    const summary = JSON.parse(await readFile(join(dir, 'many', 'summary.json'), 'utf8')) as SimulationSummary;
+    expect(summary.environment.workers).toBe(2);
+    const help = await cli('simulate', '--help');
+    expect(help.code).toBe(0);
+    for (const option of ['--scenario', '--out', '--events', '--seed', '--strategies', '--via', '--workers', '--list']) expect(help.stdout).toContain(option);
+  });
 });
