@@ -6,13 +6,14 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from './scenario.js';
+import { SimulationError } from './run.js';
 import { summarise, type Path, type StrategyJob } from './simulate.js';
 import type { SimulationSummary, StrategyRun } from '../report/summary.js';
 
 export type WorkerMessage =
   | { type: 'progress'; strategy: string; done: number }
   | { type: 'result'; run: StrategyRun }
-  | { type: 'error'; message: string; stack?: string };
+  | { type: 'error'; name: string; message: string; stack?: string };
 
 export interface ParallelOptions {
   via?: Path;
@@ -55,7 +56,9 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
         runs.set(message.run.strategy, message.run);
         feed();
       } else {
-        finish(Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
+        // a run that could not go on stays what it is; anything else is a failure of the worker
+        finish(message.name === 'SimulationError' ? new SimulationError(message.message)
+          : Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
       }
     });
     worker.on('error', (error) => finish(error));

@@ -3,7 +3,8 @@
  * parents on demand, failures classified, figures sampled over time, maps at the first
  * failure and at the end. The driver decides whether steps go to the engine or the API.
  */
-import type { AllocationStrategy } from '../engine/index.js';
+import { EngineError, type AllocationStrategy } from '../engine/index.js';
+import { IpamApiError } from '../api/index.js';
 import type { FailureCause, PoolMap, PoolSeries, StrategyRun } from '../report/summary.js';
 import type { Driver, PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
@@ -46,6 +47,11 @@ export class WeightedPick {
     while (i < cdf.length - 1 && u >= cdf[i]!) i++;
     return i;
   }
+}
+
+/** A run that could not go on: the engine or the API refused something it needed (its cause). */
+export class SimulationError extends Error {
+  override name = 'SimulationError';
 }
 
 export interface RunHooks {
@@ -131,51 +137,58 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
   const burstFrom = scenario.bursts.map((b) => b.at * events);
   const burstTo = scenario.bursts.map((b) => (b.at + b.length) * events);
-  for (let event = 0; event < events; event++) {
-    if (event === nextSample) {
-      sample(event);
-      nextSample += sampleEvery;
-    }
-    if (event === nextProgress) {
-      hooks.onProgress?.(event);
-      nextProgress += progressEvery;
-    }
-    let share = scenario.arrivals.start + slope * event;
-    for (let b = 0; b < burstFrom.length; b++) if (event >= burstFrom[b]! && event < burstTo[b]!) share = scenario.bursts[b]!.arrivalShare;
-    // three draws per event whatever happens, so every strategy sees the same stream
-    const kind = random(), which = random(), size = random();
-    if (driver.liveCount === 0 || kind < share) {
-      const leaf = leafPick.pick(which);
-      const pool = leafIndex[leaf]!;
-      const mask = maskLists[leaf]![maskPicks[leaf]!.pick(size)]!;
-      let taken = driver.allocate(pool, mask);
-      if (!taken) {
-        askedPools.length = 0;
-        askedPrefixes.length = 0;
-        askedPools.push(pool);
-        askedPrefixes.push(mask);
-        const chunk = pools[pool]!.plan.chunk;
-        if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
+  let event = 0;
+  try {
+    for (; event < events; event++) {
+      if (event === nextSample) {
+        sample(event);
+        nextSample += sampleEvery;
       }
-      if (!taken) {
-        const cause = causeOfFailure();
-        if (cause === 'no-space') noSpace++;
-        else fragmentation++;
-        failuresInTree[treeOf[pool]!]!++;
-        if (!firstFailure) {
-          const root = pools[pool]!.root;
-          firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
-          const mapsStart = performance.now();
-          mapsAtFirstFailure = maps();
-          mapsMs += performance.now() - mapsStart;
+      if (event === nextProgress) {
+        hooks.onProgress?.(event);
+        nextProgress += progressEvery;
+      }
+      let share = scenario.arrivals.start + slope * event;
+      for (let b = 0; b < burstFrom.length; b++) if (event >= burstFrom[b]! && event < burstTo[b]!) share = scenario.bursts[b]!.arrivalShare;
+      // three draws per event whatever happens, so every strategy sees the same stream
+      const kind = random(), which = random(), size = random();
+      if (driver.liveCount === 0 || kind < share) {
+        const leaf = leafPick.pick(which);
+        const pool = leafIndex[leaf]!;
+        const mask = maskLists[leaf]![maskPicks[leaf]!.pick(size)]!;
+        let taken = driver.allocate(pool, mask);
+        if (!taken) {
+          askedPools.length = 0;
+          askedPrefixes.length = 0;
+          askedPools.push(pool);
+          askedPrefixes.push(mask);
+          const chunk = pools[pool]!.plan.chunk;
+          if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
         }
-        continue;
+        if (!taken) {
+          const cause = causeOfFailure();
+          if (cause === 'no-space') noSpace++;
+          else fragmentation++;
+          failuresInTree[treeOf[pool]!]!++;
+          if (!firstFailure) {
+            const root = pools[pool]!.root;
+            firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
+            const mapsStart = performance.now();
+            mapsAtFirstFailure = maps();
+            mapsMs += performance.now() - mapsStart;
+          }
+          continue;
+        }
+        allocations++;
+      } else {
+        driver.releaseAt(Math.floor(which * driver.liveCount));
+        releases++;
       }
-      allocations++;
-    } else {
-      driver.releaseAt(Math.floor(which * driver.liveCount));
-      releases++;
     }
+  } catch (error) {
+    // the engine or the API refused what the run cannot go on without (e.g. memory to grow)
+    if (error instanceof EngineError || error instanceof IpamApiError) throw new SimulationError(`the ${strategy} run stopped at event ${event.toLocaleString('en-US')} of ${events.toLocaleString('en-US')}: ${error.message}`, { cause: error });
+    throw error;
   }
   const elapsedMs = performance.now() - start - mapsMs; // map drawing is the report's cost, not the run's
   sample(events);

@@ -12,5 +12,5 @@ port.on('message', (job: StrategyJob) => {
   engine
     .then((e) => runJob(e, job, (done) => send({ type: 'progress', strategy: job.strategy, done })))
     .then((run) => send({ type: 'result', run }))
-    .catch((error: Error) => send({ type: 'error', message: error.message, stack: error.stack }));
+    .catch((error: Error) => send({ type: 'error', name: error.name, message: error.message, stack: error.stack }));
 });

@@ -5,7 +5,7 @@ import { Engine } from '../../src/engine/index.js';
 import type { StrategyRun } from '../../src/report/summary.js';
 import type { Driver } from '../../src/sim/driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
-import { runStrategy, WeightedPick } from '../../src/sim/run.js';
+import { runStrategy, SimulationError, WeightedPick } from '../../src/sim/run.js';
 import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
 import { runJob, simulateSerial } from '../../src/sim/simulate.js';
 
@@ -165,5 +165,21 @@ describe('weighted picks', () => {
       const guideEdges = Array.from({ length: 256 }, (_, g) => g / 256);
       for (const u of [...draws, ...boundaries, ...guideEdges]) expect(pick.pick(u)).toBe(linearPick(w, u));
     }), { numRuns: 300 });
+  });
+});
+
+describe('a run the engine cannot carry', () => {
+  it('stops with a SimulationError naming the strategy, the event and the cause, on both paths', async () => {
+    // the limited build cannot grow past a few hundred KiB: /128s one by one fill it quickly
+    const small = await Engine.load(new URL('../../build/engine.limited.wasm', import.meta.url));
+    const scenario = parseScenario({
+      name: 'too-big', seed: 1, events: 200_000, arrivals: { start: 1, end: 1 },
+      pools: [{ name: 'v6', ipVersion: 'IPv6', cidrs: ['2001:db8::/64'], workload: { weight: 1, masks: { '128': 1 } } }],
+    });
+    for (const via of ['engine', 'api'] as const) {
+      const run = runJob(small, { scenario, strategy: 'random', via, mapSide: 0 });
+      await expect(run).rejects.toBeInstanceOf(SimulationError);
+      await expect(run).rejects.toThrow(/^the random run stopped at event [\d,]+ of 200,000: .*WebAssembly memory could not grow/);
+    }
   });
 });
