@@ -37,7 +37,7 @@ const LEVELS_LOW = i8x16(0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
 const LEVELS_SLOTS = i8x16.splat(4);
 
 /** Positions of node p that are whole free: summary == order + 1 (never position 0). */
-@inline function wholeFreePositions(p: usize, top: u32): u32 {
+@inline export function wholeFreePositions(p: usize, top: u32): u32 {
   let expected = i8x16.splat(<i8>(top + 1));
   let low = i8x16.bitmask(i8x16.eq(v128.load(p), i8x16.sub(expected, LEVELS_LOW)));
   let high = i8x16.bitmask(i8x16.eq(v128.load(p + 16), i8x16.sub(expected, LEVELS_SLOTS)));

@@ -5,7 +5,7 @@
 import { blockPtr } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
-  ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT,
+  ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT, ALL_POSITIONS,
   levelOf, summaryAt, setSummary, maskBit, setMaskBit, childAt, setChild, subtreeMask,
   firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode, invalidateOrderSets, ORDER_SET_CURRENT, ensureTreeBlocks, freeNode,
 } from './node';
@@ -13,7 +13,7 @@ import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
   randomStateOf, setRandomStateOf,
 } from './space';
-import { maximalPositions, lowestChildHolding } from './order-sets';
+import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
 
@@ -27,6 +27,8 @@ export const STRATEGY_COUNT: u32 = 5;
 
 /** How many uniform draws the random strategy tries before its summary-guided fallback. */
 const RANDOM_TRIES: u32 = 32;
+/** Random lists the fitting blocks and draws among them exactly when at most this many hold one. */
+const LISTED_BLOCKS: u32 = 64;
 
 // ---- where a path walk stopped (module state instead of a returned struct: no allocation) ----
 const STOP_WHOLE_FREE: i32 = 0; // a whole-free position at or above the target
@@ -351,7 +353,8 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     descendToSmallestFit(s, prefix);
   } else {
     beginDraws(randomStateOf(s));
-    if (!drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
+    if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix)) drawListedBlock(s, prefix);
+    else if (!drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
   }
   return true;
 }
@@ -444,8 +447,9 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
 }
 
 /**
- * Random's first stage: draws uniform target-sized aligned blocks inside the entry block and
- * takes the first one that is wholly free inside a source, at most RANDOM_TRIES times.
+ * Random's draws, when more than LISTED_BLOCKS blocks fit: uniform target-sized aligned blocks
+ * inside the entry block, the first one that is wholly free inside a source taken, at most
+ * RANDOM_TRIES of them.
  * Conditional on success the result is exactly uniform over the fitting blocks, since every
  * candidate is drawn with the same probability.
  */
@@ -479,6 +483,111 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
     }
   }
   return false;
+}
+
+/**
+ * Whether at most LISTED_BLOCKS maximal free blocks can hold a /prefix, from the histogram: then
+ * listing them all costs a walk down to each, and the draw among them is exact (a nearly full
+ * space, where most of random's uniform draws would miss).
+ */
+function fewFittingBlocks(s: usize, prefix: u32): bool {
+  let width = widthOf(s);
+  let count: u32 = 0;
+  for (let order = width - prefix; order <= width; order++) {
+    count += freeBlocksOfOrder(s, order);
+    if (count > LISTED_BLOCKS) return false;
+  }
+  return true;
+}
+
+// Random's list of the maximal free blocks that hold a target-sized block: 32 bytes each,
+// u64 address hi, u64 address lo, u32 node, u32 position, u32 depth, u32 order.
+const LISTED = memory.data(<i32>LISTED_BLOCKS * 32);
+let listedCount: u32 = 0;
+/** Target-sized blocks in the listed ones; kept below 2^52 so a draw stays exact and cheap. */
+let listedTotal: u64 = 0;
+const LISTED_TOTAL_LIMIT: u64 = <u64>1 << 52;
+
+/**
+ * Lists every maximal free block of the space that holds a /prefix (fewFittingBlocks said there
+ * are at most LISTED_BLOCKS); false when they hold 2^52 or more target-sized blocks (a space
+ * with that much room is one the uniform draws serve).
+ */
+function listFittingBlocks(s: usize, prefix: u32): bool {
+  let node = entryNode(s);
+  listedCount = 0;
+  listedTotal = 0;
+  return listBelow(node, entryPos(s), <u32>load<u8>(blockPtr(node) + DEPTH), entryBaseHi(s), entryBaseLo(s), widthOf(s), widthOf(s) - prefix);
+}
+
+/** listFittingBlocks at and below position q0 of node, whose position 1 starts at (baseHi, baseLo). */
+function listBelow(node: u32, q0: u32, depth: u32, baseHi: u64, baseLo: u64, width: u32, target: u32): bool {
+  let p = blockPtr(node);
+  let top = width - (depth << 2);
+  let fits = fittingPositions(p, target + 1) & (q0 == 1 ? ALL_POSITIONS : subtreeMask(q0));
+  let blocks = maximalPositions(p, top) & fits;
+  while (blocks != 0) {
+    let q = ctz(blocks);
+    blocks &= blocks - 1;
+    let order = top - levelOf(q);
+    if (order - target >= 52) return false;
+    listedTotal += <u64>1 << <u64>(order - target);
+    if (listedTotal >= LISTED_TOTAL_LIMIT || listedCount == LISTED_BLOCKS) return false;
+    resultHi = baseHi;
+    resultLo = baseLo;
+    addPositionBits(q, top);
+    let at = LISTED + (<usize>listedCount << 5);
+    store<u64>(at, resultHi);
+    store<u64>(at, resultLo, 8);
+    store<u32>(at, node, 16);
+    store<u32>(at, q, 20);
+    store<u32>(at, depth, 24);
+    store<u32>(at, order, 28);
+    listedCount++;
+  }
+  // a slot that holds a fitting block without being free itself has a child holding it
+  let slots = fits & ~wholeFreePositions(p, top) & 0xffff0000;
+  while (slots != 0) {
+    let slot = ctz(slots) - FIRST_SLOT;
+    slots &= slots - 1;
+    resultHi = baseHi;
+    resultLo = baseLo;
+    addSlotBits(slot, top);
+    if (!listBelow(childAt(p, slot), 1, depth + 1, resultHi, resultLo, width, target)) return false;
+  }
+  return true;
+}
+
+/**
+ * Takes one of the listedTotal target-sized blocks of the listed ones, each with the same
+ * probability (a number in the next power-of-two range, drawn again while out of range), and
+ * sets what findFit sets.
+ */
+function drawListedBlock(s: usize, prefix: u32): void {
+  let target = widthOf(s) - prefix;
+  let total = listedTotal;
+  let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
+  let r = nextRandom() & range;
+  while (r >= total) r = nextRandom() & range;
+  let at = LISTED;
+  while (true) {
+    let size = <u64>1 << <u64>(load<u32>(at, 28) - target);
+    if (r < size) break;
+    r -= size;
+    at += 32;
+  }
+  // the r-th target-sized block of this one
+  resultHi = load<u64>(at);
+  resultLo = load<u64>(at, 8);
+  if (target >= 64) {
+    resultHi |= r << <u64>(target - 64);
+  } else {
+    resultLo |= r << <u64>target;
+    if (target != 0) resultHi |= r >> <u64>(64 - target);
+  }
+  stopNode = load<u32>(at, 16);
+  stopPos = load<u32>(at, 20);
+  stopDepth = load<u32>(at, 24);
 }
 
 /**

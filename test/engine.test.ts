@@ -218,6 +218,25 @@ describe('best-fit, sparse and random', () => {
     space.destroy();
   });
 
+  it('random draws exactly uniformly in a nearly full space: each fitting /N as likely, by size', () => {
+    // a full /16 but for four scattered /24s and one /23 (two /24s): six /24s fit, each 1/6;
+    // reviewed before as 30/30/20/20 between four lone /24s, when the draws missed and the
+    // summary-guided fallback chose
+    const space = space4('10.0.0.0/16');
+    const freeThirdOctets = [3, 77, 130, 201, 244, 245];
+    for (let i = 0; i < 256; i++) if (!freeThirdOctets.includes(i)) space.reserve(`10.0.${i}.0/24`);
+    const seen = new Map<string, number>();
+    const draws = 60_000;
+    for (let seed = 0; seed < draws; seed++) {
+      space.seedRandom(seed);
+      const block = formatCidr(space.preview(24, 'random')!);
+      seen.set(block, (seen.get(block) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(['10.0.130.0/24', '10.0.201.0/24', '10.0.244.0/24', '10.0.245.0/24', '10.0.3.0/24', '10.0.77.0/24']);
+    // each count is Binomial(60000, 1/6): sd 91; 5 sd either way
+    for (const [block, count] of seen) expect(Math.abs(count - draws / 6), block).toBeLessThan(460);
+  });
+
   it('random is reproducible: the same seed and operations give the same blocks', () => {
     const run = (seed: number) => {
       const space = space4('10.0.0.0/12');
