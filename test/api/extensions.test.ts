@@ -109,6 +109,15 @@ describe('GetIpamPoolUtilization (extension)', () => {
     expect(u.AllocatableCidrCounts.find((c) => c.CidrMask === 64)!.Count).toBe(((1n << 32n) - 1n).toString());
   });
 
+  it('gives a single address of a /32 its tiny share, not 0', async () => {
+    // the ratio used to be taken on both counts cut to 53 bits, which rounded one address away
+    const f = await fixture();
+    f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool6, CidrMask: 128 });
+    const u = f.ipam.getIpamPoolUtilization({ RegionId: R, IpamPoolId: f.pool6 });
+    expect(u.AllocatedAddresses).toBe('1');
+    expect(u.UtilizationPercent / (100 / 2 ** 96)).toBeCloseTo(1, 12);
+  });
+
   it('honours the mask rule for the largest allocatable block and the counts it lists', async () => {
     const f = await fixture();
     f.ipam.updateIpamPool({ RegionId: R, IpamPoolId: f.plainPool, AllocationMinCidrMask: 20, AllocationMaxCidrMask: 24 });
