@@ -5,6 +5,7 @@
 export { parseScenario, flattenPools, ScenarioError, type Scenario, type PoolPlan } from './sim/scenario.js';
 export { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './sim/scenarios.js';
 export { runJob, simulateSerial, summarise, type StrategyJob, type Path } from './sim/simulate.js';
+export { SimulationError } from './sim/run.js';
 export { simulateParallel, defaultWorkers, type ParallelOptions } from './sim/parallel.js';
 export { renderReport, writeReport, rasterisePoolMap } from './report/index.js';
 export type { SimulationSummary, StrategyRun, PoolSeries, PoolMap, PoolInfo, FailureCause } from './report/summary.js';
