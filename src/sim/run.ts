@@ -103,10 +103,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   };
   const maps = () => (hooks.toMap ? pools.flatMap((_, i) => hooks.toMap!(i, driver.snapshot(i)) ?? []) : []);
 
-  // Pools asked for room during the current request, with the block size each was asked for
-  // (parallel arrays of numbers: the failure path runs for up to a tenth of the events)
-  const askedPools: number[] = [];
-  const askedPrefixes: number[] = [];
+  /** Pools asked for room during the current request, with the block size each was asked for. */
+  const asked: { pool: number; prefix: number }[] = [];
 
   /** Gives the pool a new CIDR of /prefix from its parent, growing the parent first if need be. */
   const obtain = (pool: number, prefix: number): boolean => {
@@ -114,8 +112,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     if (parent < 0) return false;
     let result = driver.grow(pool, prefix);
     if (result === 'quota') return false; // refused before the parent was asked: its room says nothing
-    askedPools.push(parent);
-    askedPrefixes.push(prefix);
+    asked.push({ pool: parent, prefix });
     if (result === 'no-fit') {
       const parentChunk = pools[parent]!.plan.chunk;
       if (parentChunk !== undefined && obtain(parent, Math.min(parentChunk, prefix))) result = driver.grow(pool, prefix);
@@ -125,8 +122,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
 
   /** Enough free addresses somewhere we asked, but no aligned block: fragmentation. */
   const causeOfFailure = (): FailureCause => {
-    for (let i = 0; i < askedPools.length; i++) {
-      if (driver.holdsFreeAddresses(askedPools[i]!, askedPrefixes[i]!)) return 'fragmentation';
+    for (const { pool, prefix } of asked) {
+      if (driver.holdsFreeAddresses(pool, prefix)) return 'fragmentation';
     }
     return 'no-space';
   };
@@ -158,10 +155,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         const mask = maskLists[leaf]![maskPicks[leaf]!.pick(size)]!;
         let taken = driver.allocate(pool, mask);
         if (!taken) {
-          askedPools.length = 0;
-          askedPrefixes.length = 0;
-          askedPools.push(pool);
-          askedPrefixes.push(mask);
+          asked.length = 0;
+          asked.push({ pool, prefix: mask });
           const chunk = pools[pool]!.plan.chunk;
           if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
         }
