@@ -127,6 +127,7 @@ function renderComparison(summary: SimulationSummary, pools: Map<string, PoolInf
 <td class="failures-total">${count(run.failures.total)}</td>
 <td class="failures-no-space">${count(run.failures.noSpace)}</td>
 <td class="failures-fragmentation">${count(run.failures.fragmentation)}</td>
+<td class="failures-quota">${count(run.failures.quota)}</td>
 ${firstCells}
 <td class="events-per-second">${count(run.eventsPerSecond)}</td>
 <td class="elapsed">${duration(run.elapsedMs)}</td>
@@ -136,8 +137,8 @@ ${firstCells}
 <h2>Strategies compared</h2>
 <div class="table-wrap"><table class="comparison">
 <thead>
-<tr><th rowspan="2">Strategy</th><th rowspan="2">Allocations</th><th rowspan="2">Releases</th><th colspan="3">Failed allocations</th><th colspan="2">First failure</th><th rowspan="2">Events/s</th><th rowspan="2">Elapsed</th></tr>
-<tr><th>total</th><th>no space</th><th>fragmentation</th><th>at event</th><th>pool utilisation</th></tr>
+<tr><th rowspan="2">Strategy</th><th rowspan="2">Allocations</th><th rowspan="2">Releases</th><th colspan="4">Failed allocations</th><th colspan="2">First failure</th><th rowspan="2">Events/s</th><th rowspan="2">Elapsed</th></tr>
+<tr><th>total</th><th>no space</th><th>fragmentation</th><th>quota</th><th>at event</th><th>pool utilisation</th></tr>
 </thead>
 <tbody>
 ${rows.join('\n')}

@@ -2,7 +2,7 @@
 // numbers, strings, arrays; exact IPv6 counts are decimal strings.
 
 export const SUMMARY_FORMAT = 'wasm-ipam/simulation';
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2; // 2: failures by quota counted apart
 
 export interface SimulationSummary {
   format: typeof SUMMARY_FORMAT;
@@ -25,7 +25,12 @@ export interface PoolInfo {
   cidrs: string[];
 }
 
-export type FailureCause = 'no-space' | 'fragmentation';
+/**
+ * Why an allocation failed: `fragmentation` when a pool asked had the addresses but no aligned
+ * block; else `quota` when a pool that needed another CIDR was at the cloud's 50 per pool; else
+ * `no-space`.
+ */
+export type FailureCause = 'no-space' | 'fragmentation' | 'quota';
 
 export interface StrategyRun {
   strategy: string;
@@ -33,7 +38,7 @@ export interface StrategyRun {
   eventsPerSecond: number;
   allocations: number;
   releases: number;
-  failures: { total: number; noSpace: number; fragmentation: number };
+  failures: { total: number; noSpace: number; fragmentation: number; quota: number };
   /** The first refused allocation: where, when, and how full its pool was then (0..100). */
   firstFailure: null | { event: number; poolId: string; mask: number; utilisation: number; cause: FailureCause };
   /** Sampled over time for every top-level pool (the root of each tree). */

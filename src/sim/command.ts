@@ -73,7 +73,7 @@ function progressReporter(scenario: Scenario): { update: (strategy: string, done
 }
 
 export function comparisonTable(summary: SimulationSummary): string {
-  const header = ['strategy', 'allocations', 'releases', 'failures', 'no space', 'fragmented', 'first failure', 'events/s'];
+  const header = ['strategy', 'allocations', 'releases', 'failures', 'no space', 'fragmented', 'quota', 'first failure', 'events/s'];
   const rows = summary.runs.map((r) => [
     r.strategy,
     r.allocations.toLocaleString('en-US'),
@@ -81,6 +81,7 @@ export function comparisonTable(summary: SimulationSummary): string {
     r.failures.total.toLocaleString('en-US'),
     r.failures.noSpace.toLocaleString('en-US'),
     r.failures.fragmentation.toLocaleString('en-US'),
+    r.failures.quota.toLocaleString('en-US'),
     r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${r.firstFailure.utilisation.toFixed(1)}%` : 'none',
     Math.round(r.eventsPerSecond).toLocaleString('en-US'),
   ]);

@@ -74,7 +74,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
   const progressEvery = hooks.progressEvery ?? 1 << 16;
 
-  let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0;
+  let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0, quota = 0;
   let firstFailure: StrategyRun['firstFailure'] = null;
   let mapsAtFirstFailure: PoolMap[] | null = null;
   const series: PoolSeries[] = roots.map((r) => ({
@@ -105,13 +105,18 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
 
   /** Pools asked for room during the current request, with the block size each was asked for. */
   const asked: { pool: number; prefix: number }[] = [];
+  /** Whether a pool that needed another CIDR during the current request was at its quota. */
+  let atQuota = false;
 
   /** Gives the pool a new CIDR of /prefix from its parent, growing the parent first if need be. */
   const obtain = (pool: number, prefix: number): boolean => {
     const { parent } = pools[pool]!;
     if (parent < 0) return false;
     let result = driver.grow(pool, prefix);
-    if (result === 'quota') return false; // refused before the parent was asked: its room says nothing
+    if (result === 'quota') {
+      atQuota = true;
+      return false; // refused before the parent was asked: its room says nothing
+    }
     asked.push({ pool: parent, prefix });
     if (result === 'no-fit') {
       const parentChunk = pools[parent]!.plan.chunk;
@@ -120,12 +125,12 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     return result === 'ok';
   };
 
-  /** Enough free addresses somewhere we asked, but no aligned block: fragmentation. */
+  /** Enough free addresses somewhere we asked, but no aligned block: fragmentation; else a quota, or no space. */
   const causeOfFailure = (): FailureCause => {
     for (const { pool, prefix } of asked) {
       if (driver.holdsFreeAddresses(pool, prefix)) return 'fragmentation';
     }
-    return 'no-space';
+    return atQuota ? 'quota' : 'no-space';
   };
 
   const start = performance.now();
@@ -157,13 +162,15 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         if (!taken) {
           asked.length = 0;
           asked.push({ pool, prefix: mask });
+          atQuota = false;
           const chunk = pools[pool]!.plan.chunk;
           if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
         }
         if (!taken) {
           const cause = causeOfFailure();
           if (cause === 'no-space') noSpace++;
-          else fragmentation++;
+          else if (cause === 'fragmentation') fragmentation++;
+          else quota++;
           failuresInTree[treeOf[pool]!]!++;
           if (!firstFailure) {
             const root = pools[pool]!.root;
@@ -194,7 +201,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     eventsPerSecond: events / (elapsedMs / 1000),
     allocations,
     releases,
-    failures: { total: noSpace + fragmentation, noSpace, fragmentation },
+    failures: { total: noSpace + fragmentation + quota, noSpace, fragmentation, quota },
     firstFailure,
     series,
     maps: { final: maps(), atFirstFailure: mapsAtFirstFailure },

@@ -63,6 +63,7 @@ describe('the report in headless Chromium', () => {
         releases: n(f.releases),
         'failures-total': n(f.failures.total),
         'failures-no-space': n(f.failures.noSpace),
+        'failures-quota': n(f.failures.quota),
         'failures-fragmentation': n(f.failures.fragmentation),
         'first-failure-event': f.firstFailure === null ? '—' : `${n(f.firstFailure.event)}${poolName(f.firstFailure.poolId)}, /${f.firstFailure.mask}, ${f.firstFailure.cause}`,
         'first-failure-utilisation': f.firstFailure === null ? '—' : `${f.firstFailure.utilisation.toFixed(1)} %`,

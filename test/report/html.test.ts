@@ -71,8 +71,8 @@ describe('renderReport as text', () => {
     expect(empty).not.toContain('class="pool-map"');
   });
 
-  it('refuses a document that is not a version 1 simulation summary', () => {
-    expect(() => renderReport({ ...summary, version: 2 as 1 })).toThrow(/not a wasm-ipam\/simulation version 1 summary/);
+  it('refuses a document that is not a version 2 simulation summary', () => {
+    expect(() => renderReport({ ...summary, version: 1 as 2 })).toThrow(/not a wasm-ipam\/simulation version 2 summary/);
     expect(() => renderReport({ ...summary, format: 'other' as 'wasm-ipam/simulation' })).toThrow(/not a/);
   });
 });
@@ -101,7 +101,7 @@ describe('writeReport', () => {
   it('writes nothing when the summary cannot be rendered', async () => {
     const root = await mkdtemp(join(tmpdir(), 'wasm-ipam-write-'));
     try {
-      const bad = { ...syntheticSummary(), version: 9 as 1 };
+      const bad = { ...syntheticSummary(), version: 9 as 2 };
       await expect(writeReport(join(root, 'out'), bad)).rejects.toThrow(/not a/);
       expect(await readdir(root)).toEqual([]);
     } finally {

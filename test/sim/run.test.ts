@@ -120,7 +120,7 @@ describe('a simulation run', () => {
     }
   });
 
-  it("calls a refusal by the cloud's 50-CIDR quota no space, however much room the parent has", async () => {
+  it("calls a refusal by the cloud's 50-CIDR quota a quota failure, however much room the parent has", async () => {
     // every arrival needs a new /28 chunk: 50 fit the quota, the rest are refused though the /16 is nearly empty
     const quota = parseScenario({
       name: 'quota', seed: 1, events: 60, arrivals: { start: 1, end: 1 },
@@ -128,7 +128,8 @@ describe('a simulation run', () => {
     });
     for (const via of ['engine', 'api'] as const) {
       const run = await runJob(engine, { scenario: quota, strategy: 'first-fit', via, mapSide: 0 });
-      expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 10, fragmentation: 0 });
+      expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 0, fragmentation: 0, quota: 10 });
+      expect(run.firstFailure?.cause, via).toBe('quota');
     }
   });
 
