@@ -1,0 +1,313 @@
+/**
+ * Review of random's listed draw (assembly/tree.ts fewFittingBlocks/listFittingBlocks/
+ * drawListedBlock): spaces built from a chosen set of free blocks (everything else reserved),
+ * then judged against the BigInt reference: every random preview is a fitting block, the next
+ * allocate takes exactly it, a preview moves no generator, every fitting block is reached, and
+ * on small spaces each target-sized block is drawn equally often (chi-square, fixed seeds).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine, AddressSpace } from '../../src/engine/index.js';
+import { ReferenceSpace, type Block } from '../support/reference-space.js';
+import { sharedEngine } from '../support/engine.js';
+import { propertyParameters } from '../support/settings.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await sharedEngine();
+});
+
+const key = (b: Block) => `${b.address.toString(16)}/${b.prefix}`;
+const size = (bits: number, prefix: number) => 1n << BigInt(bits - prefix);
+const overlaps = (bits: number, a: Block, b: Block) =>
+  a.address < b.address + size(bits, b.prefix) && b.address < a.address + size(bits, a.prefix);
+
+/** Reserves every part of `block` that no free block covers (in engine and model). */
+function fillExcept(space: AddressSpace, model: ReferenceSpace, block: Block, free: Block[]): void {
+  const bits = model.bits;
+  const touching = free.filter((f) => overlaps(bits, f, block));
+  if (touching.some((f) => f.prefix <= block.prefix)) return; // wholly free
+  if (touching.length === 0) {
+    expect(model.reserve(block)).toBe(0);
+    space.reserve({ family: bits === 32 ? 4 : 6, address: block.address, prefixLength: block.prefix });
+    return;
+  }
+  const half = size(bits, block.prefix + 1);
+  fillExcept(space, model, { address: block.address, prefix: block.prefix + 1 }, free);
+  fillExcept(space, model, { address: block.address + half, prefix: block.prefix + 1 }, free);
+}
+
+/** The target-sized blocks the reference says fit (undefined when there are more than `max`). */
+function fittingBlocks(model: ReferenceSpace, prefix: number, max: bigint): Block[] | undefined {
+  if (model.blocksThatFit(prefix) > max) return undefined;
+  const out: Block[] = [];
+  for (const f of model.freeBlocks()) {
+    if (f.prefix > prefix) continue;
+    for (let i = 0n; i < 1n << BigInt(prefix - f.prefix); i++) {
+      out.push({ address: f.address + i * size(model.bits, prefix), prefix });
+    }
+  }
+  return out;
+}
+
+const asBlock = (c: { address: bigint; prefixLength: number }): Block => ({ address: c.address, prefix: c.prefixLength });
+
+// universes at the edges: /0, around bit 64 (a free block of order > 64 with a target < 64
+// straddles the word boundary), the last bits
+const UNIVERSES = { 4: [0, 2, 8, 13, 16, 22, 24, 28], 6: [0, 1, 30, 52, 56, 60, 62, 63, 64, 66, 100, 120, 124] } as const;
+
+const caseArb = (family: 4 | 6) =>
+  fc.record({
+    universePrefix: fc.constantFrom(...UNIVERSES[family]),
+    universeSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+    // 1..4 sources: depth below the universe, offset inside it
+    sources: fc.array(fc.record({ depth: fc.nat({ max: 3 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 4 }),
+    // free blocks: depth below the universe (1..14), offset
+    free: fc.array(fc.record({ depth: fc.integer({ min: 0, max: 14 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 10 }),
+    targetExtra: fc.integer({ min: -2, max: 12 }),
+    seedBase: fc.nat({ max: 2 ** 40 }),
+  });
+
+function runCase(family: 4 | 6, c: fc.RecordValue<ReturnType<typeof caseArb>>): void {
+  const bits = family === 4 ? 32 : 128;
+  const inUniverse = (depth: number, offset: bigint): Block => {
+    const prefix = Math.min(bits, c.universePrefix + depth);
+    const host = BigInt(bits - prefix);
+    const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
+    return { address: universe + (((offset % size(bits, c.universePrefix)) >> host) << host), prefix };
+  };
+  const space = engine.createSpace(family);
+  const model = new ReferenceSpace(bits);
+  try {
+    for (const s of c.sources) {
+      const b = inUniverse(s.depth, s.offset);
+      if (model.addSource(b) === 0) space.addSource({ family, address: b.address, prefixLength: b.prefix });
+    }
+    const free = c.free.map((f) => inUniverse(f.depth, f.offset));
+    for (const s of [...model.sources]) fillExcept(space, model, s, free);
+    const maximal = model.freeBlocks();
+    if (maximal.length === 0) return;
+    const smallestFree = Math.max(...maximal.map((b) => b.prefix));
+    const largestFree = Math.min(...maximal.map((b) => b.prefix));
+    const prefix = Math.max(0, Math.min(bits, (c.targetExtra < 0 ? largestFree : smallestFree) + c.targetExtra));
+    const fitting = model.blocksThatFit(prefix);
+    const listed = fittingBlocks(model, prefix, 24n);
+    const seen = new Set<string>();
+    const tries = listed ? Math.max(64, listed.length * 64) : 64;
+    for (let i = 0; i < tries; i++) {
+      space.seedRandom(c.seedBase + i);
+      const state = space.randomState;
+      const got = space.preview(prefix, 'random');
+      expect(space.randomState, 'a preview moves no generator').toEqual(state);
+      if (fitting === 0n) {
+        expect(got).toBeUndefined();
+        continue;
+      }
+      expect(got, `a /${prefix} fits (${fitting} of them)`).toBeDefined();
+      const b = asBlock(got!);
+      expect(model.canTake(b), `${key(b)} is a free /${prefix} (free: ${maximal.map(key).join(' ')})`).toBe(true);
+      seen.add(key(b));
+    }
+    if (listed) {
+      expect([...seen].sort(), `every fitting /${prefix} is drawn (free: ${maximal.map(key).join(' ')})`).toEqual(listed.map(key).sort());
+    }
+    // allocate takes exactly what preview said, until nothing fits
+    for (let i = 0; i < 40; i++) {
+      const before = space.preview(prefix, 'random');
+      const state = space.randomState;
+      if (!before) {
+        expect(model.fit(prefix, 'first-fit')).toBeUndefined();
+        expect(() => space.allocate(prefix, 'random')).toThrow();
+        expect(space.randomState, 'a refused allocate moves no generator').toEqual(state);
+        break;
+      }
+      const taken = space.allocate(prefix, 'random');
+      expect(key(asBlock(taken))).toBe(key(asBlock(before)));
+      expect(model.reserve(asBlock(taken))).toBe(0);
+    }
+    expect(space.allocations().map((a) => key(asBlock(a)))).toEqual(model.allocations.map(key));
+    expect(space.capacity().freeAddresses).toBe(model.freeAddresses());
+  } finally {
+    space.destroy();
+  }
+}
+
+describe('random in nearly full spaces: listed blocks against the reference', () => {
+  it('IPv4: previews are fitting blocks, all of them reached, allocate = preview', () => {
+    fc.assert(fc.property(caseArb(4), (c) => runCase(4, c)), propertyParameters(150));
+  });
+  it('IPv6: the same, with blocks straddling bit 64', () => {
+    fc.assert(fc.property(caseArb(6), (c) => runCase(6, c)), propertyParameters(150));
+  });
+});
+
+/** Pearson's chi-square of observed counts against a uniform expectation. */
+function chiSquare(counts: number[], draws: number): number {
+  const expected = draws / counts.length;
+  return counts.reduce((sum, n) => sum + (n - expected) ** 2 / expected, 0);
+}
+
+function drawCounts(space: AddressSpace, prefix: number, draws: number, expected: Block[]): number[] {
+  const index = new Map(expected.map((b, i) => [key(b), i]));
+  const counts = expected.map(() => 0);
+  for (let seed = 0; seed < draws; seed++) {
+    space.seedRandom(seed * 7919 + 13);
+    const b = asBlock(space.preview(prefix, 'random')!);
+    const i = index.get(key(b));
+    if (i === undefined) throw new Error(`${key(b)} is not a fitting block`);
+    counts[i]!++;
+  }
+  return counts;
+}
+
+describe('random is exactly uniform over the fitting blocks of a nearly full space', () => {
+  // chi-square critical values at p = 1e-6: 7 df 40.5, 27 df 72.0, 63 df 130.6
+  it('IPv4: free /22, /23, /24, /24 in a /16, target /24: eight blocks, each 1/8', () => {
+    const space = engine.createSpace(4);
+    const model = new ReferenceSpace(32);
+    const base = 10n << 24n;
+    space.addSource({ family: 4, address: base, prefixLength: 16 });
+    model.addSource({ address: base, prefix: 16 });
+    const free = [{ address: base + (4n << 8n), prefix: 22 }, { address: base + (18n << 8n), prefix: 23 }, { address: base + (99n << 8n), prefix: 24 }, { address: base + (255n << 8n), prefix: 24 }];
+    fillExcept(space, model, { address: base, prefix: 16 }, free);
+    const blocks = fittingBlocks(model, 24, 64n)!;
+    expect(blocks.length).toBe(8);
+    const draws = 8 * 4000;
+    const counts = drawCounts(space, 24, draws, blocks);
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(40.5);
+    space.destroy();
+  });
+
+  it('IPv6: free /62, /63, /64 straddling bit 64, target /66 (order 62): 28 blocks, each 1/28', () => {
+    const space = engine.createSpace(6);
+    const model = new ReferenceSpace(128);
+    const base = 0x20010db8_00000000n << 64n;
+    space.addSource({ family: 6, address: base, prefixLength: 56 });
+    model.addSource({ address: base, prefix: 56 });
+    const free = [
+      { address: base + (0x14n << 64n), prefix: 62 },
+      { address: base + (0x3an << 64n), prefix: 63 },
+      { address: base + (0xc7n << 64n), prefix: 64 },
+    ];
+    fillExcept(space, model, { address: base, prefix: 56 }, free);
+    const blocks = fittingBlocks(model, 66, 64n)!;
+    expect(blocks.length).toBe(28);
+    const draws = 28 * 2000;
+    const counts = drawCounts(space, 66, draws, blocks);
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(72.0);
+    space.destroy();
+  });
+
+  it('IPv6 ::/0 with one free /1, target /128: past the 2^52 guard the draws serve it, validly', () => {
+    // a free /1 holds 2^127 single addresses, far past the 2^52 guard: the draws serve it
+    const space = engine.createSpace(6);
+    space.addSource('::/0');
+    space.reserve('8000::/2');
+    space.reserve('c000::/2');
+    const b = space.preview(128, 'random')!;
+    expect(b.address < 1n << 127n).toBe(true);
+    expect(space.allocate(128, 'random').address).toBe(b.address);
+    space.destroy();
+  });
+
+  it('exactly 64 and 65 maximal fitting blocks: 64 listed uniformly, 65 still valid', () => {
+    for (const count of [64, 65]) {
+      const space = engine.createSpace(4);
+      const model = new ReferenceSpace(32);
+      space.addSource('10.0.0.0/16');
+      model.addSource({ address: 10n << 24n, prefix: 16 });
+      // every third /24 free: isolated maximal /24s
+      const free = Array.from({ length: count }, (_, i) => ({ address: (10n << 24n) + (BigInt(i * 3) << 8n), prefix: 24 }));
+      fillExcept(space, model, { address: 10n << 24n, prefix: 16 }, free);
+      expect(model.freeBlocks().length).toBe(count);
+      const blocks = fittingBlocks(model, 24, 128n)!;
+      const draws = count * 600;
+      const counts = drawCounts(space, 24, draws, blocks);
+      expect(chiSquare(counts, draws), `${count}: ${counts.join(' ')}`).toBeLessThan(count === 64 ? 130.6 : 132.1);
+      space.destroy();
+    }
+  });
+});
+
+// best-fit's descent (order-sets.ts lowestChildHolding) takes a slot whose largest free block is
+// of the sought order without reading its window: judged against the reference in spaces
+// made of many scattered free blocks of mixed sizes, in several sources
+const bestFitArb = (family: 4 | 6) =>
+  fc.record({
+    universePrefix: fc.constantFrom(...UNIVERSES[family]),
+    universeSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
+    sources: fc.array(fc.record({ depth: fc.nat({ max: 3 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 4 }),
+    free: fc.array(fc.record({ depth: fc.integer({ min: 1, max: 20 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 40 }),
+    ops: fc.array(fc.record({ release: fc.boolean(), extra: fc.nat({ max: 24 }), pick: fc.nat() }), { minLength: 30, maxLength: 30 }),
+  });
+
+function runBestFit(family: 4 | 6, c: fc.RecordValue<ReturnType<typeof bestFitArb>>): void {
+  const bits = family === 4 ? 32 : 128;
+  const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
+  const inUniverse = (depth: number, offset: bigint): Block => {
+    const prefix = Math.min(bits, c.universePrefix + depth);
+    const host = BigInt(bits - prefix);
+    return { address: universe + (((offset % size(bits, c.universePrefix)) >> host) << host), prefix };
+  };
+  const space = engine.createSpace(family);
+  const model = new ReferenceSpace(bits);
+  try {
+    for (const s of c.sources) {
+      const b = inUniverse(s.depth, s.offset);
+      if (model.addSource(b) === 0) space.addSource({ family, address: b.address, prefixLength: b.prefix });
+    }
+    const free = c.free.map((f) => inUniverse(f.depth, f.offset));
+    for (const s of [...model.sources]) fillExcept(space, model, s, free);
+    const base = Math.min(...model.sources.map((s) => s.prefix));
+    c.ops.forEach((op, step) => {
+      if (op.release && model.allocations.length > 0) {
+        const a = model.allocations[op.pick % model.allocations.length]!;
+        space.release({ family, address: a.address, prefixLength: a.prefix });
+        expect(model.release(a)).toBe(0);
+        return;
+      }
+      const prefix = Math.min(bits, base + op.extra);
+      const expected = model.fit(prefix, 'best-fit');
+      const got = space.preview(prefix, 'best-fit');
+      expect(got && key(asBlock(got)), `step ${step}: best-fit /${prefix}`).toBe(expected && key(expected));
+      if (expected) {
+        space.allocate(prefix, 'best-fit');
+        model.allocate(prefix, 'best-fit');
+      }
+    });
+    expect(space.allocations().map((a) => key(asBlock(a)))).toEqual(model.allocations.map(key));
+  } finally {
+    space.destroy();
+  }
+}
+
+describe('best-fit in spaces of many scattered free blocks, against the reference', () => {
+  it('IPv4', () => {
+    fc.assert(fc.property(bestFitArb(4), (c) => runBestFit(4, c)), propertyParameters(200));
+  });
+  it('IPv6', () => {
+    fc.assert(fc.property(bestFitArb(6), (c) => runBestFit(6, c)), propertyParameters(200));
+  });
+});
+
+describe('random at the /0 and single-address extremes', () => {
+  it('takes the whole space as a /0, and a lone last address as a /32 or /128', () => {
+    for (const [family, whole, last] of [[4, '0.0.0.0/0', '255.255.255.255/32'], [6, '::/0', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128']] as const) {
+      const bits = family === 4 ? 32 : 128;
+      const a = engine.createSpace(family);
+      a.addSource(whole);
+      a.seedRandom(12345);
+      expect(a.preview(0, 'random')!.address).toBe(0n);
+      expect(a.allocate(0, 'random').address).toBe(0n);
+      const state = a.randomState;
+      expect(a.preview(0, 'random')).toBeUndefined();
+      expect(a.randomState).toEqual(state);
+      a.destroy();
+      const b = engine.createSpace(family);
+      b.addSource(last);
+      b.seedRandom(999);
+      expect(b.allocate(bits, 'random').address).toBe((1n << BigInt(bits)) - 1n);
+      b.destroy();
+    }
+  });
+});
