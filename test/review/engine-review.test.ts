@@ -50,6 +50,8 @@ function fittingBlocks(model: ReferenceSpace, prefix: number, max: bigint): Bloc
   return out;
 }
 
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+
 const asBlock = (c: { address: bigint; prefixLength: number }): Block => ({ address: c.address, prefix: c.prefixLength });
 
 // universes at the edges: /0, around bit 64 (a free block of order > 64 with a target < 64
@@ -68,7 +70,7 @@ const caseArb = (family: 4 | 6) =>
     seedBase: fc.nat({ max: 2 ** 40 }),
   });
 
-function runCase(family: 4 | 6, c: fc.RecordValue<ReturnType<typeof caseArb>>): void {
+function runCase(family: 4 | 6, c: ValueOf<ReturnType<typeof caseArb>>): void {
   const bits = family === 4 ? 32 : 128;
   const inUniverse = (depth: number, offset: bigint): Block => {
     const prefix = Math.min(bits, c.universePrefix + depth);
@@ -241,7 +243,7 @@ const bestFitArb = (family: 4 | 6) =>
     ops: fc.array(fc.record({ release: fc.boolean(), extra: fc.nat({ max: 24 }), pick: fc.nat() }), { minLength: 30, maxLength: 30 }),
   });
 
-function runBestFit(family: 4 | 6, c: fc.RecordValue<ReturnType<typeof bestFitArb>>): void {
+function runBestFit(family: 4 | 6, c: ValueOf<ReturnType<typeof bestFitArb>>): void {
   const bits = family === 4 ? 32 : 128;
   const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
   const inUniverse = (depth: number, offset: bigint): Block => {
