@@ -512,3 +512,27 @@ describe('out of memory', () => {
     expect(formatCidr(space.reserve(first!))).toBe(formatCidr(first!));
   });
 });
+
+describe('prefix length arguments', () => {
+  it('refuses NaN, fractions, 2^32 + n, undefined and out-of-range values with BAD_PREFIX in every method that takes one', () => {
+    // a wasm i32 argument would turn them into some other prefix: NaN → /0, 24.5 → /24, 2^32 + 8 → /8
+    const space = space4('10.0.0.0/24');
+    expect(space.holdsFreeAddresses(24)).toBe(true);
+    expect(space.holdsFreeAddresses(8)).toBe(false);
+    const bad = [Number.NaN, 24.5, 2 ** 32 + 8, undefined as unknown as number, -1, 33];
+    for (const prefix of bad) {
+      for (const [name, call] of [
+        ['holdsFreeAddresses', () => space.holdsFreeAddresses(prefix)],
+        ['fits', () => space.fits(prefix)],
+        // (capacity's prefix length is optional: undefined asks for the default, the full width)
+        ['capacity', () => (prefix === undefined ? space.capacity(Number.NaN) : space.capacity(prefix))],
+        ['allocate', () => space.allocate(prefix)],
+        ['preview', () => space.preview(prefix, 'random')],
+      ] as const) {
+        expect(codeOf(call), `${name}(${prefix})`).toBe('BAD_PREFIX');
+      }
+    }
+    expect(space.liveAllocations).toBe(0);
+    space.destroy();
+  });
+});

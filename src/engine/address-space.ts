@@ -217,7 +217,18 @@ export class AddressSpace {
     return this.#blockCall(block, raw.insideSource4, raw.insideSource6) === 1;
   }
 
+  /**
+   * The prefix length itself when it is a whole number from 0 to the family's width; BAD_PREFIX
+   * otherwise (a wasm i32 argument would turn 24.5 into 24 and NaN into 0, answering for a block
+   * size nobody asked for).
+   */
+  #prefix(prefixLength: number): number {
+    if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > this.bits) throw new EngineError(EngineStatus.BAD_PREFIX, `/${prefixLength}`);
+    return prefixLength;
+  }
+
   #sizeCall(prefixLength: number, strategy: AllocationStrategy, take: boolean): Cidr | undefined {
+    this.#prefix(prefixLength);
     const code = strategyCode(strategy);
     const raw = this.engine.raw;
     if (this.family === 4) {
@@ -245,7 +256,7 @@ export class AddressSpace {
 
   /** Exact capacity figures; `prefixLength` picks the block size counted in blocksThatFit. */
   capacity(prefixLength: number = this.bits): Capacity {
-    check(this.engine.raw.capacity(this.id, prefixLength), `/${prefixLength}`);
+    check(this.engine.raw.capacity(this.id, this.#prefix(prefixLength)), `/${prefixLength}`);
     const longs = this.engine.longs;
     const counts = (this.engine.io + IO_COUNTS) >>> 3;
     const wide = (i: number) => (longs[counts + i + 2]! << 128n) | (longs[counts + i + 1]! << 64n) | longs[counts + i]!;
@@ -268,7 +279,7 @@ export class AddressSpace {
    * (The simulator asks it after every failure, to tell fragmentation from no space.)
    */
   holdsFreeAddresses(prefixLength: number): boolean {
-    return check(this.engine.raw.holdsFreeAddresses(this.id, prefixLength)) === 1;
+    return check(this.engine.raw.holdsFreeAddresses(this.id, this.#prefix(prefixLength))) === 1;
   }
 
   #sourceAddresses: bigint | undefined;
@@ -342,6 +353,7 @@ export class AddressSpace {
    * when the largest free block is at least that big): one summary read, no search.
    */
   fits(prefixLength: number): boolean {
+    this.#prefix(prefixLength);
     check(this.engine.raw.stats(this.id));
     const largest = this.engine.ints[((this.engine.io + IO_STATS) >>> 2) + 2]!;
     return largest >= 0 && largest <= prefixLength;

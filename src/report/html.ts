@@ -144,7 +144,7 @@ ${firstCells}
 ${rows.join('\n')}
 </tbody>
 </table></div>
-<p class="note">A failure is <em>no space</em> when the pool had fewer free addresses than the request, <em>fragmentation</em> when it had enough in total but no free aligned block of the size asked for.</p>
+<p class="note">A failure is <em>fragmentation</em> when a pool asked (the leaf, or a parent asked for a chunk) had enough free addresses in total but no free aligned block of the size asked for; else <em>quota</em> when a pool that needed another CIDR already held the cloud's 50; else <em>no space</em>.</p>
 </section>`;
 }
 

@@ -31,6 +31,9 @@ async function writeFileAtomically(path: string, content: string): Promise<void>
   }
 }
 
+/** The files writeReport puts in its directory: the report, and its data. */
+export const REPORT_FILES = { html: 'index.html', json: 'summary.json' } as const;
+
 /**
  * Writes `index.html` (the report) and `summary.json` (its data) into `dir`, creating it as
  * needed. The HTML is rendered before anything is written, so a bad summary leaves no files.
@@ -38,8 +41,8 @@ async function writeFileAtomically(path: string, content: string): Promise<void>
 export async function writeReport(dir: string, summary: SimulationSummary): Promise<{ html: string; json: string }> {
   const page = renderReport(summary);
   await mkdir(dir, { recursive: true });
-  const html = join(dir, 'index.html');
-  const json = join(dir, 'summary.json');
+  const html = join(dir, REPORT_FILES.html);
+  const json = join(dir, REPORT_FILES.json);
   await writeFileAtomically(json, `${JSON.stringify(summary, null, 2)}\n`);
   await writeFileAtomically(html, page);
   return { html, json };

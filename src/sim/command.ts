@@ -1,10 +1,10 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { writeReport } from '../report/index.js';
+import { REPORT_FILES, writeReport } from '../report/index.js';
 import type { SimulationSummary } from '../report/summary.js';
 import { defaultWorkers, simulateParallel } from './parallel.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
@@ -98,7 +98,10 @@ const OUT_PROBLEMS: Record<string, string> = {
   EROFS: 'the file system is read-only',
 };
 
-/** Makes the report's directory before the run, so an unusable --out is refused at once. */
+/**
+ * Makes the report's directory before the run, and checks that its files could be written
+ * there, so an unusable --out is refused at once rather than after the run.
+ */
 async function reportDirectory(out: string): Promise<void> {
   try {
     await mkdir(out, { recursive: true });
@@ -107,6 +110,10 @@ async function reportDirectory(out: string): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const why = OUT_PROBLEMS[code] ?? (error as Error).message;
     throw new ScenarioError(`--out ${out} cannot hold the report: ${why}`);
+  }
+  for (const name of Object.values(REPORT_FILES)) {
+    const existing = await stat(join(out, name)).catch(() => undefined);
+    if (existing && !existing.isFile()) throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there is not a file`);
   }
 }
 

@@ -1,6 +1,6 @@
 // The simulator as a user runs it: the built CLI (dist/) in a child process, worker threads included.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +113,13 @@ describe('wasm-ipam simulate', () => {
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(stdout).not.toMatch(/^strategy\s+allocations/m); // refused before the run
     }
+    // a directory where one of the report's files goes: refused before the run, no half report left
+    await mkdir(join(dir, 'blocked', 'index.html'), { recursive: true });
+    const blocked = await cli('simulate', '--scenario', 'small-lab', '--events', '2000', '--out', 'blocked');
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain(`--out ${join(dir, 'blocked')} cannot hold the report: index.html there is not a file`);
+    expect(blocked.stdout).not.toMatch(/^strategy\s+allocations/m);
+    expect((await readdir(join(dir, 'blocked'))).sort()).toEqual(['index.html']);
   });
 
   it('says how many worker threads it really uses (at most one per strategy) and has --help', async () => {

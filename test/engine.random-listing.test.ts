@@ -1,5 +1,5 @@
 /**
- * Review of random's listed draw (assembly/tree.ts fewFittingBlocks/listFittingBlocks/
+ * Random's listed draw (assembly/tree.ts fewFittingBlocks/listFittingBlocks/
  * drawListedBlock): spaces built from a chosen set of free blocks (everything else reserved),
  * then judged against the BigInt reference: every random preview is a fitting block, the next
  * allocate takes exactly it, a preview moves no generator, every fitting block is reached, and
@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Engine, AddressSpace } from '../../src/engine/index.js';
-import { ReferenceSpace, type Block } from '../support/reference-space.js';
-import { sharedEngine } from '../support/engine.js';
-import { propertyParameters } from '../support/settings.js';
+import type { Engine, AddressSpace } from '../src/engine/index.js';
+import { ReferenceSpace, type Block } from './support/reference-space.js';
+import { sharedEngine } from './support/engine.js';
+import { propertyParameters } from './support/settings.js';
 
 let engine: Engine;
 beforeAll(async () => {
