@@ -70,23 +70,36 @@ const caseArb = (family: 4 | 6) =>
     seedBase: fc.nat({ max: 2 ** 40 }),
   });
 
-function runCase(family: 4 | 6, c: ValueOf<ReturnType<typeof caseArb>>): void {
+interface Layout {
+  universeSeed: bigint;
+  universePrefix: number;
+  sources: { depth: number; offset: bigint }[];
+  free: { depth: number; offset: bigint }[];
+}
+
+/** A space and its reference model with the layout's sources, everything reserved but its free blocks. */
+function buildSpace(family: 4 | 6, c: Layout): { bits: number; space: AddressSpace; model: ReferenceSpace } {
   const bits = family === 4 ? 32 : 128;
+  const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
   const inUniverse = (depth: number, offset: bigint): Block => {
     const prefix = Math.min(bits, c.universePrefix + depth);
     const host = BigInt(bits - prefix);
-    const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
     return { address: universe + (((offset % size(bits, c.universePrefix)) >> host) << host), prefix };
   };
   const space = engine.createSpace(family);
   const model = new ReferenceSpace(bits);
+  for (const s of c.sources) {
+    const b = inUniverse(s.depth, s.offset);
+    if (model.addSource(b) === 0) space.addSource({ family, address: b.address, prefixLength: b.prefix });
+  }
+  const free = c.free.map((f) => inUniverse(f.depth, f.offset));
+  for (const s of [...model.sources]) fillExcept(space, model, s, free);
+  return { bits, space, model };
+}
+
+function runCase(family: 4 | 6, c: ValueOf<ReturnType<typeof caseArb>>): void {
+  const { bits, space, model } = buildSpace(family, c);
   try {
-    for (const s of c.sources) {
-      const b = inUniverse(s.depth, s.offset);
-      if (model.addSource(b) === 0) space.addSource({ family, address: b.address, prefixLength: b.prefix });
-    }
-    const free = c.free.map((f) => inUniverse(f.depth, f.offset));
-    for (const s of [...model.sources]) fillExcept(space, model, s, free);
     const maximal = model.freeBlocks();
     if (maximal.length === 0) return;
     const smallestFree = Math.max(...maximal.map((b) => b.prefix));
@@ -244,22 +257,8 @@ const bestFitArb = (family: 4 | 6) =>
   });
 
 function runBestFit(family: 4 | 6, c: ValueOf<ReturnType<typeof bestFitArb>>): void {
-  const bits = family === 4 ? 32 : 128;
-  const universe = ((c.universeSeed % (1n << BigInt(bits))) >> BigInt(bits - c.universePrefix)) << BigInt(bits - c.universePrefix);
-  const inUniverse = (depth: number, offset: bigint): Block => {
-    const prefix = Math.min(bits, c.universePrefix + depth);
-    const host = BigInt(bits - prefix);
-    return { address: universe + (((offset % size(bits, c.universePrefix)) >> host) << host), prefix };
-  };
-  const space = engine.createSpace(family);
-  const model = new ReferenceSpace(bits);
+  const { bits, space, model } = buildSpace(family, c);
   try {
-    for (const s of c.sources) {
-      const b = inUniverse(s.depth, s.offset);
-      if (model.addSource(b) === 0) space.addSource({ family, address: b.address, prefixLength: b.prefix });
-    }
-    const free = c.free.map((f) => inUniverse(f.depth, f.offset));
-    for (const s of [...model.sources]) fillExcept(space, model, s, free);
     const base = Math.min(...model.sources.map((s) => s.prefix));
     c.ops.forEach((op, step) => {
       if (op.release && model.allocations.length > 0) {
