@@ -447,7 +447,7 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
 }
 
 /**
- * Random's draws, when more than LISTED_BLOCKS blocks fit: uniform target-sized aligned blocks
+ * Random's draws, when the fitting blocks are too many to list: uniform target-sized aligned blocks
  * inside the entry block, the first one that is wholly free inside a source taken, at most
  * RANDOM_TRIES of them.
  * Conditional on success the result is exactly uniform over the fitting blocks, since every
