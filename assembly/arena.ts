@@ -118,6 +118,32 @@ export function takeBumpBlocks(count: u32): u32 {
   return first;
 }
 
+/** Blocks to ensure before takeBumpGroups(groups): the run starts at the next group boundary. */
+export function bumpSpanForGroups(groups: u32): u32 {
+  return (groups << 3) + 8;
+}
+
+/**
+ * Takes `groups` whole groups of 8 contiguous fresh blocks, side tables included, for a large
+ * array of one owner (the live list, live.ts) whose blocks are never nodes, so their side
+ * tables are theirs too. Fresh blocks passed over to reach the group boundary go to the node
+ * pool. The caller must have ensured bumpSpanForGroups(groups) blocks.
+ */
+export function takeBumpGroups(groups: u32): u32 {
+  while ((bumpBlock & 7) != 0) giveBlock(bumpBlock++);
+  let first = bumpBlock;
+  bumpBlock += groups << 3;
+  return first;
+}
+
+/** Returns a run taken with takeBumpGroups: its blocks to the node pool, its side tables cleared. */
+export function giveGroups(first: u32, groups: u32): void {
+  for (let group = first; group < first + (groups << 3); group += 8) {
+    v128.store(blockPtr(group), i64x2.splat(0)); // a side table's first 16 bytes stay zero
+    for (let block = group + 1; block < group + 8; block++) giveBlock(block);
+  }
+}
+
 export function isArenaBlock(block: u32): bool {
   return block != 0 && block < bumpBlock;
 }

@@ -8,6 +8,7 @@ import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
 import { sumLo, sumHi, sumTop } from './bits';
 import * as S from './status';
+import * as L from './live';
 
 // IO area layout (byte offsets from ioBase()); mirrored in src/engine/layout.ts
 const IO_ADDRESS_IN: usize = 0;    // lo u64, hi u64
@@ -18,6 +19,8 @@ const IO_STATS: usize = 96;        // u32 live allocations, u32 sources, i32 lar
 const IO_PREFIXES: usize = 1024;   // u8[BATCH_CAPACITY]
 const IO_ADDRESSES: usize = 8192;  // IPv4: u32[BATCH_CAPACITY]; IPv6: (lo u64, hi u64)[BATCH_CAPACITY]
 const BATCH_CAPACITY: u32 = 4096;
+const IO_TAPE: usize = 73728;      // tape events (live.ts), TAPE_EVENT_BYTES each
+const TAPE_CAPACITY: u32 = 4096;
 
 export function ioOffset(): usize {
   return ioBase;
@@ -189,6 +192,42 @@ export function releaseBatch(space: i32, count: i32): i32 {
     }
   }
   return count;
+}
+
+// ---- the simulator's live list and event tape (live.ts) ----
+
+export function tapeCapacity(): u32 {
+  return TAPE_CAPACITY;
+}
+
+/** Empties the live list (its allocations stay in their spaces). */
+export function resetLive(): void {
+  L.resetLive();
+}
+
+export function liveListCount(): u32 {
+  return L.liveCount();
+}
+
+/** Allocates a block and appends it to the live list; a status. */
+export function allocateLive(space: i32, prefix: i32, strategy: i32): i32 {
+  if (prefix < 0) return S.E_BAD_PREFIX;
+  return L.allocateLive(<u32>space, <u32>prefix, <u32>strategy);
+}
+
+/** Releases live allocation `index` (the last one takes its number); a status. */
+export function releaseLive(index: i32): i32 {
+  return index < 0 ? S.E_BAD_ARGUMENT : L.releaseLive(<u32>index);
+}
+
+/**
+ * Applies events first..end-1 of the tape in IO_TAPE; returns the number of the first one that
+ * did not happen (end when all did) with its status in IO_STATUS, or a negative status when
+ * the range is wrong.
+ */
+export function applyTape(first: i32, end: i32, strategy: i32): i32 {
+  if (first < 0 || end < first || <u32>end > TAPE_CAPACITY) return S.E_BAD_ARGUMENT;
+  return <i32>L.applyTape(ioBase + IO_TAPE, <u32>first, <u32>end, <u32>strategy, ioBase + IO_STATUS);
 }
 
 // ---- reports ----

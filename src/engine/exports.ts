@@ -27,6 +27,12 @@ export interface EngineExports {
   randomState(space: number): number;
   allocateBatch(space: number, count: number, strategy: number): number;
   releaseBatch(space: number, count: number): number;
+  tapeCapacity(): number;
+  resetLive(): void;
+  liveListCount(): number;
+  allocateLive(space: number, prefix: number, strategy: number): number;
+  releaseLive(index: number): number;
+  applyTape(first: number, end: number, strategy: number): number;
   capacity(space: number, prefix: number): number;
   stats(space: number): number;
   listBlocks(space: number, kind: number, max: number): number;

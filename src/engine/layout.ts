@@ -6,6 +6,8 @@ export const IO_COUNTS = 48;
 export const IO_STATS = 96;
 export const IO_PREFIXES = 1024;
 export const IO_ADDRESSES = 8192;
+/** The simulator's event tape (assembly/live.ts): three u32 per event. */
+export const IO_TAPE = 73728;
 
 export const LIST_ALLOCATED = 0;
 export const LIST_FREE = 1;
