@@ -2,7 +2,7 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, TAPE_ARRIVAL, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
@@ -19,6 +19,7 @@ export class ApiDriver implements Driver {
   readonly #bits: number[] = [];
   /** IDs of the live allocations, dense (swap-remove on release). */
   readonly #live: string[] = [];
+  readonly #tape = new Uint32Array(3 * TAPE_EVENTS);
 
   private constructor(ipam: IpamService) {
     this.ipam = ipam;
@@ -54,6 +55,24 @@ export class ApiDriver implements Driver {
 
   get liveCount(): number {
     return this.#live.length;
+  }
+
+  tapeId(pool: number): number {
+    return pool;
+  }
+
+  tape(): Uint32Array {
+    return this.#tape;
+  }
+
+  /** Applies releases; every arrival is left to the caller, one `allocate` per call anyway. */
+  apply(first: number, end: number): number {
+    const tape = this.#tape;
+    for (let i = first; i < end; i++) {
+      if (this.#live.length === 0 || (tape[3 * i + 1]! & TAPE_ARRIVAL) !== 0) return i;
+      this.releaseAt(Math.floor((tape[3 * i + 2]! / 4294967296) * this.#live.length));
+    }
+    return end;
   }
 
   allocate(pool: number, mask: number): boolean {

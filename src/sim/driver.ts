@@ -23,9 +23,31 @@ export interface PoolSnapshot {
   children: Cidr[][];
 }
 
+/**
+ * Events are drawn a chunk at a time onto a tape, three u32 per event (layout in
+ * assembly/live.ts): the pool's tape id, TAPE_ARRIVAL | mask, and the event's draw d, which
+ * releases live allocation ⌊d / 2^32 · liveCount⌋. An event is an arrival when its TAPE_ARRIVAL
+ * bit is set or nothing is live.
+ */
+export const TAPE_ARRIVAL = 0x100;
+/** Events per tape chunk (the engine's tape holds as many). */
+export const TAPE_EVENTS = 4096;
+
 export interface Driver {
-  /** Live allocations made through `allocate`, numbered 0..liveCount-1. */
+  /** Live allocations made through `allocate` and `apply`, numbered 0..liveCount-1. */
   readonly liveCount: number;
+  /** The pool's id on the tape. */
+  tapeId(pool: number): number;
+  /** Where the next chunk goes: 3 · TAPE_EVENTS words, valid until the driver is next called. */
+  tape(): Uint32Array;
+  /**
+   * Applies the tape's events first..end-1 in order until it meets one it leaves to the caller,
+   * always an arrival, and returns that event's number (end when it applied them all). The
+   * caller applies it with `allocate`, growing pools when it finds no room, and goes on after
+   * it. Which arrivals a driver leaves is its choice: the engine only those that found no
+   * room (changing nothing), the API all of them.
+   */
+  apply(first: number, end: number): number;
   /**
    * Allocates a block of `mask` in the pool with the run's strategy and appends it to the live
    * list; false when no block fits.

@@ -1,9 +1,9 @@
 /** The simulator's fast path: pools as engine address spaces, allocations as numbers. */
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
-import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../engine/layout.js';
+import { IO_STATUS, IO_TAPE } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
-import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 interface SimPool {
@@ -22,35 +22,31 @@ const toCidr = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr =
   prefixLength,
 });
 
-const LIVE_WORDS = 5;
-
 /** "No block fits" is an outcome of the run (false); any other engine refusal is an error. */
 function noFit(status: number): false {
   if (status !== EngineStatus.NO_FIT) throw new EngineError(status);
   return false;
 }
 
+/** Engines whose live list (assembly/live.ts, one per instance) a driver holds. */
+const liveListHolders = new WeakSet<Engine>();
+
 export class EngineDriver implements Driver {
   readonly #engine: Engine;
   readonly #raw: EngineExports;
   readonly #pools: SimPool[] = [];
-  // the hot path calls the raw exports with these, skipping the AddressSpace layer
   readonly #spaceIds: Int32Array;
-  readonly #wide: Uint8Array;
-  readonly #addressIn: number;
-  readonly #addressOut: number;
+  readonly #tapeWord: number;
   readonly #strategy: number;
-  // the live list, one record of LIVE_WORDS u32 per allocation so a release reads one cache
-  // line: pool << 8 | prefix length, then the address words (IPv4 uses the first)
-  #live = new Uint32Array(1024 * LIVE_WORDS);
-  #liveCount = 0;
   readonly #scratch = new Uint32Array(4);
+  #holdsLiveList = false;
 
+  /** Throws when another driver holds the engine's live list (until its close()). */
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
+    if (liveListHolders.has(engine)) throw new Error('another EngineDriver is using this engine: close it first, or load another instance');
     this.#engine = engine;
     this.#raw = engine.raw;
-    this.#addressIn = (engine.io + IO_ADDRESS_IN) >>> 2;
-    this.#addressOut = (engine.io + IO_ADDRESS_OUT) >>> 2;
+    this.#tapeWord = (engine.io + IO_TAPE) >>> 2;
     this.#strategy = STRATEGIES[strategy];
     try {
       for (const { plan, parent, bits } of flattenPools(scenario)) {
@@ -66,58 +62,45 @@ export class EngineDriver implements Driver {
       throw error;
     }
     this.#spaceIds = Int32Array.from(this.#pools, (p) => p.space.id);
-    this.#wide = Uint8Array.from(this.#pools, (p) => (p.space.family === 6 ? 1 : 0));
+    liveListHolders.add(engine);
+    this.#holdsLiveList = true;
+    this.#raw.resetLive();
   }
 
   get liveCount(): number {
-    return this.#liveCount;
+    return this.#raw.liveListCount();
+  }
+
+  tapeId(pool: number): number {
+    return this.#spaceIds[pool]!;
+  }
+
+  tape(): Uint32Array {
+    return this.#engine.words.subarray(this.#tapeWord, this.#tapeWord + 3 * TAPE_EVENTS);
+  }
+
+  /**
+   * The whole chunk in one call. It leaves the caller an arrival that found no room or no
+   * memory; the caller's `allocate` of it then says which, at that event.
+   */
+  apply(first: number, end: number): number {
+    const stop = this.#raw.applyTape(first, end, this.#strategy);
+    if (stop < 0) throw new EngineError(stop);
+    if (stop < end) {
+      const status = this.#engine.ints[(this.#engine.io + IO_STATUS) >>> 2]!;
+      if (status !== EngineStatus.NO_FIT && status !== EngineStatus.OUT_OF_MEMORY) throw new EngineError(status);
+    }
+    return stop;
   }
 
   allocate(pool: number, mask: number): boolean {
-    const wide = this.#wide[pool]!;
-    let address = 0;
-    if (wide === 0) {
-      address = this.#raw.allocate4(this.#spaceIds[pool]!, mask, this.#strategy);
-      if (address < 0) return noFit(address);
-    } else {
-      const status = this.#raw.allocate6(this.#spaceIds[pool]!, mask, this.#strategy);
-      if (status < 0) return noFit(status);
-    }
-    if ((this.#liveCount + 1) * LIVE_WORDS > this.#live.length) {
-      const bigger = new Uint32Array(this.#live.length * 2);
-      bigger.set(this.#live);
-      this.#live = bigger;
-    }
-    const live = this.#live;
-    const at = this.#liveCount++ * LIVE_WORDS;
-    live[at] = (pool << 8) | mask;
-    if (wide === 0) {
-      live[at + 1] = address;
-    } else {
-      const io = this.#engine.words;
-      const out = this.#addressOut;
-      live[at + 1] = io[out]!; live[at + 2] = io[out + 1]!; live[at + 3] = io[out + 2]!; live[at + 4] = io[out + 3]!;
-    }
-    return true;
+    const status = this.#raw.allocateLive(this.#spaceIds[pool]!, mask, this.#strategy);
+    return status < 0 ? noFit(status) : true;
   }
 
   releaseAt(index: number): void {
-    const live = this.#live;
-    const at = index * LIVE_WORDS;
-    const pool = live[at]! >>> 8;
-    const prefix = live[at]! & 0xff;
-    let status: number;
-    if (this.#wide[pool] === 0) {
-      status = this.#raw.release4(this.#spaceIds[pool]!, live[at + 1]!, prefix);
-    } else {
-      const io = this.#engine.words;
-      const into = this.#addressIn;
-      io[into] = live[at + 1]!; io[into + 1] = live[at + 2]!; io[into + 2] = live[at + 3]!; io[into + 3] = live[at + 4]!;
-      status = this.#raw.release6(this.#spaceIds[pool]!, prefix);
-    }
+    const status = this.#raw.releaseLive(index);
     if (status < 0) throw new Error(`engine refused a release it handed out (status ${status})`);
-    const last = --this.#liveCount * LIVE_WORDS;
-    live[at] = live[last]!; live[at + 1] = live[last + 1]!; live[at + 2] = live[last + 2]!; live[at + 3] = live[last + 3]!; live[at + 4] = live[last + 4]!;
   }
 
   grow(pool: number, prefix: number): GrowResult {
@@ -166,6 +149,11 @@ export class EngineDriver implements Driver {
   }
 
   close(): void {
+    if (this.#holdsLiveList) {
+      this.#raw.resetLive();
+      liveListHolders.delete(this.#engine);
+      this.#holdsLiveList = false;
+    }
     for (const p of this.#pools) p.space.destroy();
     this.#pools.length = 0;
   }

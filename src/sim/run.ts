@@ -6,20 +6,32 @@
 import { EngineError, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError } from '../api/index.js';
 import type { FailureCause, PoolMap, PoolSeries, StrategyRun } from '../report/summary.js';
-import type { Driver, PoolSnapshot } from './driver.js';
+import { TAPE_ARRIVAL, TAPE_EVENTS, type Driver, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
-/** splitmix32: small, fast, and the same stream in every JS engine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
+/** splitmix32: small, fast, and the same stream in every JS engine. Draws are u32; d / 2^32 is uniform in [0, 1). */
+export class SplitMix32 {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed | 0;
+  }
+
+  /** The next `count` draws into out[0..count-1] (a whole chunk per call: the loop keeps its state in a register). */
+  fill(out: Uint32Array, count: number): void {
+    let state = this.#state;
+    for (let i = 0; i < count; i++) {
+      state = (state + 0x9e3779b9) | 0;
+      let z = state;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      out[i] = z ^ (z >>> 16);
+    }
+    this.#state = state;
+  }
 }
+
+const TWO_TO_32 = 4294967296;
 
 /**
  * Picks index i with probability weight[i] / total from one uniform draw u: the first i whose
@@ -49,6 +61,62 @@ export class WeightedPick {
   }
 }
 
+/**
+ * The scenario's seeded stream of events, the same for every strategy and both paths, drawn a
+ * chunk at a time onto a driver's tape (layout in driver.ts). Each event takes three draws,
+ * whatever happens to it: whether it is an arrival (below the arrival share), which leaf (or,
+ * for a release, which live allocation goes), and which mask.
+ */
+export class EventStream {
+  readonly #random: SplitMix32;
+  readonly #draws = new Uint32Array(3 * TAPE_EVENTS);
+  // the arrival share is linear between bursts: start + slope · event, unless inside a burst
+  readonly #start: number;
+  readonly #slope: number;
+  readonly #burstFrom: Float64Array;
+  readonly #burstTo: Float64Array;
+  readonly #burstShare: Float64Array;
+  readonly #leafPick: WeightedPick;
+  readonly #maskLists: number[][];
+  readonly #maskPicks: WeightedPick[];
+  readonly #leafTapeIds: Int32Array;
+
+  /** leafTapeIds: the tape id of each leaf pool (flattenPools order, leaves only). */
+  constructor(scenario: Scenario, leafTapeIds: readonly number[]) {
+    const leaves = flattenPools(scenario).flatMap((p) => (p.plan.workload ? [p.plan.workload] : []));
+    const events = scenario.events;
+    this.#random = new SplitMix32(scenario.seed);
+    this.#start = scenario.arrivals.start;
+    this.#slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
+    this.#burstFrom = Float64Array.from(scenario.bursts, (b) => b.at * events);
+    this.#burstTo = Float64Array.from(scenario.bursts, (b) => (b.at + b.length) * events);
+    this.#burstShare = Float64Array.from(scenario.bursts, (b) => b.arrivalShare);
+    this.#leafPick = new WeightedPick(leaves.map((w) => w.weight));
+    this.#maskLists = leaves.map((w) => Object.keys(w.masks).map(Number));
+    this.#maskPicks = leaves.map((w) => new WeightedPick(Object.values(w.masks)));
+    this.#leafTapeIds = Int32Array.from(leafTapeIds);
+  }
+
+  /** Draws events from..to-1 onto tape[0..] and their leaves into leaves[0..]; call with consecutive ranges. */
+  draw(tape: Uint32Array, leaves: Int32Array, from: number, to: number): void {
+    const draws = this.#draws;
+    this.#random.fill(draws, 3 * (to - from));
+    const start = this.#start, slope = this.#slope, burstFrom = this.#burstFrom, burstTo = this.#burstTo, burstShare = this.#burstShare;
+    const leafPick = this.#leafPick, leafTapeIds = this.#leafTapeIds, maskLists = this.#maskLists, maskPicks = this.#maskPicks;
+    for (let e = from, w = 0; e < to; e++, w += 3) {
+      let share = start + slope * e;
+      for (let b = 0; b < burstFrom.length; b++) if (e >= burstFrom[b]! && e < burstTo[b]!) share = burstShare[b]!;
+      const which = draws[w + 1]!;
+      const leaf = leafPick.pick(which / TWO_TO_32);
+      leaves[e - from] = leaf;
+      tape[w] = leafTapeIds[leaf]!;
+      // draw / 2^32 < share, both sides scaled by 2^32 (exact)
+      tape[w + 1] = (draws[w]! < share * TWO_TO_32 ? TAPE_ARRIVAL : 0) | maskLists[leaf]![maskPicks[leaf]!.pick(draws[w + 2]! / TWO_TO_32)]!;
+      tape[w + 2] = which;
+    }
+  }
+}
+
 /** A run that could not go on: the engine or the API refused something it needed (its cause). */
 export class SimulationError extends Error {
   override name = 'SimulationError';
@@ -66,15 +134,12 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const pools = flattenPools(scenario);
   const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
   const leafIndex = pools.flatMap((p, i) => (p.plan.workload ? [i] : []));
-  const leafPick = new WeightedPick(leafIndex.map((i) => pools[i]!.plan.workload!.weight));
-  const maskLists = leafIndex.map((i) => Object.keys(pools[i]!.plan.workload!.masks).map(Number));
-  const maskPicks = leafIndex.map((i) => new WeightedPick(Object.values(pools[i]!.plan.workload!.masks)));
-  const random = seededRandom(scenario.seed);
+  const stream = new EventStream(scenario, leafIndex.map((pool) => driver.tapeId(pool)));
   const events = scenario.events;
   const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
   const progressEvery = hooks.progressEvery ?? 1 << 16;
 
-  let allocations = 0, releases = 0, noSpace = 0, fragmentation = 0, quota = 0;
+  let noSpace = 0, fragmentation = 0, quota = 0;
   let firstFailure: StrategyRun['firstFailure'] = null;
   let mapsAtFirstFailure: PoolMap[] | null = null;
   const series: PoolSeries[] = roots.map((r) => ({
@@ -133,15 +198,29 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     return atQuota ? 'quota' : 'no-space';
   };
 
+  /** The failure path of an arrival that found no room (and could not grow into some). */
+  const fail = (event: number, pool: number, mask: number) => {
+    const cause = causeOfFailure();
+    if (cause === 'no-space') noSpace++;
+    else if (cause === 'fragmentation') fragmentation++;
+    else quota++;
+    failuresInTree[treeOf[pool]!]!++;
+    if (!firstFailure) {
+      const root = pools[pool]!.root;
+      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
+      const mapsStart = performance.now();
+      mapsAtFirstFailure = maps();
+      mapsMs += performance.now() - mapsStart;
+    }
+  };
+
   const start = performance.now();
   let nextSample = 0, nextProgress = progressEvery;
-  // the arrival share is linear between bursts: start + slope · event, unless inside a burst
-  const slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
-  const burstFrom = scenario.bursts.map((b) => b.at * events);
-  const burstTo = scenario.bursts.map((b) => (b.at + b.length) * events);
+  /** The leaf of each event on the tape, for the arrivals the driver leaves to this loop. */
+  const chunkLeaf = new Int32Array(TAPE_EVENTS);
   let event = 0;
   try {
-    for (; event < events; event++) {
+    while (event < events) {
       if (event === nextSample) {
         sample(event);
         nextSample += sampleEvery;
@@ -150,14 +229,17 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         hooks.onProgress?.(event);
         nextProgress += progressEvery;
       }
-      let share = scenario.arrivals.start + slope * event;
-      for (let b = 0; b < burstFrom.length; b++) if (event >= burstFrom[b]! && event < burstTo[b]!) share = scenario.bursts[b]!.arrivalShare;
-      // three draws per event whatever happens, so every strategy sees the same stream
-      const kind = random(), which = random(), size = random();
-      if (driver.liveCount === 0 || kind < share) {
-        const leaf = leafPick.pick(which);
-        const pool = leafIndex[leaf]!;
-        const mask = maskLists[leaf]![maskPicks[leaf]!.pick(size)]!;
+      // a chunk of events onto the tape, ending where the next sample or progress report is due
+      const from = event;
+      const to = Math.min(events, from + TAPE_EVENTS, nextSample, nextProgress);
+      stream.draw(driver.tape(), chunkLeaf, from, to);
+      for (let next = 0; ;) {
+        next = driver.apply(next, to - from);
+        event = from + next;
+        if (event === to) break;
+        // an arrival the driver left to us: the mask is on the tape (read before anything can move it)
+        const mask = driver.tape()[3 * next + 1]! & 0xff;
+        const pool = leafIndex[chunkLeaf[next]!]!;
         let taken = driver.allocate(pool, mask);
         if (!taken) {
           asked.length = 0;
@@ -166,25 +248,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
           const chunk = pools[pool]!.plan.chunk;
           if (chunk !== undefined && obtain(pool, Math.min(chunk, mask))) taken = driver.allocate(pool, mask);
         }
-        if (!taken) {
-          const cause = causeOfFailure();
-          if (cause === 'no-space') noSpace++;
-          else if (cause === 'fragmentation') fragmentation++;
-          else quota++;
-          failuresInTree[treeOf[pool]!]!++;
-          if (!firstFailure) {
-            const root = pools[pool]!.root;
-            firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
-            const mapsStart = performance.now();
-            mapsAtFirstFailure = maps();
-            mapsMs += performance.now() - mapsStart;
-          }
-          continue;
-        }
-        allocations++;
-      } else {
-        driver.releaseAt(Math.floor(which * driver.liveCount));
-        releases++;
+        if (!taken) fail(event, pool, mask);
+        next++;
       }
     }
   } catch (error) {
@@ -193,6 +258,10 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     throw error;
   }
   const elapsedMs = performance.now() - start - mapsMs; // map drawing is the report's cost, not the run's
+  // every event was an allocation, a release or a failure, and what is live is what was not released
+  const failures = noSpace + fragmentation + quota;
+  const allocations = (events - failures + driver.liveCount) / 2;
+  const releases = events - failures - allocations;
   sample(events);
   hooks.onProgress?.(events);
   return {
@@ -201,7 +270,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     eventsPerSecond: events / (elapsedMs / 1000),
     allocations,
     releases,
-    failures: { total: noSpace + fragmentation + quota, noSpace, fragmentation, quota },
+    failures: { total: failures, noSpace, fragmentation, quota },
     firstFailure,
     series,
     maps: { final: maps(), atFirstFailure: mapsAtFirstFailure },

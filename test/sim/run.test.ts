@@ -99,6 +99,10 @@ describe('a simulation run', () => {
         get liveCount() {
           return driver.liveCount;
         },
+        tapeId: (pool) => driver.tapeId(pool),
+        tape: () => driver.tape(),
+        // the engine leaves every arrival that found no room to the loop's allocate below
+        apply: (first, end) => driver.apply(first, end),
         allocate: (pool, mask) => {
           const taken = driver.allocate(pool, mask);
           if (!taken) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - mask) });
