@@ -118,30 +118,44 @@ export function takeBumpBlocks(count: u32): u32 {
   return first;
 }
 
-/** Blocks to ensure before takeBumpGroups(groups): the run starts at the next group boundary. */
-export function bumpSpanForGroups(groups: u32): u32 {
-  return (groups << 3) + 8;
+// Growable arrays, each of one owner (the live list, the event stream's tables): a contiguous
+// run of whole groups of 8 fresh blocks, side tables included (their blocks are never nodes,
+// so those are theirs too), described by 8 bytes at `array`: u32 first block, u32 groups.
+// A full array moves to a run twice as long; the old run goes back to the node pool.
+
+const GROUP_SHIFT: u32 = BLOCK_SHIFT + 3; // bytes in a group of 8 blocks: 1 KiB
+
+@inline export function arrayBase(array: usize): usize {
+  return blockPtr(load<u32>(array));
 }
 
 /**
- * Takes `groups` whole groups of 8 contiguous fresh blocks, side tables included, for a large
- * array of one owner (the live list, live.ts) whose blocks are never nodes, so their side
- * tables are theirs too. Fresh blocks passed over to reach the group boundary go to the node
- * pool. The caller must have ensured bumpSpanForGroups(groups) blocks.
+ * Makes the array hold at least `bytes`, keeping its first `used` bytes; false when memory
+ * cannot grow (nothing changed then).
  */
-export function takeBumpGroups(groups: u32): u32 {
-  while ((bumpBlock & 7) != 0) giveBlock(bumpBlock++);
-  let first = bumpBlock;
-  bumpBlock += groups << 3;
-  return first;
+@inline export function growArray(array: usize, bytes: u64, used: usize): bool {
+  return bytes <= <u64>load<u32>(array + 4) << GROUP_SHIFT || moveArray(array, bytes, used);
 }
 
-/** Returns a run taken with takeBumpGroups: its blocks to the node pool, its side tables cleared. */
-export function giveGroups(first: u32, groups: u32): void {
-  for (let group = first; group < first + (groups << 3); group += 8) {
+function moveArray(array: usize, bytes: u64, used: usize): bool {
+  let groups = load<u32>(array + 4);
+  let bigger: u64 = groups == 0 ? 8 : <u64>groups << 1;
+  while (bigger << GROUP_SHIFT < bytes) bigger <<= 1;
+  if (bigger > 1 << 22) return false; // 4 GiB: more than wasm32 memory holds
+  // whole groups: the run starts at the next group boundary
+  if (!ensureBumpBlocks((<u32>bigger << 3) + 8)) return false;
+  while ((bumpBlock & 7) != 0) giveBlock(bumpBlock++);
+  let first = bumpBlock;
+  bumpBlock += <u32>bigger << 3;
+  memory.copy(blockPtr(first), arrayBase(array), used);
+  let old = load<u32>(array);
+  for (let group = old; group < old + (groups << 3); group += 8) {
     v128.store(blockPtr(group), i64x2.splat(0)); // a side table's first 16 bytes stay zero
     for (let block = group + 1; block < group + 8; block++) giveBlock(block);
   }
+  store<u32>(array, first);
+  store<u32>(array + 4, <u32>bigger);
+  return true;
 }
 
 export function isArenaBlock(block: u32): bool {

@@ -9,6 +9,7 @@ import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, ne
 import { sumLo, sumHi, sumTop } from './bits';
 import * as S from './status';
 import * as L from './live';
+import * as E from './stream';
 
 // IO area layout (byte offsets from ioBase()); mirrored in src/engine/layout.ts
 const IO_ADDRESS_IN: usize = 0;    // lo u64, hi u64
@@ -228,6 +229,35 @@ export function releaseLive(index: i32): i32 {
 export function applyTape(first: i32, end: i32, strategy: i32): i32 {
   if (first < 0 || end < first || <u32>end > TAPE_CAPACITY) return S.E_BAD_ARGUMENT;
   return <i32>L.applyTape(ioBase + IO_TAPE, <u32>first, <u32>end, <u32>strategy, ioBase + IO_STATUS);
+}
+
+/** Starts the event stream (stream.ts) that drawTape writes; its bursts, leaves and masks follow. */
+export function beginStream(seed: i32, start: f64, slope: f64): void {
+  E.beginStream(<u32>seed, start, slope);
+}
+
+export function addBurst(from: f64, to: f64, share: f64): i32 {
+  return E.addBurst(from, to, share);
+}
+
+export function addLeaf(tapeId: i32, cumulative: f64): i32 {
+  return E.addLeaf(<u32>tapeId, cumulative);
+}
+
+/** Adds a mask to the last leaf added. */
+export function addMask(prefix: i32, cumulative: f64): i32 {
+  return prefix < 0 ? S.E_BAD_PREFIX : E.addMask(<u32>prefix, cumulative);
+}
+
+/**
+ * Draws the stream's events first..end-1 onto the tape in IO_TAPE (from its start). A status:
+ * BAD_ARGUMENT for more events than the tape holds, or a stream without leaves or with a leaf
+ * without masks.
+ */
+export function drawTape(first: i32, end: i32): i32 {
+  if (first < 0 || end < first || <u32>(end - first) > TAPE_CAPACITY || !E.streamReady()) return S.E_BAD_ARGUMENT;
+  E.drawTape(ioBase + IO_TAPE, <u32>first, <u32>end);
+  return S.OK;
 }
 
 // ---- reports ----

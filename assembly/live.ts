@@ -5,25 +5,20 @@
 //
 // Live list: every allocation the tape made, numbered 0..count-1; a release takes number i and
 // the last one moves into its place (swap-remove), as the API path does with its ID list.
-// Records are 32 bytes, in one contiguous run of arena block groups (so a release reads one
-// cache line; a radix tree of blocks measured 2-3 cache misses a release instead):
+// Records are 32 bytes, in one growable array (arena.ts), so a release reads one cache line (a
+// radix tree of blocks measured 2-3 cache misses a release instead):
 //   0  u32 prefix length   4 u32 space   8 u64 address lo   16 u64 address hi
-// A full list moves to a run twice as long and gives the old one back to the node pool. No block of the run can
-// pass for a space record: every 128-byte block starts with a record, whose first word is a
-// prefix length (<= 128). One engine instance has one live list (its driver resets it first).
+// No block of the array can pass for a space record: every 128-byte block starts with a
+// record, whose first word is a prefix length (<= 128). One engine instance has one live list
+// (its driver resets it first).
 
-import { blockPtr, ensureBumpBlocks, bumpSpanForGroups, takeBumpGroups, giveGroups } from './arena';
+import { arrayBase, growArray } from './arena';
 import { isLiveSpace, spacePtr, widthOf } from './space';
 import * as T from './tree';
 import * as S from './status';
 
 const RECORD_SHIFT: u32 = 5;
-const RECORDS_PER_GROUP_SHIFT: u32 = 5; // 8 blocks of 4 records
-const FIRST_GROUPS: u32 = 32;           // 1,024 records
-const MAX_GROUPS: u32 = 1 << 25;        // 2^30 records: 32 GiB, beyond any wasm memory
-
-let firstBlock: u32 = 0;
-let groups: u32 = 0;
+const LIST = memory.data(8); // the growable array
 let count: u32 = 0;
 
 export function liveCount(): u32 {
@@ -31,19 +26,7 @@ export function liveCount(): u32 {
 }
 
 @inline function recordPtr(index: u32): usize {
-  return blockPtr(firstBlock) + (<usize>index << RECORD_SHIFT);
-}
-
-/** Moves the list to a run twice as long; false when memory cannot grow (nothing changed). */
-function growList(): bool {
-  let bigger = groups == 0 ? FIRST_GROUPS : groups << 1;
-  if (bigger > MAX_GROUPS || !ensureBumpBlocks(bumpSpanForGroups(bigger))) return false;
-  let first = takeBumpGroups(bigger);
-  memory.copy(blockPtr(first), recordPtr(0), <usize>count << RECORD_SHIFT);
-  if (groups != 0) giveGroups(firstBlock, groups);
-  firstBlock = first;
-  groups = bigger;
-  return true;
+  return arrayBase(LIST) + (<usize>index << RECORD_SHIFT);
 }
 
 /**
@@ -62,7 +45,7 @@ export function allocateLive(space: u32, prefix: u32, strategy: u32): i32 {
   if (prefix > width) return S.E_BAD_PREFIX;
   if (strategy >= T.STRATEGY_COUNT) return S.E_BAD_STRATEGY;
   // room for the record first: moving the list changes nothing a caller can see
-  if (count == groups << RECORDS_PER_GROUP_SHIFT && !growList()) return S.E_OUT_OF_MEMORY;
+  if (!growArray(LIST, (<u64>count + 1) << RECORD_SHIFT, <usize>count << RECORD_SHIFT)) return S.E_OUT_OF_MEMORY;
   let status = T.allocate(s, prefix, strategy);
   if (status != S.OK) return status;
   let r = recordPtr(count++);
@@ -91,7 +74,7 @@ export function releaseLive(index: u32): i32 {
 // A tape event is three u32: the space, then ARRIVAL | prefix length, then the event's draw d
 // for a release: it takes number ⌊d / 2^32 · count⌋, computed in doubles exactly as JS does.
 // An event is an arrival when its ARRIVAL bit is set or the list is empty.
-const ARRIVAL: u32 = 0x100;
+export const ARRIVAL: u32 = 0x100;
 export const TAPE_EVENT_BYTES: u32 = 12;
 
 /**

@@ -33,6 +33,11 @@ export interface EngineExports {
   allocateLive(space: number, prefix: number, strategy: number): number;
   releaseLive(index: number): number;
   applyTape(first: number, end: number, strategy: number): number;
+  beginStream(seed: number, start: number, slope: number): void;
+  addBurst(from: number, to: number, share: number): number;
+  addLeaf(tapeId: number, cumulative: number): number;
+  addMask(prefix: number, cumulative: number): number;
+  drawTape(first: number, end: number): number;
   capacity(space: number, prefix: number): number;
   stats(space: number): number;
   listBlocks(space: number, kind: number, max: number): number;

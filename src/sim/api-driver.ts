@@ -2,8 +2,9 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { poolRandomSeed, TAPE_ARRIVAL, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, TAPE_ARRIVAL, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
+import { tapeOf } from './stream.js';
 
 const REGION = 'cn-hangzhou';
 /** Simulated time does not pass: every record is made at the epoch (one Date, not one per call). */
@@ -13,16 +14,18 @@ const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient', 'OperationD
 
 export class ApiDriver implements Driver {
   readonly ipam: IpamService;
+  /** The service's own engine instance, which also draws the run's events. */
+  readonly engine: Engine;
   readonly #poolIds: string[] = [];
   readonly #children: number[][] = [];
   /** Each pool's address width (32 or 128). */
   readonly #bits: number[] = [];
   /** IDs of the live allocations, dense (swap-remove on release). */
   readonly #live: string[] = [];
-  readonly #tape = new Uint32Array(3 * TAPE_EVENTS);
 
-  private constructor(ipam: IpamService) {
+  private constructor(ipam: IpamService, engine: Engine) {
     this.ipam = ipam;
+    this.engine = engine;
   }
 
   /**
@@ -31,8 +34,9 @@ export class ApiDriver implements Driver {
    */
   static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
     // full pools are outcomes here, not faults: their refusals need no stack traces
-    const ipam = await IpamService.create({ engine: await Engine.load(engine.module), seed: scenario.seed, clock: () => EPOCH, errorStacks: false });
-    const driver = new ApiDriver(ipam);
+    const own = await Engine.load(engine.module);
+    const ipam = await IpamService.create({ engine: own, seed: scenario.seed, clock: () => EPOCH, errorStacks: false });
+    const driver = new ApiDriver(ipam, own);
     const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: REGION, OperatingRegionList: [REGION] });
     for (const { plan, parent, bits } of flattenPools(scenario)) {
       const { IpamPoolId } = ipam.createIpamPool({
@@ -61,13 +65,9 @@ export class ApiDriver implements Driver {
     return pool;
   }
 
-  tape(): Uint32Array {
-    return this.#tape;
-  }
-
   /** Applies releases; every arrival is left to the caller, one `allocate` per call anyway. */
   apply(first: number, end: number): number {
-    const tape = this.#tape;
+    const tape = tapeOf(this.engine);
     for (let i = first; i < end; i++) {
       if (this.#live.length === 0 || (tape[3 * i + 1]! & TAPE_ARRIVAL) !== 0) return i;
       this.releaseAt(Math.floor((tape[3 * i + 2]! / 4294967296) * this.#live.length));

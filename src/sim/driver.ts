@@ -4,6 +4,7 @@
  * Both must give identical runs for the same scenario, strategy and seed; a test holds them to it.
  */
 import type { Cidr } from '../cidr/index.js';
+import type { Engine } from '../engine/index.js';
 
 export type GrowResult = 'ok' | 'no-fit' | 'quota';
 
@@ -24,10 +25,10 @@ export interface PoolSnapshot {
 }
 
 /**
- * Events are drawn a chunk at a time onto a tape, three u32 per event (layout in
- * assembly/live.ts): the pool's tape id, TAPE_ARRIVAL | mask, and the event's draw d, which
- * releases live allocation ⌊d / 2^32 · liveCount⌋. An event is an arrival when its TAPE_ARRIVAL
- * bit is set or nothing is live.
+ * Events are drawn a chunk at a time onto the driver's engine's tape (stream.ts), three u32
+ * per event (assembly/live.ts): the pool's tape id, TAPE_ARRIVAL | mask, and the event's draw
+ * d, which releases live allocation ⌊d / 2^32 · liveCount⌋. An event is an arrival when its
+ * TAPE_ARRIVAL bit is set or nothing is live.
  */
 export const TAPE_ARRIVAL = 0x100;
 /** Events per tape chunk (the engine's tape holds as many). */
@@ -36,10 +37,10 @@ export const TAPE_EVENTS = 4096;
 export interface Driver {
   /** Live allocations made through `allocate` and `apply`, numbered 0..liveCount-1. */
   readonly liveCount: number;
+  /** The engine instance whose tape the run's events are drawn on (one run at a time). */
+  readonly engine: Engine;
   /** The pool's id on the tape. */
   tapeId(pool: number): number;
-  /** Where the next chunk goes: 3 · TAPE_EVENTS words, valid until the driver is next called. */
-  tape(): Uint32Array;
   /**
    * Applies the tape's events first..end-1 in order until it meets one it leaves to the caller,
    * always an arrival, and returns that event's number (end when it applied them all). The

@@ -1,9 +1,9 @@
 /** The simulator's fast path: pools as engine address spaces, allocations as numbers. */
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
-import { IO_STATUS, IO_TAPE } from '../engine/layout.js';
+import { IO_STATUS } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
-import { poolRandomSeed, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 interface SimPool {
@@ -32,11 +32,10 @@ function noFit(status: number): false {
 const liveListHolders = new WeakSet<Engine>();
 
 export class EngineDriver implements Driver {
-  readonly #engine: Engine;
+  readonly engine: Engine;
   readonly #raw: EngineExports;
   readonly #pools: SimPool[] = [];
   readonly #spaceIds: Int32Array;
-  readonly #tapeWord: number;
   readonly #strategy: number;
   readonly #scratch = new Uint32Array(4);
   #holdsLiveList = false;
@@ -44,9 +43,8 @@ export class EngineDriver implements Driver {
   /** Throws when another driver holds the engine's live list (until its close()). */
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
     if (liveListHolders.has(engine)) throw new Error('another EngineDriver is using this engine: close it first, or load another instance');
-    this.#engine = engine;
+    this.engine = engine;
     this.#raw = engine.raw;
-    this.#tapeWord = (engine.io + IO_TAPE) >>> 2;
     this.#strategy = STRATEGIES[strategy];
     try {
       for (const { plan, parent, bits } of flattenPools(scenario)) {
@@ -75,10 +73,6 @@ export class EngineDriver implements Driver {
     return this.#spaceIds[pool]!;
   }
 
-  tape(): Uint32Array {
-    return this.#engine.words.subarray(this.#tapeWord, this.#tapeWord + 3 * TAPE_EVENTS);
-  }
-
   /**
    * The whole chunk in one call. It leaves the caller an arrival that found no room or no
    * memory; the caller's `allocate` of it then says which, at that event.
@@ -87,7 +81,7 @@ export class EngineDriver implements Driver {
     const stop = this.#raw.applyTape(first, end, this.#strategy);
     if (stop < 0) throw new EngineError(stop);
     if (stop < end) {
-      const status = this.#engine.ints[(this.#engine.io + IO_STATUS) >>> 2]!;
+      const status = this.engine.ints[(this.engine.io + IO_STATUS) >>> 2]!;
       if (status !== EngineStatus.NO_FIT && status !== EngineStatus.OUT_OF_MEMORY) throw new EngineError(status);
     }
     return stop;
@@ -151,7 +145,7 @@ export class EngineDriver implements Driver {
   close(): void {
     if (this.#holdsLiveList) {
       this.#raw.resetLive();
-      liveListHolders.delete(this.#engine);
+      liveListHolders.delete(this.engine);
       this.#holdsLiveList = false;
     }
     for (const p of this.#pools) p.space.destroy();

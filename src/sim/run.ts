@@ -6,116 +6,9 @@
 import { EngineError, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError } from '../api/index.js';
 import type { FailureCause, PoolMap, PoolSeries, StrategyRun } from '../report/summary.js';
-import { TAPE_ARRIVAL, TAPE_EVENTS, type Driver, type PoolSnapshot } from './driver.js';
+import { TAPE_EVENTS, type Driver, type PoolSnapshot } from './driver.js';
+import { drawEvents, startStream, tapeOf } from './stream.js';
 import { flattenPools, type Scenario } from './scenario.js';
-
-/** splitmix32: small, fast, and the same stream in every JS engine. Draws are u32; d / 2^32 is uniform in [0, 1). */
-export class SplitMix32 {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed | 0;
-  }
-
-  /** The next `count` draws into out[0..count-1] (a whole chunk per call: the loop keeps its state in a register). */
-  fill(out: Uint32Array, count: number): void {
-    let state = this.#state;
-    for (let i = 0; i < count; i++) {
-      state = (state + 0x9e3779b9) | 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      out[i] = z ^ (z >>> 16);
-    }
-    this.#state = state;
-  }
-}
-
-const TWO_TO_32 = 4294967296;
-
-/**
- * Picks index i with probability weight[i] / total from one uniform draw u: the first i whose
- * cumulative share exceeds u. A guide table (the first candidate for each 1/GUIDE of [0, 1))
- * makes that O(1) on average; the answer is the plain linear scan's, so the stream is the same.
- */
-const GUIDE = 256; // a power of two, so g / GUIDE and u * GUIDE are exact
-export class WeightedPick {
-  readonly #cdf: Float64Array;
-  readonly #guide = new Uint32Array(GUIDE);
-
-  constructor(weights: readonly number[]) {
-    const total = weights.reduce((a, b) => a + b, 0);
-    let sum = 0;
-    this.#cdf = Float64Array.from(weights, (w) => (sum += w) / total);
-    for (let g = 0, i = 0; g < GUIDE; g++) {
-      while (i < this.#cdf.length - 1 && g / GUIDE >= this.#cdf[i]!) i++;
-      this.#guide[g] = i;
-    }
-  }
-
-  pick(u: number): number {
-    const cdf = this.#cdf;
-    let i = this.#guide[Math.floor(u * GUIDE)]!;
-    while (i < cdf.length - 1 && u >= cdf[i]!) i++;
-    return i;
-  }
-}
-
-/**
- * The scenario's seeded stream of events, the same for every strategy and both paths, drawn a
- * chunk at a time onto a driver's tape (layout in driver.ts). Each event takes three draws,
- * whatever happens to it: whether it is an arrival (below the arrival share), which leaf (or,
- * for a release, which live allocation goes), and which mask.
- */
-export class EventStream {
-  readonly #random: SplitMix32;
-  readonly #draws = new Uint32Array(3 * TAPE_EVENTS);
-  // the arrival share is linear between bursts: start + slope · event, unless inside a burst
-  readonly #start: number;
-  readonly #slope: number;
-  readonly #burstFrom: Float64Array;
-  readonly #burstTo: Float64Array;
-  readonly #burstShare: Float64Array;
-  readonly #leafPick: WeightedPick;
-  readonly #maskLists: number[][];
-  readonly #maskPicks: WeightedPick[];
-  readonly #leafTapeIds: Int32Array;
-
-  /** leafTapeIds: the tape id of each leaf pool (flattenPools order, leaves only). */
-  constructor(scenario: Scenario, leafTapeIds: readonly number[]) {
-    const leaves = flattenPools(scenario).flatMap((p) => (p.plan.workload ? [p.plan.workload] : []));
-    const events = scenario.events;
-    this.#random = new SplitMix32(scenario.seed);
-    this.#start = scenario.arrivals.start;
-    this.#slope = (scenario.arrivals.end - scenario.arrivals.start) / events;
-    this.#burstFrom = Float64Array.from(scenario.bursts, (b) => b.at * events);
-    this.#burstTo = Float64Array.from(scenario.bursts, (b) => (b.at + b.length) * events);
-    this.#burstShare = Float64Array.from(scenario.bursts, (b) => b.arrivalShare);
-    this.#leafPick = new WeightedPick(leaves.map((w) => w.weight));
-    this.#maskLists = leaves.map((w) => Object.keys(w.masks).map(Number));
-    this.#maskPicks = leaves.map((w) => new WeightedPick(Object.values(w.masks)));
-    this.#leafTapeIds = Int32Array.from(leafTapeIds);
-  }
-
-  /** Draws events from..to-1 onto tape[0..] and their leaves into leaves[0..]; call with consecutive ranges. */
-  draw(tape: Uint32Array, leaves: Int32Array, from: number, to: number): void {
-    const draws = this.#draws;
-    this.#random.fill(draws, 3 * (to - from));
-    const start = this.#start, slope = this.#slope, burstFrom = this.#burstFrom, burstTo = this.#burstTo, burstShare = this.#burstShare;
-    const leafPick = this.#leafPick, leafTapeIds = this.#leafTapeIds, maskLists = this.#maskLists, maskPicks = this.#maskPicks;
-    for (let e = from, w = 0; e < to; e++, w += 3) {
-      let share = start + slope * e;
-      for (let b = 0; b < burstFrom.length; b++) if (e >= burstFrom[b]! && e < burstTo[b]!) share = burstShare[b]!;
-      const which = draws[w + 1]!;
-      const leaf = leafPick.pick(which / TWO_TO_32);
-      leaves[e - from] = leaf;
-      tape[w] = leafTapeIds[leaf]!;
-      // draw / 2^32 < share, both sides scaled by 2^32 (exact)
-      tape[w + 1] = (draws[w]! < share * TWO_TO_32 ? TAPE_ARRIVAL : 0) | maskLists[leaf]![maskPicks[leaf]!.pick(draws[w + 2]! / TWO_TO_32)]!;
-      tape[w + 2] = which;
-    }
-  }
-}
 
 /** A run that could not go on: the engine or the API refused something it needed (its cause). */
 export class SimulationError extends Error {
@@ -134,7 +27,6 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const pools = flattenPools(scenario);
   const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
   const leafIndex = pools.flatMap((p, i) => (p.plan.workload ? [i] : []));
-  const stream = new EventStream(scenario, leafIndex.map((pool) => driver.tapeId(pool)));
   const events = scenario.events;
   const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
   const progressEvery = hooks.progressEvery ?? 1 << 16;
@@ -216,8 +108,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
 
   const start = performance.now();
   let nextSample = 0, nextProgress = progressEvery;
-  /** The leaf of each event on the tape, for the arrivals the driver leaves to this loop. */
-  const chunkLeaf = new Int32Array(TAPE_EVENTS);
+  const poolOfTapeId = new Map(pools.map((_, pool) => [driver.tapeId(pool), pool]));
+  startStream(driver.engine, scenario, leafIndex.map((pool) => driver.tapeId(pool)));
   let event = 0;
   try {
     while (event < events) {
@@ -232,14 +124,15 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
       // a chunk of events onto the tape, ending where the next sample or progress report is due
       const from = event;
       const to = Math.min(events, from + TAPE_EVENTS, nextSample, nextProgress);
-      stream.draw(driver.tape(), chunkLeaf, from, to);
+      drawEvents(driver.engine, from, to);
       for (let next = 0; ;) {
         next = driver.apply(next, to - from);
         event = from + next;
         if (event === to) break;
-        // an arrival the driver left to us: the mask is on the tape (read before anything can move it)
-        const mask = driver.tape()[3 * next + 1]! & 0xff;
-        const pool = leafIndex[chunkLeaf[next]!]!;
+        // an arrival the driver left to us (read from the tape before anything can move memory)
+        const tape = tapeOf(driver.engine);
+        const pool = poolOfTapeId.get(tape[3 * next]!)!;
+        const mask = tape[3 * next + 1]! & 0xff;
         let taken = driver.allocate(pool, mask);
         if (!taken) {
           asked.length = 0;

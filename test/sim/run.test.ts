@@ -1,11 +1,10 @@
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cidr } from '../../src/cidr/index.js';
 import { Engine } from '../../src/engine/index.js';
 import type { StrategyRun } from '../../src/report/summary.js';
 import type { Driver } from '../../src/sim/driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
-import { runStrategy, SimulationError, WeightedPick } from '../../src/sim/run.js';
+import { runStrategy, SimulationError } from '../../src/sim/run.js';
 import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
 import { runJob, simulateSerial } from '../../src/sim/simulate.js';
 
@@ -99,8 +98,8 @@ describe('a simulation run', () => {
         get liveCount() {
           return driver.liveCount;
         },
+        engine: driver.engine,
         tapeId: (pool) => driver.tapeId(pool),
-        tape: () => driver.tape(),
         // the engine leaves every arrival that found no room to the loop's allocate below
         apply: (first, end) => driver.apply(first, end),
         allocate: (pool, mask) => {
@@ -142,34 +141,6 @@ describe('a simulation run', () => {
     const finalMaps = new Set(runs.runs.map((r) => JSON.stringify(r.maps.final)));
     expect(finalMaps.size).toBe(tree.strategies.length);
     expect(runs.strategies).toEqual(tree.strategies);
-  });
-});
-
-describe('weighted picks', () => {
-  /** The plain definition: the first index whose cumulative share exceeds u (the last one at worst). */
-  function linearPick(weights: number[], u: number): number {
-    const total = weights.reduce((a, b) => a + b, 0);
-    let sum = 0;
-    const cdf = weights.map((w) => (sum += w) / total);
-    let i = 0;
-    while (i < cdf.length - 1 && u >= cdf[i]!) i++;
-    return i;
-  }
-
-  it('picks exactly what the linear scan picks, at the boundaries too', () => {
-    const weights = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 }), fc.double({ min: 1e-6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 600 })
-      .filter((w) => w.some((x) => x > 0));
-    fc.assert(fc.property(weights, fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { maxLength: 50 }), (w, draws) => {
-      const pick = new WeightedPick(w);
-      const total = w.reduce((a, b) => a + b, 0);
-      let sum = 0;
-      const boundaries = w.flatMap((x) => {
-        const c = (sum += x) / total;
-        return [c, c - Number.EPSILON, c + Number.EPSILON].filter((u) => u >= 0 && u < 1);
-      });
-      const guideEdges = Array.from({ length: 256 }, (_, g) => g / 256);
-      for (const u of [...draws, ...boundaries, ...guideEdges]) expect(pick.pick(u)).toBe(linearPick(w, u));
-    }), { numRuns: 300 });
   });
 });
 
