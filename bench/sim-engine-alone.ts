@@ -1,13 +1,14 @@
 /**
  * How much of the simulator's engine path is the engine itself: one run's raw engine calls are
- * recorded (with the IPv6 addresses and event tapes they pass through the IO area), then
- * replayed alone on a fresh engine instance, with nothing of the simulator around them: no
- * event draws, no driver; what remains is the engine's work, its live list included. The run's rate next to the replay's says what a faster simulator could still
- * win, and what only a faster engine can.
+ * recorded (with the IPv6 addresses they pass through the IO area), then replayed alone on a
+ * fresh engine instance, with nothing of the simulator's JS around them. Since the engine draws
+ * the events onto its tape and applies them (assembly/stream.ts, live.ts), that is nearly the
+ * whole run: the JS left is the loop over chunks, failures, pool growth and samples. The run's
+ * rate next to the replay's says what a faster simulator could still win, and what only a
+ * faster engine can.
  */
 import { Engine, type AllocationStrategy, type EngineExports } from '../src/engine/index.js';
-import { IO_ADDRESS_IN, IO_TAPE } from '../src/engine/layout.js';
-import { TAPE_EVENTS } from '../src/sim/driver.js';
+import { IO_ADDRESS_IN } from '../src/engine/layout.js';
 import { runJob } from '../src/sim/simulate.js';
 import type { Scenario } from '../src/sim/scenario.js';
 
@@ -16,36 +17,18 @@ type RawCall = (...args: number[]) => number;
 /** Exports that take an IPv6 address from the IO area (the allocating ones write it instead). */
 const readsAddressIn = (name: string) => name.endsWith('6') && !name.startsWith('allocate') && !name.startsWith('preview');
 
-/** Log entries with this export index write tape words first..end-1: TAPE_WRITE, first, end, the words. */
-const TAPE_WRITE = -1;
-
-/**
- * A log of raw calls, flat: export index, argument count, arguments, 4 IO words when read.
- * Before an applyTape whose events differ from the tape as last logged, a TAPE_WRITE entry
- * (a run calls applyTape again on the rest of a chunk after each failure: logging the tape per
- * call would repeat it thousands of times).
- */
+/** A log of raw calls, flat: export index, argument count, arguments, 4 IO words when read. */
 class CallLog {
   values: number[] = [];
-  readonly #tape = new Uint32Array(3 * TAPE_EVENTS);
 
   record(engine: Engine, names: string[]): EngineExports {
     const raw = engine.raw as unknown as Record<string, RawCall>;
     const into = (engine.io + IO_ADDRESS_IN) >>> 2;
-    const tape = (engine.io + IO_TAPE) >>> 2;
     const recording: Record<string, unknown> = { memory: engine.raw.memory };
     names.forEach((name, index) => {
       const call = raw[name]!;
       const withAddress = readsAddressIn(name);
       recording[name] = (...args: number[]) => {
-        if (name === 'applyTape') {
-          const [from, to] = [3 * args[0]!, 3 * args[1]!];
-          const now = engine.words.subarray(tape + from, tape + to);
-          if (now.some((word, i) => word !== this.#tape[from + i])) {
-            this.values.push(TAPE_WRITE, from, to, ...now);
-            this.#tape.set(now, from);
-          }
-        }
         this.values.push(index, args.length, ...args);
         if (withAddress) for (let k = 0; k < 4; k++) this.values.push(engine.words[into + k]!);
         return call(...args);
@@ -61,15 +44,8 @@ function replay(log: Float64Array, engine: Engine, names: string[]): number {
   const calls = names.map((name) => raw[name]!);
   const withAddress = names.map(readsAddressIn);
   const into = (engine.io + IO_ADDRESS_IN) >>> 2;
-  const tape = (engine.io + IO_TAPE) >>> 2;
   const start = performance.now();
   for (let i = 0; i < log.length;) {
-    if (log[i] === TAPE_WRITE) {
-      const from = log[i + 1]!, to = log[i + 2]!;
-      engine.words.set(log.subarray(i + 3, i + 3 + to - from), tape + from);
-      i += 3 + to - from;
-      continue;
-    }
     const index = log[i]!, count = log[i + 1]!;
     const a = log[i + 2]!, b = log[i + 3]!, c = log[i + 4]!;
     i += 2 + count;

@@ -4,7 +4,7 @@ import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
 import { poolRandomSeed, TAPE_ARRIVAL, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
-import { tapeOf } from './stream.js';
+import { tapeWord } from './stream.js';
 
 const REGION = 'cn-hangzhou';
 /** Simulated time does not pass: every record is made at the epoch (one Date, not one per call). */
@@ -67,10 +67,9 @@ export class ApiDriver implements Driver {
 
   /** Applies releases; every arrival is left to the caller, one `allocate` per call anyway. */
   apply(first: number, end: number): number {
-    const tape = tapeOf(this.engine);
     for (let i = first; i < end; i++) {
-      if (this.#live.length === 0 || (tape[3 * i + 1]! & TAPE_ARRIVAL) !== 0) return i;
-      this.releaseAt(Math.floor((tape[3 * i + 2]! / 4294967296) * this.#live.length));
+      if (this.#live.length === 0 || (tapeWord(this.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;
+      this.releaseAt(Math.floor((tapeWord(this.engine, i, 2) / 4294967296) * this.#live.length));
     }
     return end;
   }

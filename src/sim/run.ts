@@ -7,7 +7,7 @@ import { EngineError, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError } from '../api/index.js';
 import type { FailureCause, PoolMap, PoolSeries, StrategyRun } from '../report/summary.js';
 import { TAPE_EVENTS, type Driver, type PoolSnapshot } from './driver.js';
-import { drawEvents, startStream, tapeOf } from './stream.js';
+import { drawEvents, startStream, tapeWord } from './stream.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 /** A run that could not go on: the engine or the API refused something it needed (its cause). */
@@ -129,10 +129,9 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         next = driver.apply(next, to - from);
         event = from + next;
         if (event === to) break;
-        // an arrival the driver left to us (read from the tape before anything can move memory)
-        const tape = tapeOf(driver.engine);
-        const pool = poolOfTapeId.get(tape[3 * next]!)!;
-        const mask = tape[3 * next + 1]! & 0xff;
+        // an arrival the driver left to us
+        const pool = poolOfTapeId.get(tapeWord(driver.engine, next, 0))!;
+        const mask = tapeWord(driver.engine, next, 1) & 0xff;
         let taken = driver.allocate(pool, mask);
         if (!taken) {
           asked.length = 0;

@@ -5,7 +5,6 @@
  */
 import { EngineError, type Engine } from '../engine/index.js';
 import { IO_TAPE } from '../engine/layout.js';
-import { TAPE_EVENTS } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 /** Running sums of the weights over their total: what a pick compares its draw with. */
@@ -15,10 +14,9 @@ export function cumulativeShares(weights: readonly number[]): number[] {
   return weights.map((w) => (sum += w) / total);
 }
 
-/** The engine's tape: 3 · TAPE_EVENTS words (a fresh view: memory may have grown). */
-export function tapeOf(engine: Engine): Uint32Array {
-  const first = (engine.io + IO_TAPE) >>> 2;
-  return engine.words.subarray(first, first + 3 * TAPE_EVENTS);
+/** Word k (0..2) of event i on the engine's tape (read through a view that is current). */
+export function tapeWord(engine: Engine, i: number, k: number): number {
+  return engine.words[((engine.io + IO_TAPE) >>> 2) + 3 * i + k]!;
 }
 
 const ok = (status: number) => {

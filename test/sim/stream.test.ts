@@ -8,11 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, EngineStatus } from '../../src/engine/index.js';
 import { TAPE_EVENTS } from '../../src/sim/driver.js';
 import { parseScenario } from '../../src/sim/scenario.js';
-import { drawEvents, startStream, tapeOf } from '../../src/sim/stream.js';
+import { IO_TAPE } from '../../src/engine/layout.js';
+import { drawEvents, startStream } from '../../src/sim/stream.js';
 import { ReferenceStream } from '../support/reference-stream.js';
 import { PROPERTY, propertyParameters } from '../support/settings.js';
 
 let engine: Engine;
+/** The engine's whole tape. */
+const tapeOf = (e: Engine) => e.words.subarray((e.io + IO_TAPE) >>> 2, ((e.io + IO_TAPE) >>> 2) + 3 * TAPE_EVENTS);
 beforeAll(async () => {
   engine = await Engine.load();
 });
