@@ -466,7 +466,8 @@ maps, in one thread of a process of its own (as \`wasm-ipam simulate\` runs each
 bench's own process, after the workloads above, the heap they leave slows it by about a fifth). Engine path: ${simRows.find((r) => r.via === 'engine')!.events.toLocaleString('en-US')} events; through \`IpamService.call\`:
 the same scenario shortened to ${simRows.find((r) => r.via === "api")!.events.toLocaleString("en-US")} events.
 *Its engine calls alone*: the engine-path run's raw engine calls, recorded and replayed with nothing of the
-simulator around them (no event draws, live list or driver; best of three replays on fresh instances,
+simulator's JS around them (the engine draws the events and applies them itself, so what is left out is the loop
+over chunks, the failures' and pools' bookkeeping and the samples; best of three replays on fresh instances,
 \`bench/sim-engine-alone.ts\`): the rate no simulator loop could pass with this engine, so the gap between the two
 columns is the simulator's own work and the rest is the engine's.
 
