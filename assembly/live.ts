@@ -1,7 +1,7 @@
 // The simulator's live list and event tape: a run's arrivals and releases applied inside wasm,
 // a whole chunk of events per call, so the engine path pays no JS↔wasm crossing and no JS
-// bookkeeping per event. The JS side draws the events (src/sim/run.ts, one definition of the
-// stream for both paths) and handles what is rare: failures, pool growth, samples.
+// bookkeeping per event. stream.ts draws the events onto the tape; the JS side (src/sim/run.ts)
+// handles what is rare: failures, pool growth, samples.
 //
 // Live list: every allocation the tape made, numbered 0..count-1; a release takes number i and
 // the last one moves into its place (swap-remove), as the API path does with its ID list.

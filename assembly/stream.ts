@@ -15,13 +15,16 @@ import { arrayBase, growArray } from './arena';
 import { ARRIVAL, TAPE_EVENT_BYTES } from './live';
 import * as S from './status';
 
-// growable arrays (arena.ts) of records:
-const BURSTS = memory.data(8); // f64 from, f64 to (event numbers), f64 share
-const LEAVES = memory.data(8); // f64 cumulative share, u32 tape id, u32 first mask, u32 masks, u32 unused, u8 mask guide[16]
-const MASKS = memory.data(8);  // f64 cumulative share, u32 prefix length, u32 unused
-const BURST_BYTES: u32 = 24;
-const LEAF_BYTES: u32 = 40;
+// Growable arrays (arena.ts) of records whose sizes divide 128, so that every arena block of
+// them starts with a record's first word, kept far below the space tag (space.ts): no block
+// can pass for a space record. The cumulative share of a leaf or mask is at offset SHARE.
+const BURSTS = memory.data(8); // u32 0, u32 unused, f64 from, f64 to (event numbers), f64 share
+const LEAVES = memory.data(8); // u32 first mask, u32 masks, f64 share, u32 tape id, u32 unused, u8 mask guide[16], unused to 64
+const MASKS = memory.data(8);  // u32 prefix length, u32 unused, f64 share
+const BURST_BYTES: u32 = 32;
+const LEAF_BYTES: u32 = 64;
 const MASK_BYTES: u32 = 16;
+const SHARE: u32 = 8;
 
 // Guides make a pick O(1) on average (a binary search's chain of dependent loads measured
 // 30 ns a pick, a plain scan's mispredicted exit about as much): guide[g] is the pick for
@@ -30,7 +33,7 @@ const MASK_BYTES: u32 = 16;
 // leaf's mask guide with its top 4 (bytes: a scenario leaf has at most 129 masks, and an index
 // that wraps only starts the scan lower, which gives the same pick).
 const LEAF_GUIDE = memory.data(256 * 4);
-const MASK_GUIDE: u32 = 24;
+const MASK_GUIDE: u32 = 24; // offset in a leaf record
 let guidesReady = false;
 
 let bursts: u32 = 0;
@@ -55,9 +58,10 @@ export function beginStream(seed: u32, startShare: f64, slopeShare: f64): void {
 export function addBurst(from: f64, to: f64, share: f64): i32 {
   if (!growArray(BURSTS, <u64>(bursts + 1) * BURST_BYTES, bursts * BURST_BYTES)) return S.E_OUT_OF_MEMORY;
   let r = arrayBase(BURSTS) + bursts * BURST_BYTES;
-  store<f64>(r, from);
-  store<f64>(r + 8, to);
-  store<f64>(r + 16, share);
+  store<u64>(r, 0);
+  store<f64>(r + 8, from);
+  store<f64>(r + 16, to);
+  store<f64>(r + 24, share);
   bursts++;
   return S.OK;
 }
@@ -66,10 +70,10 @@ export function addBurst(from: f64, to: f64, share: f64): i32 {
 export function addLeaf(tapeId: u32, cumulative: f64): i32 {
   if (!growArray(LEAVES, <u64>(leaves + 1) * LEAF_BYTES, leaves * LEAF_BYTES)) return S.E_OUT_OF_MEMORY;
   let r = arrayBase(LEAVES) + leaves * LEAF_BYTES;
-  store<f64>(r, cumulative);
-  store<u32>(r + 8, tapeId);
-  store<u32>(r + 12, masks);
-  store<u32>(r + 16, 0);
+  store<u32>(r, masks);
+  store<u32>(r + 4, 0);
+  store<f64>(r + SHARE, cumulative);
+  store<u32>(r + 16, tapeId);
   leaves++;
   guidesReady = false;
   return S.OK;
@@ -81,11 +85,11 @@ export function addMask(prefix: u32, cumulative: f64): i32 {
   if (prefix > 128) return S.E_BAD_PREFIX;
   if (!growArray(MASKS, <u64>(masks + 1) * MASK_BYTES, masks * MASK_BYTES)) return S.E_OUT_OF_MEMORY;
   let r = arrayBase(MASKS) + masks * MASK_BYTES;
-  store<f64>(r, cumulative);
-  store<u32>(r + 8, prefix);
+  store<u64>(r, prefix);
+  store<f64>(r + SHARE, cumulative);
   masks++;
   let leaf = arrayBase(LEAVES) + (leaves - 1) * LEAF_BYTES;
-  store<u32>(leaf + 16, load<u32>(leaf + 16) + 1);
+  store<u32>(leaf + 4, load<u32>(leaf + 4) + 1);
   guidesReady = false;
   return S.OK;
 }
@@ -93,7 +97,7 @@ export function addMask(prefix: u32, cumulative: f64): i32 {
 /** Whether draws can go: some leaf, and a mask for every leaf. */
 export function streamReady(): bool {
   if (leaves == 0) return false;
-  for (let i: u32 = 0; i < leaves; i++) if (load<u32>(arrayBase(LEAVES) + i * LEAF_BYTES + 16) == 0) return false;
+  for (let i: u32 = 0; i < leaves; i++) if (load<u32>(arrayBase(LEAVES) + i * LEAF_BYTES + 4) == 0) return false;
   return true;
 }
 
@@ -105,10 +109,10 @@ export function streamReady(): bool {
   return z ^ (z >> 16);
 }
 
-/** The first of n records from `first` on (stride bytes apart, cumulative share first) whose share exceeds u, else the last. */
-@inline function pickFrom(records: usize, n: u32, stride: u32, u: f64, first: u32): u32 {
+/** The first of n shares from `first` on (stride bytes apart, from `shares`) that exceeds u, else the last. */
+@inline function pickFrom(shares: usize, n: u32, stride: u32, u: f64, first: u32): u32 {
   let i = first;
-  while (i < n - 1 && u >= load<f64>(records + i * stride)) i++;
+  while (i < n - 1 && u >= load<f64>(shares + i * stride)) i++;
   return i;
 }
 
@@ -116,14 +120,14 @@ function prepareGuides(): void {
   let leafTable = arrayBase(LEAVES);
   let maskTable = arrayBase(MASKS);
   for (let g: u32 = 0, i: u32 = 0; g < 256; g++) {
-    i = pickFrom(leafTable, leaves, LEAF_BYTES, <f64>g / 256.0, i);
+    i = pickFrom(leafTable + SHARE, leaves, LEAF_BYTES, <f64>g / 256.0, i);
     store<u32>(LEAF_GUIDE + (g << 2), i);
   }
   for (let leaf: u32 = 0; leaf < leaves; leaf++) {
     let r = leafTable + leaf * LEAF_BYTES;
-    let own = maskTable + load<u32>(r + 12) * MASK_BYTES;
+    let own = maskTable + load<u32>(r) * MASK_BYTES;
     for (let g: u32 = 0, i: u32 = 0; g < 16; g++) {
-      i = pickFrom(own, load<u32>(r + 16), MASK_BYTES, <f64>g / 16.0, i);
+      i = pickFrom(own + SHARE, load<u32>(r + 4), MASK_BYTES, <f64>g / 16.0, i);
       store<u8>(r + MASK_GUIDE + g, <u8>i);
     }
   }
@@ -142,14 +146,14 @@ export function drawTape(tape: usize, from: u32, to: u32): void {
     let share = start + slope * at;
     for (let b: u32 = 0; b < bursts; b++) {
       let r = burstTable + b * BURST_BYTES;
-      if (at >= load<f64>(r) && at < load<f64>(r + 8)) share = load<f64>(r + 16);
+      if (at >= load<f64>(r + 8) && at < load<f64>(r + 16)) share = load<f64>(r + 24);
     }
-    let leaf = leafTable + pickFrom(leafTable, leaves, LEAF_BYTES, <f64>which / 4294967296.0, load<u32>(LEAF_GUIDE + ((which >> 24) << 2))) * LEAF_BYTES;
-    let own = maskTable + load<u32>(leaf + 12) * MASK_BYTES;
-    let mask = own + pickFrom(own, load<u32>(leaf + 16), MASK_BYTES, <f64>size / 4294967296.0, load<u8>(leaf + MASK_GUIDE + (size >> 28))) * MASK_BYTES;
+    let leaf = leafTable + pickFrom(leafTable + SHARE, leaves, LEAF_BYTES, <f64>which / 4294967296.0, load<u32>(LEAF_GUIDE + ((which >> 24) << 2))) * LEAF_BYTES;
+    let own = maskTable + load<u32>(leaf) * MASK_BYTES;
+    let mask = own + pickFrom(own + SHARE, load<u32>(leaf + 4), MASK_BYTES, <f64>size / 4294967296.0, load<u8>(leaf + MASK_GUIDE + (size >> 28))) * MASK_BYTES;
     let event = tape + <usize>(e - from) * TAPE_EVENT_BYTES;
-    store<u32>(event, load<u32>(leaf + 8));
-    store<u32>(event + 4, select<u32>(ARRIVAL, 0, <f64>kind < share * 4294967296.0) | load<u32>(mask + 8));
+    store<u32>(event, load<u32>(leaf + 16));
+    store<u32>(event + 4, select<u32>(ARRIVAL, 0, <f64>kind < share * 4294967296.0) | load<u32>(mask));
     store<u32>(event + 8, which);
   }
 }

@@ -230,6 +230,33 @@ describe('the event tape', () => {
   });
 });
 
+describe('the blocks of the live list and the stream', () => {
+  it('never pass for a space record, whatever the values in them', async () => {
+    const engine = await Engine.load();
+    const space = engine.createSpace(4);
+    space.addSource('83.80.0.0/16');
+    // a space record starts with the tag 0x53504301: put that word wherever a caller can
+    const tag = 0x53504301;
+    const word = new DataView(new ArrayBuffer(8));
+    word.setUint32(0, tag, true);
+    word.setUint32(4, 0x40000000, true);
+    const tagged = word.getFloat64(0, true); // a double whose low word is the tag
+    engine.raw.resetLive();
+    engine.raw.beginStream(tag, tagged, tagged);
+    for (let i = 0; i < 300; i++) {
+      expect(engine.raw.addBurst(tagged, tagged, tagged)).toBe(EngineStatus.OK);
+      expect(engine.raw.addLeaf(tag, tagged)).toBe(EngineStatus.OK);
+      expect(engine.raw.addMask(32, tagged)).toBe(EngineStatus.OK);
+      // 83.80.67.1 is the tag as an IPv4 address
+      expect(engine.raw.allocateLive(space.id, 32, 0)).toBe(EngineStatus.OK);
+    }
+    const blocks = engine.memoryBytes / 128;
+    const passing: number[] = [];
+    for (let id = 1; id < blocks; id++) if (engine.raw.stats(id) === EngineStatus.OK) passing.push(id);
+    expect(passing).toEqual([space.id]);
+  });
+});
+
 describe('EngineDriver', () => {
   it('holds its engine\'s live list alone until it is closed', async () => {
     const engine = await Engine.load();
