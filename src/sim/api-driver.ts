@@ -65,6 +65,9 @@ export class ApiDriver implements Driver {
     return pool;
   }
 
+  /** Every arrival is left to the caller, untried: one API call per event anyway. */
+  readonly leftNoRoom = false;
+
   /** Applies releases; every arrival is left to the caller, one `allocate` per call anyway. */
   apply(first: number, end: number): number {
     for (let i = first; i < end; i++) {

@@ -44,11 +44,13 @@ export interface Driver {
   /**
    * Applies the tape's events first..end-1 in order until it meets one it leaves to the caller,
    * always an arrival, and returns that event's number (end when it applied them all). The
-   * caller applies it with `allocate`, growing pools when it finds no room, and goes on after
-   * it. Which arrivals a driver leaves is its choice: the engine only those that found no
-   * room (changing nothing), the API all of them.
+   * caller applies it (`allocate`, growing pools when it finds no room) and goes on after it.
+   * Which arrivals a driver leaves is its choice: the engine those it tried that found no room
+   * or no memory (changing nothing), the API all of them, untried.
    */
   apply(first: number, end: number): number;
+  /** Whether the arrival the last `apply` left was tried and found no room: `allocate` would only say so again. */
+  readonly leftNoRoom: boolean;
   /**
    * Allocates a block of `mask` in the pool with the run's strategy and appends it to the live
    * list; false when no block fits.

@@ -39,6 +39,7 @@ export class EngineDriver implements Driver {
   readonly #strategy: number;
   readonly #scratch = new Uint32Array(4);
   #holdsLiveList = false;
+  leftNoRoom = false;
 
   /** Throws when another driver holds the engine's live list (until its close()). */
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
@@ -74,15 +75,17 @@ export class EngineDriver implements Driver {
   }
 
   /**
-   * The whole chunk in one call. It leaves the caller an arrival that found no room or no
-   * memory; the caller's `allocate` of it then says which, at that event.
+   * The whole chunk in one call. An arrival left for want of memory is left untried: the
+   * caller's `allocate` of it then fails again and names the event.
    */
   apply(first: number, end: number): number {
     const stop = this.#raw.applyTape(first, end, this.#strategy);
     if (stop < 0) throw new EngineError(stop);
+    this.leftNoRoom = false;
     if (stop < end) {
       const status = this.engine.ints[(this.engine.io + IO_STATUS) >>> 2]!;
       if (status !== EngineStatus.NO_FIT && status !== EngineStatus.OUT_OF_MEMORY) throw new EngineError(status);
+      this.leftNoRoom = status === EngineStatus.NO_FIT;
     }
     return stop;
   }

@@ -132,7 +132,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
         // an arrival the driver left to us
         const pool = poolOfTapeId.get(tapeWord(driver.engine, next, 0))!;
         const mask = tapeWord(driver.engine, next, 1) & 0xff;
-        let taken = driver.allocate(pool, mask);
+        let taken = !driver.leftNoRoom && driver.allocate(pool, mask);
         if (!taken) {
           asked.length = 0;
           asked.push({ pool, prefix: mask });

@@ -5,6 +5,7 @@ import type { StrategyRun } from '../../src/report/summary.js';
 import type { Driver } from '../../src/sim/driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
 import { runStrategy, SimulationError } from '../../src/sim/run.js';
+import { tapeWord } from '../../src/sim/stream.js';
 import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
 import { runJob, simulateSerial } from '../../src/sim/simulate.js';
 
@@ -100,8 +101,15 @@ describe('a simulation run', () => {
         },
         engine: driver.engine,
         tapeId: (pool) => driver.tapeId(pool),
-        // the engine leaves every arrival that found no room to the loop's allocate below
-        apply: (first, end) => driver.apply(first, end),
+        // the engine leaves arrivals that found no room; the loop only tries them again after growing a pool
+        apply: (first, end) => {
+          const stop = driver.apply(first, end);
+          if (driver.leftNoRoom) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - (tapeWord(engine, stop, 1) & 0xff)) });
+          return stop;
+        },
+        get leftNoRoom() {
+          return driver.leftNoRoom;
+        },
         allocate: (pool, mask) => {
           const taken = driver.allocate(pool, mask);
           if (!taken) seen.push({ free: freeOf(driver.snapshot(0).allocated), size: 2 ** (32 - mask) });
