@@ -187,6 +187,29 @@ describe('the event tape', () => {
     spaces[1]!.destroy();
   });
 
+  it('refuses a tape with a bad strategy before applying any of it, even a tape of releases only', () => {
+    const spaces = makeSpaces(engine);
+    engine.raw.resetLive();
+    try {
+      for (let i = 0; i < 4; i++) expect(engine.raw.allocateLive(spaces[0]!.id, 28, 0)).toBe(EngineStatus.OK);
+      // two releases, then an arrival
+      writeTape(engine, spaces, [
+        { v6: false, arrival: false, depth: 3, draw: 0 },
+        { v6: false, arrival: false, depth: 3, draw: 0 },
+        { v6: false, arrival: true, depth: 3, draw: 0 },
+      ]);
+      const before = digest(engine, spaces);
+      for (const strategy of [STRATEGIES.random + 1, -1, 0x7fffffff]) {
+        expect(engine.raw.applyTape(0, 3, strategy), `strategy ${strategy}`).toBe(EngineStatus.BAD_STRATEGY);
+        expect(engine.raw.applyTape(0, 2, strategy), `strategy ${strategy}, releases only`).toBe(EngineStatus.BAD_STRATEGY);
+        expect(digest(engine, spaces)).toBe(before);
+      }
+    } finally {
+      engine.raw.resetLive();
+      for (const s of spaces) s.destroy();
+    }
+  });
+
   it('grows past any size without moving what it lists, and a reset list takes no fresh memory', () => {
     const space = engine.createSpace(4);
     space.addSource('10.0.0.0/8');
