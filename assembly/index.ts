@@ -224,10 +224,12 @@ export function releaseLive(index: i32): i32 {
 /**
  * Applies events first..end-1 of the tape in IO_TAPE; returns the number of the first one that
  * did not happen (end when all did) with its status in IO_STATUS, or a negative status when
- * the range is wrong.
+ * the range or the strategy is wrong (then nothing happened).
  */
 export function applyTape(first: i32, end: i32, strategy: i32): i32 {
   if (first < 0 || end < first || <u32>end > TAPE_CAPACITY) return S.E_BAD_ARGUMENT;
+  // checked here, not only at the first arrival: the releases before it would have happened
+  if (<u32>strategy >= T.STRATEGY_COUNT) return S.E_BAD_STRATEGY;
   return <i32>L.applyTape(ioBase + IO_TAPE, <u32>first, <u32>end, <u32>strategy, ioBase + IO_STATUS);
 }
 
