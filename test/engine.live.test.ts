@@ -210,6 +210,28 @@ describe('the event tape', () => {
     }
   });
 
+  it('refuses a live allocation whose space was destroyed even when a new space has taken its id, and releases nothing there', () => {
+    engine.raw.resetLive();
+    const gone = engine.createSpace(4);
+    gone.addSource('10.0.0.0/24');
+    expect(engine.raw.allocateLive(gone.id, 28, 0)).toBe(EngineStatus.OK); // 10.0.0.0/28
+    const staleId = gone.id;
+    gone.destroy();
+    // the freed record is the next one handed out: the same id, another space
+    const other = engine.createSpace(4);
+    try {
+      expect(other.id).toBe(staleId);
+      other.addSource('10.0.0.0/24');
+      other.reserve('10.0.0.0/28');
+      expect(engine.raw.releaseLive(0)).toBe(EngineStatus.BAD_SPACE);
+      expect(names(other.allocations())).toEqual(['10.0.0.0/28']);
+      expect(engine.raw.liveListCount()).toBe(1);
+    } finally {
+      engine.raw.resetLive();
+      other.destroy();
+    }
+  });
+
   it('grows past any size without moving what it lists, and a reset list takes no fresh memory', () => {
     const space = engine.createSpace(4);
     space.addSource('10.0.0.0/8');
