@@ -8,12 +8,13 @@
 // Records are 32 bytes, in one growable array (arena.ts), so a release reads one cache line (a
 // radix tree of blocks measured 2-3 cache misses a release instead):
 //   0  u32 prefix length   4 u32 space   8 u64 address lo   16 u64 address hi
+//  24  u32 the space's generation (space.ts), so a destroyed space's id reused is told apart
 // No block of the array can pass for a space record: every 128-byte block starts with a
 // record, whose first word is a prefix length (<= 128). One engine instance has one live list
 // (its driver resets it first).
 
 import { arrayBase, growArray } from './arena';
-import { isLiveSpace, spacePtr, widthOf } from './space';
+import { isLiveSpace, spacePtr, widthOf, generationOf } from './space';
 import * as T from './tree';
 import * as S from './status';
 
@@ -53,6 +54,7 @@ export function allocateLive(space: u32, prefix: u32, strategy: u32): i32 {
   store<u32>(r + 4, space);
   store<u64>(r + 8, T.resultLo);
   store<u64>(r + 16, T.resultHi);
+  store<u32>(r + 24, generationOf(s));
   return S.OK;
 }
 
@@ -61,8 +63,9 @@ export function releaseLive(index: u32): i32 {
   if (index >= count) return S.E_BAD_ARGUMENT;
   let r = recordPtr(index);
   let space = load<u32>(r + 4);
-  // a space destroyed since (its allocations went with it) is refused, and the record kept
-  if (!isLiveSpace(space)) return S.E_BAD_SPACE;
+  // a space destroyed since (its allocations went with it) is refused, and the record kept,
+  // even when another space has taken its id
+  if (!isLiveSpace(space) || generationOf(spacePtr(space)) != load<u32>(r + 24)) return S.E_BAD_SPACE;
   let status = T.release(spacePtr(space), load<u64>(r + 16), load<u64>(r + 8), load<u32>(r));
   if (status != S.OK) return status;
   let last = recordPtr(--count);

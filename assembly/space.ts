@@ -5,6 +5,8 @@
 //  12  u32 live allocation count         16 u32 source count   20 u32 next free record
 //  24  u32 entry node                     28 u32 entry position 32 u64 entry node base lo  40 u64 base hi
 //  48  u64 state of the `random` strategy's generator (see random.ts)
+//  56  u32 generation: one more each time the record is handed out, so that an id kept from
+//      before a destroySpace (live.ts) does not pass for the space that reuses the record
 //  64  u32 freeBlocksOfOrder[129]
 //
 // The entry is the deepest position that contains every source: descents start there
@@ -26,6 +28,7 @@ const ENTRY_POS: usize = 28;
 const ENTRY_BASE_LO: usize = 32;
 const ENTRY_BASE_HI: usize = 40;
 const RANDOM_STATE: usize = 48;
+const GENERATION: usize = 56;
 const HISTOGRAM: usize = 64;
 
 /** The generator state a new space starts from (as if seeded with 0). */
@@ -60,6 +63,8 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
   store<u64>(s + ENTRY_BASE_HI, baseHi);
 }
 
+@inline export function generationOf(s: usize): u32 { return load<u32>(s + GENERATION); }
+
 @inline export function randomStateOf(s: usize): u64 { return load<u64>(s + RANDOM_STATE); }
 @inline export function setRandomStateOf(s: usize, state: u64): void { store<u64>(s + RANDOM_STATE, state); }
 
@@ -83,8 +88,10 @@ export function createSpace(width: u32): u32 {
     space = takeBumpBlocks(SPACE_BLOCKS);
   }
   let s = blockPtr(space);
+  let generation = generationOf(s) + 1; // a fresh record's memory is zero
   memory.fill(s, 0, <usize>SPACE_BLOCKS << 7);
   store<u32>(s + TAG, SPACE_TAG);
+  store<u32>(s + GENERATION, generation);
   store<u32>(s + WIDTH, width);
   setRandomStateOf(s, DEFAULT_RANDOM_STATE);
   let root = newEmptyNode(0, 0, 0, width);
