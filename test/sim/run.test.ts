@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cidr } from '../../src/cidr/index.js';
-import { Engine } from '../../src/engine/index.js';
+import { Engine, EngineStatus, STRATEGIES } from '../../src/engine/index.js';
 import type { StrategyRun } from '../../src/report/summary.js';
 import type { Driver } from '../../src/sim/driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
@@ -165,5 +165,25 @@ describe('a run the engine cannot carry', () => {
       await expect(run).rejects.toBeInstanceOf(SimulationError);
       await expect(run).rejects.toThrow(/^the random run stopped at event [\d,]+ of 200,000: .*WebAssembly memory could not grow/);
     }
+  });
+
+  it('stops with a SimulationError at event 0 when the engine has no memory left for the event stream', async () => {
+    const small = await Engine.load(new URL('../../build/engine.limited.wasm', import.meta.url));
+    // a small space's worth of memory stays free (enough for the run's pool), the rest is taken
+    const helper = small.createSpace(4);
+    helper.addSource('10.0.0.0/8');
+    for (let i = 0; i < 4; i++) helper.allocate(32, 'random');
+    const filler = small.createSpace(6);
+    filler.addSource('::/0');
+    while (small.raw.allocate6(filler.id, 128, STRATEGIES.random) === EngineStatus.OK);
+    helper.destroy();
+    const scenario = parseScenario({
+      name: 'no-room-for-the-stream', seed: 1, events: 100,
+      pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['192.168.0.0/16'], workload: { weight: 1, masks: { '28': 1 } } }],
+    });
+    new EngineDriver(small, scenario, 'first-fit').close(); // the pools fit
+    const run = runJob(small, { scenario, strategy: 'first-fit', via: 'engine', mapSide: 0 });
+    await expect(run).rejects.toBeInstanceOf(SimulationError);
+    await expect(run).rejects.toThrow(/^the first-fit run stopped at event 0 of 100: .*WebAssembly memory could not grow/);
   });
 });
