@@ -109,9 +109,10 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const start = performance.now();
   let nextSample = 0, nextProgress = progressEvery;
   const poolOfTapeId = new Map(pools.map((_, pool) => [driver.tapeId(pool), pool]));
-  startStream(driver.engine, scenario, leafIndex.map((pool) => driver.tapeId(pool)));
   let event = 0;
   try {
+    // its tables take engine memory: a refusal is the run's, at event 0
+    startStream(driver.engine, scenario, leafIndex.map((pool) => driver.tapeId(pool)));
     while (event < events) {
       if (event === nextSample) {
         sample(event);
