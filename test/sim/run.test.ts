@@ -144,6 +144,39 @@ describe('a simulation run', () => {
     }
   });
 
+  it('runs the same whatever progressEvery is, reporting whole event counts up to the end', () => {
+    const small = parseScenario({
+      name: 'progress', seed: 4, events: 1000,
+      pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['10.0.0.0/22'], workload: { weight: 1, masks: { '28': 1, '30': 2 } } }],
+    });
+    const runWith = (progressEvery: number | undefined) => {
+      const driver = new EngineDriver(engine, small, 'first-fit');
+      const done: number[] = [];
+      try {
+        const run = runStrategy(small, 'first-fit', driver, {
+          progressEvery,
+          onProgress: (n) => {
+            done.push(n);
+            if (done.length > small.events + 1) throw new Error(`progress reported ${done.length} times, stuck at event ${n}`);
+          },
+        });
+        return { run: withoutTimes(run), done };
+      } finally {
+        driver.close();
+      }
+    };
+    const plain = runWith(undefined).run;
+    for (const every of [250, 0, 100.5]) {
+      const { run, done } = runWith(every);
+      expect(run, `progressEvery ${every}`).toEqual(plain);
+      expect(done.at(-1), `progressEvery ${every}`).toBe(small.events);
+      for (let i = 0; i < done.length; i++) {
+        expect(Number.isInteger(done[i]), `progressEvery ${every}: ${done[i]}`).toBe(true);
+        if (i > 0) expect(done[i]!, `progressEvery ${every}`).toBeGreaterThan(done[i - 1]!);
+      }
+    }
+  });
+
   it('gives each strategy its own placement', async () => {
     const runs = await simulateSerial(engine, tree, { mapSide: 16 });
     const finalMaps = new Set(runs.runs.map((r) => JSON.stringify(r.maps.final)));
