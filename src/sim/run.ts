@@ -18,6 +18,7 @@ export class SimulationError extends Error {
 export interface RunHooks {
   /** Called every `progressEvery` events and at the end with the number of events done. */
   onProgress?: (done: number) => void;
+  /** Rounded up to a whole number of events, at least 1 (default 65,536). */
   progressEvery?: number;
   /** Turns pool snapshots into maps (the report's rasteriser); no maps when absent. */
   toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap | null;
@@ -29,7 +30,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const leafIndex = pools.flatMap((p, i) => (p.plan.workload ? [i] : []));
   const events = scenario.events;
   const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
-  const progressEvery = hooks.progressEvery ?? 1 << 16;
+  // whole and positive: a chunk of events ends where progress is due, and must hold one
+  const progressEvery = Math.max(1, Math.ceil(hooks.progressEvery ?? 1 << 16)) || 1 << 16;
 
   let noSpace = 0, fragmentation = 0, quota = 0;
   let firstFailure: StrategyRun['firstFailure'] = null;
