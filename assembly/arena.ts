@@ -121,7 +121,10 @@ export function takeBumpBlocks(count: u32): u32 {
 // Growable arrays, each of one owner (the live list, the event stream's tables): a contiguous
 // run of whole groups of 8 fresh blocks, side tables included (their blocks are never nodes,
 // so those are theirs too), described by 8 bytes at `array`: u32 first block, u32 groups.
-// A full array moves to a run twice as long; the old run goes back to the node pool.
+// A full array moves to a run twice as long; the old run goes back to the node pool. Runs come
+// only from fresh memory: blocks in the node pool are scattered. So near the memory limit an
+// array can be refused although destroyed spaces gave back plenty (the simulator's runs keep
+// one live list from run to run, so they do not pile runs up).
 
 const GROUP_SHIFT: u32 = BLOCK_SHIFT + 3; // bytes in a group of 8 blocks: 1 KiB
 

@@ -3,7 +3,7 @@ import { parseCidr, type Cidr } from '../cidr/index.js';
 import { EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
 import { IO_STATUS } from '../engine/layout.js';
 import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
-import { poolRandomSeed, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 interface SimPool {
@@ -44,6 +44,8 @@ export class EngineDriver implements Driver {
   /** Throws when another driver holds the engine's live list (until its close()). */
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
     if (liveListHolders.has(engine)) throw new Error('another EngineDriver is using this engine: close it first, or load another instance');
+    // TAPE_EVENTS mirrors the engine's tape capacity: a build from other sources is refused here
+    if (engine.raw.tapeCapacity() !== TAPE_EVENTS) throw new Error(`this engine's tape holds ${engine.raw.tapeCapacity()} events, not ${TAPE_EVENTS}: a build from other sources`);
     this.engine = engine;
     this.#raw = engine.raw;
     this.#strategy = STRATEGIES[strategy];

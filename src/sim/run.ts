@@ -109,6 +109,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   };
 
   const start = performance.now();
+  const liveAtStart = driver.liveCount;
   let nextSample = 0, nextProgress = progressEvery;
   const poolOfTapeId = new Map(pools.map((_, pool) => [driver.tapeId(pool), pool]));
   let event = 0;
@@ -155,7 +156,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const elapsedMs = performance.now() - start - mapsMs; // map drawing is the report's cost, not the run's
   // every event was an allocation, a release or a failure, and what is live is what was not released
   const failures = noSpace + fragmentation + quota;
-  const allocations = (events - failures + driver.liveCount) / 2;
+  const allocations = (events - failures + driver.liveCount - liveAtStart) / 2;
   const releases = events - failures - allocations;
   sample(events);
   hooks.onProgress?.(events);

@@ -61,6 +61,35 @@ describe('the event stream', () => {
     );
   });
 
+  it('takes the next leaf, mask and kind when a draw lands exactly on a cumulative share', () => {
+    // the draws of event 0 for a seed, as the reference generator gives them
+    const firstDraws = (seed: number) => {
+      let state = seed | 0;
+      return [0, 1, 2].map(() => {
+        state = (state + 0x9e3779b9) | 0;
+        let z = state;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+        return (z ^ (z >>> 16)) >>> 0;
+      });
+    };
+    for (const seed of [1, 2, 3, 12345, 2 ** 32 - 1]) {
+      const [kind, which, size] = firstDraws(seed);
+      // weights d / 8 and (2^32 - d) / 8 sum to 2^29 exactly: the first share is d / 2^32, the draw itself
+      const split = (d: number) => ({ '24': d / 8, '25': (2 ** 32 - d) / 8 });
+      const scenario = parseScenario({
+        name: 'edges', seed, events: 1, arrivals: { start: kind! / 2 ** 32, end: kind! / 2 ** 32 },
+        pools: [0, 1].map((i) => ({ name: `leaf-${i}`, ipVersion: 'IPv4', cidrs: [`10.${i}.0.0/16`], workload: { weight: Object.values(split(which!))[i]!, masks: split(size!) } })),
+      });
+      startStream(engine, scenario, [70, 71]);
+      drawEvents(engine, 0, 1);
+      const tape = Array.from(tapeOf(engine).subarray(0, 3));
+      expect(tape, `seed ${seed}`).toEqual(new ReferenceStream(scenario, [70, 71]).draw(0, 1));
+      // a draw equal to a share is not below it: leaf 1, mask /25, and a release (kind / 2^32 is not below the share)
+      expect(tape.slice(0, 2), `seed ${seed}`).toEqual([71, 25]);
+    }
+  });
+
   it('refuses to draw without leaves, for a leaf without masks or past the tape, and takes no mask beyond /128 or before a leaf', () => {
     const raw = engine.raw;
     const tape = tapeOf(engine);
