@@ -1,5 +1,5 @@
-// The simulator's event stream, drawn onto the tape (live.ts) inside wasm: in JS, drawing
-// cost about as much as a first-fit allocation. The stream is the scenario's and the same for
+// The simulator's event stream, drawn onto the tape (live.ts) inside wasm: about 22 ns an event
+// here, 69 in JS (its three splitmix32 draws alone took 22). The stream is the scenario's and the same for
 // every strategy: each event takes three splitmix32 draws, whatever happens to it:
 //   kind   an arrival when kind / 2^32 < the arrival share (linear start + slope · event, or a
 //          burst's share inside a burst: the last burst that holds the event)

@@ -22,6 +22,8 @@ export class ApiDriver implements Driver {
   readonly #bits: number[] = [];
   /** IDs of the live allocations, dense (swap-remove on release). */
   readonly #live: string[] = [];
+  /** Arrivals are left untried (see apply). */
+  readonly leftNoRoom = false;
 
   private constructor(ipam: IpamService, engine: Engine) {
     this.ipam = ipam;
@@ -65,10 +67,7 @@ export class ApiDriver implements Driver {
     return pool;
   }
 
-  /** Every arrival is left to the caller, untried: one API call per event anyway. */
-  readonly leftNoRoom = false;
-
-  /** Applies releases; every arrival is left to the caller, one `allocate` per call anyway. */
+  /** Applies releases; every arrival is left to the caller untried, one `allocate` per call anyway. */
   apply(first: number, end: number): number {
     for (let i = first; i < end; i++) {
       if (this.#live.length === 0 || (tapeWord(this.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;

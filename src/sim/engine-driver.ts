@@ -39,7 +39,7 @@ export class EngineDriver implements Driver {
   readonly #strategy: number;
   readonly #scratch = new Uint32Array(4);
   #holdsLiveList = false;
-  leftNoRoom = false;
+  #leftNoRoom = false;
 
   /** Throws when another driver holds the engine's live list (until its close()). */
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
@@ -83,13 +83,17 @@ export class EngineDriver implements Driver {
   apply(first: number, end: number): number {
     const stop = this.#raw.applyTape(first, end, this.#strategy);
     if (stop < 0) throw new EngineError(stop);
-    this.leftNoRoom = false;
+    this.#leftNoRoom = false;
     if (stop < end) {
       const status = this.engine.ints[(this.engine.io + IO_STATUS) >>> 2]!;
       if (status !== EngineStatus.NO_FIT && status !== EngineStatus.OUT_OF_MEMORY) throw new EngineError(status);
-      this.leftNoRoom = status === EngineStatus.NO_FIT;
+      this.#leftNoRoom = status === EngineStatus.NO_FIT;
     }
     return stop;
+  }
+
+  get leftNoRoom(): boolean {
+    return this.#leftNoRoom;
   }
 
   allocate(pool: number, mask: number): boolean {
