@@ -453,6 +453,26 @@ describe('spaces and memory', () => {
     expect(engine.raw.createSpace(64)).toBe(EngineStatus.BAD_ARGUMENT);
   });
 
+  it("refuses a destroyed space's handle even once a new space has taken its id, and changes nothing there", () => {
+    const gone = space4('10.0.0.0/8');
+    const staleId = gone.id;
+    gone.destroy();
+    // the freed record is the next one handed out: the same id, another space
+    const other = space4('192.168.0.0/16');
+    try {
+      expect(other.id).toBe(staleId);
+      other.allocate(24);
+      const before = other.allocations().map(formatCidr);
+      expect(codeOf(() => gone.allocate(24))).toBe('BAD_SPACE');
+      expect(gone.allocateV4(24)).toBe(EngineStatus.BAD_SPACE);
+      expect(codeOf(() => gone.release('192.168.0.0/24'))).toBe('BAD_SPACE');
+      expect(codeOf(() => gone.destroy())).toBe('BAD_SPACE');
+      expect(other.allocations().map(formatCidr)).toEqual(before);
+    } finally {
+      other.destroy();
+    }
+  });
+
   it('costs almost nothing for huge empty sources with deep allocations', () => {
     const before = engine.nodesInUse;
     const v4 = space4('0.0.0.0/0');
