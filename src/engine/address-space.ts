@@ -57,14 +57,18 @@ function strategyCode(strategy: AllocationStrategy): number {
  */
 export class AddressSpace {
   readonly engine: Engine;
-  readonly id: number;
+  /** The engine's id of the space; 0 (no space) once destroyed. */
+  get id(): number {
+    return this.#id;
+  }
+  #id: number;
   readonly family: IpFamily;
   readonly bits: number;
 
   /** Use Engine.createSpace. */
   constructor(engine: Engine, id: number, family: IpFamily) {
     this.engine = engine;
-    this.id = id;
+    this.#id = id;
     this.family = family;
     this.bits = FAMILY_BITS[family];
   }
@@ -409,9 +413,13 @@ export class AddressSpace {
     return [...this.#list(LIST_SOURCES)];
   }
 
-  /** Frees the space and all its nodes; the object must not be used afterwards. */
+  /**
+   * Frees the space and all its nodes. The handle then refuses every call (BAD_SPACE): the
+   * engine hands the id to the next space it creates, which the handle must not reach.
+   */
   destroy(): void {
-    check(this.engine.raw.destroySpace(this.id));
+    check(this.engine.raw.destroySpace(this.#id));
+    this.#id = 0;
   }
 }
 
