@@ -232,6 +232,23 @@ describe('the event tape', () => {
     }
   });
 
+  it('moves a record with its generation when the last one takes a released number, across spaces of different generations', async () => {
+    // a fresh instance: its first two records start at generation 1, and the first one, made again, is at 2
+    const fresh = await Engine.load();
+    const first = fresh.createSpace(4);
+    first.destroy();
+    const again = fresh.createSpace(4);
+    const second = fresh.createSpace(4);
+    for (const s of [again, second]) s.addSource('10.0.0.0/24');
+    fresh.raw.resetLive();
+    expect(fresh.raw.allocateLive(again.id, 28, 0)).toBe(EngineStatus.OK);
+    expect(fresh.raw.allocateLive(second.id, 28, 0)).toBe(EngineStatus.OK);
+    // releasing number 0 moves second's record into it: that record is second's, generation and all
+    expect(fresh.raw.releaseLive(0)).toBe(EngineStatus.OK);
+    expect(fresh.raw.releaseLive(0)).toBe(EngineStatus.OK);
+    expect([again.liveAllocations, second.liveAllocations, fresh.raw.liveListCount()]).toEqual([0, 0, 0]);
+  });
+
   it('grows past any size without moving what it lists, and a reset list takes no fresh memory', () => {
     const space = engine.createSpace(4);
     space.addSource('10.0.0.0/8');
@@ -312,5 +329,16 @@ describe('EngineDriver', () => {
     const second = new EngineDriver(engine, scenario, 'first-fit');
     expect(second.liveCount).toBe(0);
     second.close();
+  });
+
+  it('refuses an engine whose tape holds another number of events, and makes no space in it', async () => {
+    const engine = await Engine.load();
+    const scenario = parseScenario({ name: 'one', seed: 1, events: 10, pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['10.0.0.0/24'], workload: { weight: 1, masks: { '28': 1 } } }] });
+    // the same instance seen through exports that report half the tape (a build from other sources)
+    const other = Object.create(engine, { raw: { value: { ...engine.raw, tapeCapacity: () => TAPE_EVENTS / 2 } } }) as Engine;
+    const nodes = engine.nodesInUse;
+    expect(() => new EngineDriver(other, scenario, 'first-fit')).toThrow(`this engine's tape holds ${TAPE_EVENTS / 2} events, not ${TAPE_EVENTS}`);
+    expect(engine.nodesInUse).toBe(nodes);
+    new EngineDriver(engine, scenario, 'first-fit').close(); // and the engine is not left held
   });
 });

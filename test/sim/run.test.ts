@@ -3,6 +3,7 @@ import type { Cidr } from '../../src/cidr/index.js';
 import { Engine, EngineStatus, STRATEGIES } from '../../src/engine/index.js';
 import type { StrategyRun } from '../../src/report/summary.js';
 import type { Driver } from '../../src/sim/driver.js';
+import { ApiDriver } from '../../src/sim/api-driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
 import { runStrategy, SimulationError } from '../../src/sim/run.js';
 import { tapeWord } from '../../src/sim/stream.js';
@@ -140,7 +141,55 @@ describe('a simulation run', () => {
     for (const via of ['engine', 'api'] as const) {
       const run = await runJob(engine, { scenario: quota, strategy: 'first-fit', via, mapSide: 0 });
       expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 0, fragmentation: 0, quota: 10 });
-      expect(run.firstFailure?.cause, via).toBe('quota');
+      // events 0..49 take a chunk each; event 50 is the first that cannot
+      expect(run.firstFailure, via).toMatchObject({ event: 50, poolId: 'leaf', mask: 28, cause: 'quota' });
+    }
+  });
+
+  it('counts a run from what was live when it started: a second run on the same driver, on both paths', async () => {
+    const small = parseScenario({
+      name: 'twice', seed: 8, events: 3000, arrivals: { start: 0.7, end: 0.6 },
+      pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['10.0.0.0/22'], workload: { weight: 1, masks: { '26': 1, '28': 2, '30': 2 } } }],
+    });
+    const drivers: Driver[] = [new EngineDriver(engine, small, 'best-fit'), await ApiDriver.create(engine, small, 'best-fit')];
+    const seconds: unknown[] = [];
+    for (const driver of drivers) {
+      try {
+        runStrategy(small, 'best-fit', driver);
+        const liveBefore = driver.liveCount;
+        expect(liveBefore).toBeGreaterThan(0);
+        const second = runStrategy({ ...small, seed: 9 }, 'best-fit', driver);
+        expect(second.allocations - second.releases).toBe(driver.liveCount - liveBefore);
+        expect(second.allocations + second.releases + second.failures.total).toBe(small.events);
+        seconds.push(withoutTimes(second));
+      } finally {
+        driver.close();
+      }
+    }
+    expect(seconds[1]).toEqual(seconds[0]);
+  });
+
+  it('does not try again an arrival the engine found no room for when no pool could grow', () => {
+    // one top-level pool: nothing can grow, so every failure is the engine's own finding
+    const flat = parseScenario({
+      name: 'flat', seed: 5, events: 4000, arrivals: { start: 0.7, end: 0.6 },
+      pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['192.168.0.0/22'], workload: { weight: 1, masks: { '25': 1, '27': 2, '29': 3, '30': 2 } } }],
+    });
+    const driver = new EngineDriver(engine, flat, 'first-fit');
+    let allocateCalls = 0;
+    const counted = new Proxy(driver, {
+      get(target, key) {
+        if (key === 'allocate') return (pool: number, mask: number) => (allocateCalls++, target.allocate(pool, mask));
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      const run = runStrategy(flat, 'first-fit', counted);
+      expect(run.failures.total).toBeGreaterThan(0);
+      expect(allocateCalls).toBe(0);
+    } finally {
+      driver.close();
     }
   });
 
@@ -166,8 +215,10 @@ describe('a simulation run', () => {
       }
     };
     const plain = runWith(undefined).run;
-    for (const every of [250, 0, 100.5]) {
+    for (const every of [250, 0, 100.5, -3]) {
       const { run, done } = runWith(every);
+      // at least 1: 0 and below report after every event
+      if (every <= 0) expect(done.length, `progressEvery ${every}`).toBe(small.events);
       expect(run, `progressEvery ${every}`).toEqual(plain);
       expect(done.at(-1), `progressEvery ${every}`).toBe(small.events);
       for (let i = 0; i < done.length; i++) {
