@@ -253,7 +253,7 @@ describe('the event tape', () => {
     const space = engine.createSpace(4);
     space.addSource('10.0.0.0/8');
     engine.raw.resetLive();
-    // 70,000 /32s: the list moves to a longer run several times (1,024 records first)
+    // 70,000 /32s: the list moves to a longer run several times (256 records first: 8 KiB)
     for (let i = 0; i < 70_000; i++) expect(engine.raw.allocateLive(space.id, 32, 0)).toBe(EngineStatus.OK);
     expect(engine.raw.liveListCount()).toBe(70_000);
     // first-fit took 10.0.0.0 upwards in order; releasing number 0 moves the last (10.1.17.111) into its place
