@@ -257,9 +257,8 @@ export function addMask(prefix: i32, cumulative: f64): i32 {
  * without masks.
  */
 export function drawTape(first: i32, end: i32): i32 {
-  if (first < 0 || end < first || <u32>(end - first) > TAPE_CAPACITY || !E.streamReady()) return S.E_BAD_ARGUMENT;
-  E.drawTape(ioBase + IO_TAPE, <u32>first, <u32>end);
-  return S.OK;
+  if (first < 0 || end < first || <u32>(end - first) > TAPE_CAPACITY) return S.E_BAD_ARGUMENT;
+  return E.drawTape(ioBase + IO_TAPE, <u32>first, <u32>end) ? S.OK : S.E_BAD_ARGUMENT;
 }
 
 // ---- reports ----

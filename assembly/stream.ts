@@ -94,13 +94,6 @@ export function addMask(prefix: u32, cumulative: f64): i32 {
   return S.OK;
 }
 
-/** Whether draws can go: some leaf, and a mask for every leaf. */
-export function streamReady(): bool {
-  if (leaves == 0) return false;
-  for (let i: u32 = 0; i < leaves; i++) if (load<u32>(arrayBase(LEAVES) + i * LEAF_BYTES + 4) == 0) return false;
-  return true;
-}
-
 @inline function nextDraw(): u32 {
   state += 0x9e3779b9;
   let z = state;
@@ -116,9 +109,15 @@ export function streamReady(): bool {
   return i;
 }
 
-function prepareGuides(): void {
+/**
+ * Fills the guides, once after the tables last changed; false (nothing filled) when draws
+ * cannot go: no leaf, or a leaf without masks.
+ */
+function prepareGuides(): bool {
   let leafTable = arrayBase(LEAVES);
   let maskTable = arrayBase(MASKS);
+  if (leaves == 0) return false;
+  for (let leaf: u32 = 0; leaf < leaves; leaf++) if (load<u32>(leafTable + leaf * LEAF_BYTES + 4) == 0) return false;
   for (let g: u32 = 0, i: u32 = 0; g < 256; g++) {
     i = pickFrom(leafTable + SHARE, leaves, LEAF_BYTES, <f64>g / 256.0, i);
     store<u32>(LEAF_GUIDE + (g << 2), i);
@@ -132,11 +131,12 @@ function prepareGuides(): void {
     }
   }
   guidesReady = true;
+  return true;
 }
 
-/** Draws events from..to-1 onto tape[0..] (consecutive ranges; streamReady() must hold). */
-export function drawTape(tape: usize, from: u32, to: u32): void {
-  if (!guidesReady) prepareGuides();
+/** Draws events from..to-1 onto tape[0..] (consecutive ranges); false, drawing nothing, when the tables cannot serve. */
+export function drawTape(tape: usize, from: u32, to: u32): bool {
+  if (!guidesReady && !prepareGuides()) return false;
   let leafTable = arrayBase(LEAVES);
   let maskTable = arrayBase(MASKS);
   let burstTable = arrayBase(BURSTS);
@@ -156,4 +156,5 @@ export function drawTape(tape: usize, from: u32, to: u32): void {
     store<u32>(event + 4, select<u32>(ARRIVAL, 0, <f64>kind < share * 4294967296.0) | load<u32>(mask));
     store<u32>(event + 8, which);
   }
+  return true;
 }

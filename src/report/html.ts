@@ -16,7 +16,6 @@ import {
   SUMMARY_FORMAT,
   SUMMARY_VERSION,
   type PoolInfo,
-  type PoolMap,
   type SimulationSummary,
   type StrategyRun,
 } from './summary.js';
@@ -229,7 +228,7 @@ function renderMaps(summary: SimulationSummary, pools: Map<string, PoolInfo>): s
     const sharedSpan = poolMaps.every((m) => m.span === poolMaps[0]!.span) ? poolMaps[0]!.span : null;
     const final = renderMapRow(summary, poolId, 'final', sharedSpan === null);
     const atFailure = renderMapRow(summary, poolId, 'atFirstFailure', sharedSpan === null);
-    const sample = poolMaps[0] as PoolMap;
+    const sample = poolMaps[0]!;
     return [`<h3>${escapeHtml(poolName(pools, poolId))}${sharedSpan === null ? '' : ` <small>${escapeHtml(sharedSpan)}</small>`}</h3>
 ${renderLegend(sample.children)}
 ${final === null ? '' : `<h4>At the end of the run</h4>\n${final}`}
