@@ -132,12 +132,17 @@ const GROUP_SHIFT: u32 = BLOCK_SHIFT + 3; // bytes in a group of 8 blocks: 1 KiB
   return blockPtr(load<u32>(array));
 }
 
+/** Bytes the array holds now. */
+@inline export function arrayBytes(array: usize): u64 {
+  return <u64>load<u32>(array + 4) << GROUP_SHIFT;
+}
+
 /**
  * Makes the array hold at least `bytes`, keeping its first `used` bytes; false when memory
  * cannot grow (nothing changed then).
  */
 @inline export function growArray(array: usize, bytes: u64, used: usize): bool {
-  return bytes <= <u64>load<u32>(array + 4) << GROUP_SHIFT || moveArray(array, bytes, used);
+  return bytes <= arrayBytes(array) || moveArray(array, bytes, used);
 }
 
 function moveArray(array: usize, bytes: u64, used: usize): bool {
@@ -159,6 +164,11 @@ function moveArray(array: usize, bytes: u64, used: usize): bool {
   store<u32>(array, first);
   store<u32>(array + 4, <u32>bigger);
   return true;
+}
+
+/** One more than the highest block id handed out so far (node ids stay below it until the next take). */
+export function blockIdLimit(): u32 {
+  return bumpBlock;
 }
 
 export function isArenaBlock(block: u32): bool {

@@ -3,13 +3,14 @@
 // write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
 
 import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
-import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder, randomStateOf } from './space';
+import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder, randomStateOf, countsKept } from './space';
 import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
 import { sumLo, sumHi, sumTop } from './bits';
 import * as S from './status';
 import * as L from './live';
 import * as E from './stream';
+import { countMismatches } from './counts';
 
 // IO area layout (byte offsets from ioBase()); mirrored in src/engine/layout.ts
 const IO_ADDRESS_IN: usize = 0;    // lo u64, hi u64
@@ -338,6 +339,21 @@ export function holdsFreeAddresses(space: i32, prefix: i32): i32 {
   let carry: u64 = 0;
   for (let k: u32 = 0; k < order; k++) carry = (carry + <u64>freeBlocksOfOrder(s, k)) >> 1;
   return carry != 0 ? 1 : 0;
+}
+
+// ---- for tests of random's counted draw (counts.ts) ----
+
+/** 1 when the space keeps free-address counts, else 0 (or a status). */
+export function keepsFreeCounts(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  return countsKept(spacePtr(<u32>space)) ? 1 : 0;
+}
+
+/** How many of the space's counts its tree does not give (0 when it keeps none): O(nodes). */
+export function freeCountMismatches(space: i32): i32 {
+  if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
+  let s = spacePtr(<u32>space);
+  return countsKept(s) ? <i32>countMismatches(s) : 0;
 }
 
 /** Grows memory ahead of a large run; returns 0 or E_OUT_OF_MEMORY. */

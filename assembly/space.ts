@@ -8,6 +8,7 @@
 //  56  u32 generation: one more each time the record is handed out, so that an id kept from
 //      before a destroySpace (live.ts) does not pass for the space that reuses the record
 //  64  u32 freeBlocksOfOrder[129]
+// 580  u32 1 while the space keeps free-address counts for random's counted draw (counts.ts)
 //
 // The entry is the deepest position that contains every source: descents start there
 // instead of at the root (for one /8 source that skips 8 levels, for an IPv6 /32, 32).
@@ -30,6 +31,7 @@ const ENTRY_BASE_HI: usize = 40;
 const RANDOM_STATE: usize = 48;
 const GENERATION: usize = 56;
 const HISTOGRAM: usize = 64;
+const COUNTS_KEPT: usize = 580;
 
 /** The generator state a new space starts from (as if seeded with 0). */
 export const DEFAULT_RANDOM_STATE: u64 = 0;
@@ -67,6 +69,9 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
 
 @inline export function randomStateOf(s: usize): u64 { return load<u64>(s + RANDOM_STATE); }
 @inline export function setRandomStateOf(s: usize, state: u64): void { store<u64>(s + RANDOM_STATE, state); }
+
+@inline export function countsKept(s: usize): bool { return load<u32>(s + COUNTS_KEPT) != 0; }
+@inline export function setCountsKept(s: usize, kept: bool): void { store<u32>(s + COUNTS_KEPT, kept ? 1 : 0); }
 
 @inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));

@@ -11,8 +11,9 @@ import {
 } from './node';
 import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
-  randomStateOf, setRandomStateOf,
+  randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
+import { pow2, freeBelowSlot, setFreeBelow, entryOrder, ensureCountsCover, buildCounts, countChange, COUNT_BITS } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
@@ -201,11 +202,13 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
   let top = width - (depth << 2);
   let order = top - levelOf(q);
   let target = width - prefix;
+  let counted = countsKept(s);
   countFreeBlock(s, order, -1);
   while (order > target) {
     if (q >= FIRST_SLOT) {
       let child = newFreeNode(node, q - FIRST_SLOT, depth + 1, top - 4);
       setChild(p, q - FIRST_SLOT, child);
+      if (counted) setFreeBelow(child, pow2(top - 4));
       node = child;
       p = blockPtr(child);
       depth++;
@@ -225,6 +228,7 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
   setSummary(p, q, 0);
   if (q < FIRST_SLOT) fillBelow(p, q, top, false);
   addLive(s, 1);
+  if (counted) countChange(s, node, target, -1);
   walkUp(s, node, q);
 }
 
@@ -232,7 +236,7 @@ export function reserve(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   let stop = locate(s, hi, lo, prefix);
   if (stop == STOP_ALLOCATED) return S.E_OVERLAPS_ALLOCATION;
   if (stop != STOP_WHOLE_FREE) return passedSource ? S.E_OVERLAPS_ALLOCATION : S.E_NOT_IN_SOURCE;
-  if (!ensureTreeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;
   splitAndTake(s, stopNode, stopPos, stopDepth, hi, lo, prefix);
   return S.OK;
 }
@@ -287,6 +291,7 @@ export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), true);
   countFreeBlock(s, order, 1);
   addLive(s, -1);
+  if (countsKept(s)) countChange(s, stopNode, order, 1);
   walkUp(s, stopNode, stopPos);
   return S.OK;
 }
@@ -353,6 +358,7 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     descendToSmallestFit(s, prefix);
   } else {
     beginDraws(randomStateOf(s));
+    if (drawCountedBlock(s, prefix)) return true;
     if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix)) drawListedBlock(s, prefix);
     else if (!drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
   }
@@ -485,6 +491,140 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
   return false;
 }
 
+// ---- random's counted draw (free-address counts, counts.ts) ----
+
+/** The counted draw serves a call when at least 1/COUNTED_SHARE of the free addresses fit. */
+const COUNTED_SHARE: f64 = 64;
+/** Its tries before it leaves the call to the other draws (each hits with chance >= 1/64). */
+const COUNTED_TRIES: u32 = 4096;
+/** Free addresses of each slot of the entry node that a fitting block can touch, else 0. */
+const ENTRY_SLOT_FREE = memory.data(16 * 8);
+
+/**
+ * Random's first draw, exact: a uniformly drawn free address (its rank in address order, found
+ * by one descent through the counts), and the aligned /prefix around it when the free block
+ * holding it fits one; drawn again when not. Every fitting /prefix holds the same number of
+ * free addresses, so the result is uniform over them. The rank is drawn only among the entry
+ * node's slots that a fitting block can touch, which changes no fitting block's share. It
+ * serves a call when the counts can be exact (no free block below 2^(entry order - 52): always
+ * for IPv4) and at least 1/COUNTED_SHARE of the free addresses lie in blocks that fit (the
+ * histogram says both); false otherwise, or when memory for the counts runs out, and then the
+ * listed draw or the uniform draws below decide. The choice depends on the space's state only,
+ * so a preview still answers what the next allocate takes.
+ */
+function drawCountedBlock(s: usize, prefix: u32): bool {
+  let target = widthOf(s) - prefix;
+  let top = entryOrder(s);
+  // counts are in units of 2^unitOrder: every free block is a whole number of them
+  let unitOrder = top > COUNT_BITS ? top - COUNT_BITS : 0;
+  for (let order: u32 = 0; order < unitOrder; order++) if (freeBlocksOfOrder(s, order) != 0) return false;
+  let free: f64 = 0, fitting: f64 = 0;
+  for (let order = unitOrder; order <= top; order++) {
+    let addresses = <f64>freeBlocksOfOrder(s, order) * pow2(order);
+    free += addresses;
+    if (order >= target) fitting += addresses;
+  }
+  if (fitting == 0 || free > fitting * COUNTED_SHARE) return false;
+  if (!countsKept(s)) {
+    if (!ensureCountsCover(0)) return false;
+    buildCounts(s);
+  }
+  let p = blockPtr(entryNode(s));
+  let nodeTop = <u32>load<u8>(p + TOP_ORDER);
+  let slotOrder = nodeTop - 4;
+  let q = entryPos(s);
+  let first = firstSlotBelow(q);
+  let end = first + slotCountBelow(q);
+  // the position of order `target` above each slot, when the target is larger than a slot
+  let shift = min(target - min(target, slotOrder), 4);
+  let eligible: f64 = 0;
+  for (let slot = first; slot < end; slot++) {
+    let summary = summaryAt(p, FIRST_SLOT + slot);
+    let touched = summary > target || (summary == slotOrder + 1 && summaryAt(p, (FIRST_SLOT + slot) >> shift) == target + 1);
+    let slotFree = touched ? freeBelowSlot(p, slot, slotOrder) : 0;
+    store<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3), slotFree);
+    eligible += slotFree;
+  }
+  // a uniform rank among those free units (fewer than 2^53), drawn again while out of range
+  let total = <u64>(eligible / pow2(unitOrder));
+  if (total == 0) return false; // (a fitting block touches some slot)
+  let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
+  for (let attempt: u32 = 0; attempt < COUNTED_TRIES; attempt++) {
+    let r = nextRandom() & range;
+    while (r >= total) r = nextRandom() & range;
+    let rank = <f64>r * pow2(unitOrder);
+    let slot = first;
+    while (slot + 1 < end && rank >= load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3))) {
+      rank -= load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3));
+      slot++;
+    }
+    if (takesRankedAddress(s, slot, rank, unitOrder, target)) return true;
+  }
+  return false;
+}
+
+/**
+ * Descends from slot `slot` of the entry node to its free address of rank `rank` (a multiple
+ * of 2^unitOrder) and, when the maximal free block holding it has order >= target, sets what
+ * findFit sets for the target-sized block around it (a uniformly drawn one of the unit's, when
+ * the unit is larger).
+ */
+function takesRankedAddress(s: usize, slot: u32, rank: f64, unitOrder: u32, target: u32): bool {
+  let width = widthOf(s);
+  let node = entryNode(s);
+  let p = blockPtr(node);
+  let depth = <u32>load<u8>(p + DEPTH);
+  let top = width - (depth << 2);
+  resultHi = entryBaseHi(s);
+  resultLo = entryBaseLo(s);
+  while (true) {
+    addSlotBits(slot, top);
+    let summary = summaryAt(p, FIRST_SLOT + slot);
+    if (summary == top - 3) break; // whole free
+    if (summary <= target) return false; // nothing free below fits
+    node = childAt(p, slot);
+    p = blockPtr(node);
+    depth++;
+    top -= 4;
+    // the child's slot whose free addresses hold the rank
+    slot = 0;
+    while (true) {
+      let free = freeBelowSlot(p, slot, top - 4);
+      if (rank < free) break;
+      rank -= free;
+      if (++slot == 16) return false; // the rank is below the slot's count, so never reached
+    }
+  }
+  let q = FIRST_SLOT + slot;
+  let order = top - 4;
+  while (q > 1 && summaryAt(p, q >> 1) == order + 2) {
+    q >>= 1;
+    order++;
+  }
+  if (order < target) return false;
+  addOffset(<u64>(rank / pow2(unitOrder)), unitOrder);
+  if (target < unitOrder) {
+    resultHi |= nextRandom() & bitsBetweenHi(target, unitOrder);
+    resultLo |= nextRandom() & bitsBetweenLo(target, unitOrder);
+  }
+  resultHi &= ~bitsBetweenHi(0, target);
+  resultLo &= ~bitsBetweenLo(0, target);
+  stopNode = node;
+  stopPos = q;
+  stopDepth = depth;
+  return true;
+}
+
+/** ORs `count` blocks of 2^order (below the bits already set) into resultHi/resultLo. */
+@inline function addOffset(count: u64, order: u32): void {
+  if (order >= 64) {
+    resultHi |= count << <u64>(order - 64);
+  } else {
+    resultLo |= count << <u64>order;
+    if (order != 0) resultHi |= count >> <u64>(64 - order);
+  }
+}
+
 /**
  * Whether at most LISTED_BLOCKS maximal free blocks can hold a /prefix, from the histogram: then
  * listing them all costs a walk down to each, and the draw among them is exact (a nearly full
@@ -579,12 +719,7 @@ function drawListedBlock(s: usize, prefix: u32): void {
   // the r-th target-sized block of this one
   resultHi = load<u64>(at);
   resultLo = load<u64>(at, 8);
-  if (target >= 64) {
-    resultHi |= r << <u64>(target - 64);
-  } else {
-    resultLo |= r << <u64>target;
-    if (target != 0) resultHi |= r >> <u64>(64 - target);
-  }
+  addOffset(r, target);
   stopNode = load<u32>(at, 16);
   stopPos = load<u32>(at, 20);
   stopDepth = load<u32>(at, 24);
@@ -626,13 +761,22 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
   stopDepth = depth;
 }
 
+/**
+ * Memory for the nodes a take may make, and the counts' cover of their ids first (growing the
+ * counts takes blocks too); a space whose counts cannot grow drops them instead of failing.
+ */
+function ensureBlocksToTake(s: usize): bool {
+  if (countsKept(s) && !ensureCountsCover(widthOf(s))) setCountsKept(s, false);
+  return ensureTreeBlocks(widthOf(s) >> 2);
+}
+
 export function preview(s: usize, prefix: u32, strategy: u32): i32 {
   return findFit(s, prefix, strategy) ? S.OK : S.E_NO_FIT;
 }
 
 export function allocate(s: usize, prefix: u32, strategy: u32): i32 {
   if (!findFit(s, prefix, strategy)) return S.E_NO_FIT;
-  if (!ensureTreeBlocks(widthOf(s) >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;
   // only a taken block moves the generator, so preview and refused calls leave it alone
   if (strategy == RANDOM) setRandomStateOf(s, drawnState());
   splitAndTake(s, stopNode, stopPos, stopDepth, resultHi, resultLo, prefix);
@@ -696,6 +840,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (q < FIRST_SLOT) fillBelow(p, q, width - (depth << 2), true);
   countFreeBlock(s, width - prefix, 1);
   addSources(s, 1);
+  setCountsKept(s, false); // the entry may move
   walkUp(s, node, q);
   updateEntry(s);
   return S.OK;
@@ -715,6 +860,7 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), false);
   countFreeBlock(s, widthOf(s) - prefix, -1);
   addSources(s, -1);
+  setCountsKept(s, false);
   walkUp(s, node, stopPos);
   // Return nodes that now hold nothing: no source mark and no children.
   let root = rootOf(s);

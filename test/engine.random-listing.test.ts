@@ -244,6 +244,93 @@ describe('random is exactly uniform over the fitting blocks of a nearly full spa
   });
 });
 
+/** 1 when the space keeps random's free-address counts (assembly/counts.ts): the counted draw served it. */
+const keepsCounts = (space: AddressSpace) => space.engine.raw.keepsFreeCounts(space.id);
+
+describe('which of random\'s draws serves a call, each exactly uniform', () => {
+  it('counted draw: fitting blocks spread thinly over two far-apart sources, 80 in one and 20 in the other', () => {
+    // the entry block is 10.0.0.0/8, of which the fitting /26s are 1/2,600: the uniform draws
+    // from it almost always missed, and the fallback chose each source about half the time
+    const space = engine.createSpace(4);
+    const model = new ReferenceSpace(32);
+    const sources = [{ address: 10n << 24n, prefix: 16 }, { address: (10n << 24n) + (0xff00n << 8n), prefix: 16 }];
+    const free: Block[] = [];
+    sources.forEach((source, i) => {
+      space.addSource({ family: 4, address: source.address, prefixLength: source.prefix });
+      model.addSource(source);
+      const here = Array.from({ length: i === 0 ? 80 : 20 }, (_, j) => ({ address: source.address + BigInt(j * 3 + i) * 64n, prefix: 26 }));
+      free.push(...here);
+      fillExcept(space, model, source, here);
+    });
+    expect(keepsCounts(space)).toBe(0);
+    const blocks = fittingBlocks(model, 26, 128n)!;
+    expect(blocks.length).toBe(100);
+    const draws = 100 * 300;
+    const counts = drawCounts(space, 26, draws, blocks);
+    expect(keepsCounts(space)).toBe(1);
+    // chi-square critical value at p = 1e-6, 99 df: 173.7
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(173.7);
+    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? counts[i]! : 0), 0);
+    expect(Math.abs(inFirst / draws - 0.8)).toBeLessThan(0.02);
+    space.destroy();
+  });
+
+  it('listed draw: two fitting /24s while most free addresses lie in /25s that do not fit', () => {
+    // free: two whole /24s (512 addresses) and a /25 in 253 other /24s (32,384): under 1/64
+    // of the free addresses fit, so the counted draw declines and the two are listed
+    const space = engine.createSpace(4);
+    const model = new ReferenceSpace(32);
+    const base = 10n << 24n;
+    space.addSource('10.0.0.0/16');
+    model.addSource({ address: base, prefix: 16 });
+    const free: Block[] = [{ address: base + (7n << 8n), prefix: 24 }, { address: base + (200n << 8n), prefix: 24 }];
+    for (let i = 0n; i < 256n && free.length < 255; i++) {
+      if (i !== 7n && i !== 200n) free.push({ address: base + (i << 8n) + (i % 2n) * 128n, prefix: 25 });
+    }
+    fillExcept(space, model, { address: base, prefix: 16 }, free);
+    const blocks = fittingBlocks(model, 24, 64n)!;
+    expect(blocks.map(key)).toEqual(free.slice(0, 2).map(key));
+    const draws = 2 * 3000;
+    const counts = drawCounts(space, 24, draws, blocks);
+    expect(keepsCounts(space)).toBe(0);
+    // chi-square critical value at p = 1e-6, 1 df: 23.9
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(23.9);
+    space.destroy();
+  });
+
+  it('IPv6 with a free single address: counts could not be exact, so the other draws serve it', () => {
+    // a /32's counts in units of 2^(96 - 52) cannot hold a free /128: no counts are kept
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/32');
+    space.reserve('2001:db8::/128');
+    const taken = Array.from({ length: 20 }, () => space.allocate(48, 'random'));
+    expect(keepsCounts(space)).toBe(0);
+    expect(new Set(taken.map((c) => c.address)).size).toBe(20);
+    expect(taken.every((c) => space.insideSource(c) && c.prefixLength === 48)).toBe(true);
+    // once that address is back, a draw finds the counts exact and keeps them
+    space.release('2001:db8::/128');
+    space.allocate(48, 'random');
+    expect(keepsCounts(space)).toBe(1);
+    expect(space.engine.raw.freeCountMismatches(space.id)).toBe(0);
+    space.destroy();
+  });
+
+  it('counts are dropped by a source change and by a change too small for them, and rebuilt exactly', () => {
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/48');
+    space.allocate(64, 'random');
+    expect(keepsCounts(space)).toBe(1);
+    space.addSource('2001:db8:1::/48'); // the entry moves up to 2001:db8::/47
+    expect(keepsCounts(space)).toBe(0);
+    space.allocate(64, 'random');
+    expect(keepsCounts(space)).toBe(1);
+    space.reserve('2001:db8:1:2::/128'); // 2^-52 of the entry's 2^81 would not be exact
+    expect(keepsCounts(space)).toBe(0);
+    expect(space.engine.raw.freeCountMismatches(space.id)).toBe(0);
+    space.destroy();
+  });
+});
+
 // best-fit's descent (order-sets.ts lowestChildHolding) takes a slot whose largest free block is
 // of the sought order without reading its window: judged against the reference in spaces
 // made of many scattered free blocks of mixed sizes, in several sources

@@ -44,4 +44,6 @@ export interface EngineExports {
   freeBlockHistogram(space: number): number;
   holdsFreeAddresses(space: number, prefix: number): number;
   reserveMemory(blocks: number): number;
+  keepsFreeCounts(space: number): number;
+  freeCountMismatches(space: number): number;
 }
