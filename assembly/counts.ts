@@ -8,14 +8,16 @@
 // Counts are f64, one per block id in a growable array (arena.ts), so a node's count moves with
 // nothing and costs 8 bytes per block (1/16 of the arena). A space keeps them only after its
 // first random draw needs them (space.ts countsKept): from then on each allocation and release
-// adds its size along its path to the entry node, O(depth); spaces that never use random pay one
-// flag test. They are exact integers while every free block and every change is at least
-// 2^(entry order - 52): a space whose change is smaller drops its counts (rebuilt from the tree,
-// O(nodes), when a draw next finds them exact again), as does a change of its sources.
+// adds its size along its path to the entry node, O(depth), and a source change recounts the
+// nodes on its path (and on the old entry's, when the entry moves up); spaces that never use
+// random pay one flag test. They are exact integers while every free block and every change is
+// at least 2^(entry order - 52): a space whose change is smaller drops its counts (rebuilt from
+// the tree, O(nodes), when a draw next finds them exact again).
 
 import { growArray, arrayBase, arrayBytes, blockIdLimit, blockPtr } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, TOP_ORDER } from './node';
-import { entryNode, entryPos, widthOf, countsKept, setCountsKept } from './space';
+import { entryNode, entryPos, widthOf, rootOf, freeBlocksOfOrder, countsKept, setCountsKept } from './space';
+import { nibbleAt } from './bits';
 
 const COUNTS = memory.data(8); // growable array: f64 per block id
 
@@ -99,6 +101,40 @@ export function countMismatches(s: usize): u32 {
   mismatches = 0;
   countNode(entryNode(s), false);
   return mismatches;
+}
+
+/** Whether the space's counts can be exact: no free block below 2^(entry order - COUNT_BITS). */
+export function countsCanBeExact(s: usize): bool {
+  let top = entryOrder(s);
+  for (let order: u32 = 0; order + COUNT_BITS < top; order++) if (freeBlocksOfOrder(s, order) != 0) return false;
+  return true;
+}
+
+/**
+ * Recounts, from their children, the nodes on the path toward address (hi, lo), from the
+ * deepest one up to the entry node: after a source change, whose path holds every count it
+ * changed (new nodes included).
+ */
+export function recountPath(s: usize, hi: u64, lo: u64): void {
+  let width = widthOf(s);
+  let node = rootOf(s);
+  let depth: u32 = 0;
+  while (true) {
+    let child = childAt(blockPtr(node), nibbleAt(hi, lo, width - (depth << 2) - 4));
+    if (child == 0) break;
+    node = child;
+    depth++;
+  }
+  let entryDepth = <u32>load<u8>(blockPtr(entryNode(s)) + DEPTH);
+  while (depth > entryDepth) {
+    let p = blockPtr(node);
+    let slotOrder = <u32>load<u8>(p + TOP_ORDER) - 4;
+    let sum: f64 = 0;
+    for (let slot: u32 = 0; slot < 16; slot++) sum += freeBelowSlot(p, slot, slotOrder);
+    setFreeBelow(node, sum);
+    node = load<u32>(p + PARENT);
+    depth--;
+  }
 }
 
 /**

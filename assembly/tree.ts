@@ -13,7 +13,9 @@ import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
   randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
-import { pow2, freeBelowSlot, setFreeBelow, entryOrder, ensureCountsCover, buildCounts, countChange, COUNT_BITS } from './counts';
+import {
+  pow2, freeBelow, freeBelowSlot, setFreeBelow, entryOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath, COUNT_BITS,
+} from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
 import * as S from './status';
@@ -586,13 +588,28 @@ function takesRankedAddress(s: usize, slot: u32, rank: f64, unitOrder: u32, targ
     p = blockPtr(node);
     depth++;
     top -= 4;
-    // the child's slot whose free addresses hold the rank
-    slot = 0;
-    while (true) {
-      let free = freeBelowSlot(p, slot, top - 4);
-      if (rank < free) break;
-      rank -= free;
-      if (++slot == 16) return false; // the rank is below the slot's count, so never reached
+    // the child's slot whose free addresses hold the rank, counted from the nearer end
+    let below = freeBelow(node);
+    if (rank * 2 < below) {
+      slot = 0;
+      while (true) {
+        let free = freeBelowSlot(p, slot, top - 4);
+        if (rank < free) break;
+        rank -= free;
+        if (++slot == 16) return false; // the rank is below the child's count: never reached
+      }
+    } else {
+      let fromEnd = below - rank; // 1 for the last free unit
+      slot = 15;
+      while (true) {
+        let free = freeBelowSlot(p, slot, top - 4);
+        if (fromEnd <= free) {
+          rank = free - fromEnd;
+          break;
+        }
+        fromEnd -= free;
+        if (slot-- == 0) return false;
+      }
     }
   }
   let q = FIRST_SLOT + slot;
@@ -762,7 +779,21 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
 }
 
 /**
- * Memory for the nodes a take may make, and the counts' cover of their ids first (growing the
+ * After a source change, recounts the nodes whose counts it changed: those on the source's path
+ * (new ones included) and, when the entry moved up, those between the old entry and the new one,
+ * never counted. Drops counts that can no longer be exact.
+ */
+function recountAfterSourceChange(s: usize, hi: u64, lo: u64, oldEntryHi: u64, oldEntryLo: u64): void {
+  if (!countsCanBeExact(s)) {
+    setCountsKept(s, false);
+    return;
+  }
+  recountPath(s, oldEntryHi, oldEntryLo);
+  recountPath(s, hi, lo);
+}
+
+/**
+ * Memory for the nodes a take (or a source) may make, and the counts' cover of their ids first (growing the
  * counts takes blocks too); a space whose counts cannot grow drops them instead of failing.
  */
 function ensureBlocksToTake(s: usize): bool {
@@ -817,7 +848,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     node = child;
     depth++;
   }
-  if (!ensureTreeBlocks(width >> 2)) return S.E_OUT_OF_MEMORY;
+  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;
   node = root;
   depth = 0;
   while (prefix - (depth << 2) > 4) {
@@ -840,9 +871,10 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (q < FIRST_SLOT) fillBelow(p, q, width - (depth << 2), true);
   countFreeBlock(s, width - prefix, 1);
   addSources(s, 1);
-  setCountsKept(s, false); // the entry may move
   walkUp(s, node, q);
+  let oldEntryHi = entryBaseHi(s), oldEntryLo = entryBaseLo(s);
   updateEntry(s);
+  if (countsKept(s)) recountAfterSourceChange(s, hi, lo, oldEntryHi, oldEntryLo);
   return S.OK;
 }
 
@@ -854,13 +886,13 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (stop != STOP_WHOLE_FREE) return S.E_SOURCE_BUSY;
   let node = stopNode;
   let p = blockPtr(node);
+  let oldEntryHi = entryBaseHi(s), oldEntryLo = entryBaseLo(s);
   setMaskBit(p, SOURCE_MASK, stopPos, 0);
   store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~subtreeMask(stopPos));
   setSummary(p, stopPos, 0);
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), false);
   countFreeBlock(s, widthOf(s) - prefix, -1);
   addSources(s, -1);
-  setCountsKept(s, false);
   walkUp(s, node, stopPos);
   // Return nodes that now hold nothing: no source mark and no children.
   let root = rootOf(s);
@@ -876,6 +908,7 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     node = parent;
   }
   updateEntry(s);
+  if (countsKept(s)) recountAfterSourceChange(s, hi, lo, oldEntryHi, oldEntryLo);
   return S.OK;
 }
 
