@@ -5,21 +5,25 @@
 // it is uniform over the fitting blocks (a draw that lands in a smaller free block is drawn
 // again). The summaries alone say only the largest free order below a position, not how much.
 //
-// Counts are f64, one per block id in a growable array (arena.ts), so a node's count moves with
-// nothing and costs 8 bytes per block (1/16 of the arena). A space keeps them only after its
-// first random draw needs them (space.ts countsKept): from then on each allocation and release
-// adds its size along its path to the entry node, O(depth), and a source change recounts the
-// nodes on its path (and on the old entry's, when the entry moves up); spaces that never use
-// random pay one flag test. They are exact integers while every free block and every change is
-// at least 2^(entry order - 52): a space whose change is smaller drops its counts (rebuilt from
-// the tree, O(nodes), when a draw next finds them exact again).
+// Where they live: a node's children's counts together, as 16 f64 in one block of the node pool
+// (the children table), so a descent reads one table per node rather than one count per child.
+// A growable array (arena.ts) maps each block id to its node's table (u32, 0 for none): 4 bytes
+// per block, 1/32 of the arena. A node takes its table when it first needs one and returns it
+// with itself (node.ts freeNode).
+//
+// A space keeps counts only after its first random draw needs them (space.ts countsKept): from
+// then on each allocation and release adds its size along its path to the entry node, O(depth),
+// and a source change recounts the nodes on its path (and on the old entry's, when the entry
+// moves up); spaces that never use random pay one flag test. Counts are exact integers while
+// every free block and every change is at least 2^(entry order - 52): a space whose change is
+// smaller drops its counts (rebuilt from the tree, O(nodes), when a draw next finds them exact).
 
-import { growArray, arrayBase, arrayBytes, blockIdLimit, blockPtr } from './arena';
-import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, TOP_ORDER } from './node';
+import { growArray, arrayBase, arrayBytes, blockIdLimit, blockPtr, ensureNodeBlocks, takeBlock, giveBlock } from './arena';
+import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
 import { entryNode, entryPos, widthOf, rootOf, freeBlocksOfOrder, countsKept, setCountsKept } from './space';
 import { nibbleAt } from './bits';
 
-const COUNTS = memory.data(8); // growable array: f64 per block id
+const TABLES = memory.data(8); // growable array: u32 per block id, its node's children table
 
 /** Exact counts need every free block and every change to be at least 2^(entry order - this). */
 export const COUNT_BITS: u32 = 52;
@@ -29,13 +33,33 @@ export const COUNT_BITS: u32 = 52;
   return reinterpret<f64>(<u64>(1023 + order) << 52);
 }
 
-/** Free addresses below position 1 of a node (a node of a space that keeps counts). */
-@inline export function freeBelow(node: u32): f64 {
-  return load<f64>(arrayBase(COUNTS) + (<usize>node << 3));
+@inline function tableIdOf(node: u32): u32 {
+  return load<u32>(arrayBase(TABLES) + (<usize>node << 2));
 }
 
-@inline export function setFreeBelow(node: u32, count: f64): void {
-  store<f64>(arrayBase(COUNTS) + (<usize>node << 3), count);
+/** The node's children table: free addresses below each slot that has a child (f64 at slot × 8). */
+@inline export function childCounts(node: u32): usize {
+  return blockPtr(tableIdOf(node));
+}
+
+/** The node's children table, taken when it has none (the caller ensured a block). */
+function childCountsTaken(node: u32): usize {
+  let table = tableIdOf(node);
+  if (table == 0) {
+    table = takeBlock();
+    store<u32>(arrayBase(TABLES) + (<usize>node << 2), table);
+  }
+  return blockPtr(table);
+}
+
+/** Gives back the node's children table, if any: the node is being freed. */
+export function dropChildCounts(node: u32): void {
+  if ((<u64>node << 2) >= arrayBytes(TABLES)) return;
+  let at = arrayBase(TABLES) + (<usize>node << 2);
+  let table = load<u32>(at);
+  if (table == 0) return;
+  giveBlock(table);
+  store<u32>(at, 0);
 }
 
 /** Order of the space's entry position: the largest block that holds every source. */
@@ -45,61 +69,88 @@ export function entryOrder(s: usize): u32 {
 }
 
 /**
- * Makes the counts cover every block id the next operation can hand out (`extra` beyond those
- * handed out so far); false when memory cannot grow. Growing takes fresh blocks, which have
- * ids too, hence the loop.
+ * Makes the table map cover every block id the next operation can hand out (`extra` beyond
+ * those handed out so far); false when memory cannot grow. Growing takes fresh blocks, which
+ * have ids too, hence the loop.
  */
 export function ensureCountsCover(extra: u32): bool {
-  while (arrayBytes(COUNTS) < (<u64>blockIdLimit() + extra) << 3) {
-    let used = <usize>arrayBytes(COUNTS);
-    if (!growArray(COUNTS, (<u64>blockIdLimit() + extra) << 3, used)) return false;
+  while (arrayBytes(TABLES) < (<u64>blockIdLimit() + extra) << 2) {
+    if (!growArray(TABLES, (<u64>blockIdLimit() + extra) << 2, <usize>arrayBytes(TABLES))) return false;
   }
   return true;
 }
 
 /**
- * Free addresses below slot `slot` of node p, whose slots have order `slotOrder`: none, all,
- * or its child's count.
+ * Free addresses below slot `slot` of node p (children table `counts`), whose slots have order
+ * `slotOrder`: none, all, or its child's count.
  */
-@inline export function freeBelowSlot(p: usize, slot: u32, slotOrder: u32): f64 {
+@inline export function freeBelowSlot(p: usize, counts: usize, slot: u32, slotOrder: u32): f64 {
+  // without branches: which of the three a slot is cannot be predicted, and the table is at hand
+  // (a node without children has none: block 0's bytes are read and not used)
   let summary = summaryAt(p, FIRST_SLOT + slot);
-  if (summary == 0) return 0;
-  if (summary == slotOrder + 1) return pow2(slotOrder);
-  return freeBelow(childAt(p, slot));
+  let partial = select<f64>(0, load<f64>(counts + (<usize>slot << 3)), summary == 0);
+  return select<f64>(pow2(slotOrder), partial, summary == slotOrder + 1);
 }
 
-/**
- * Counts the free addresses below position 1 of node p from its children (every child counted
- * first when `build`, else read) and, when `build`, stores them; for checkCounts, the sum.
- */
-function countNode(node: u32, build: bool): f64 {
+/** Free addresses below position 1 of node from its children table and summaries. */
+function sumOfSlots(node: u32): f64 {
   let p = blockPtr(node);
+  let counts = childCounts(node);
   let slotOrder = <u32>load<u8>(p + TOP_ORDER) - 4;
   let sum: f64 = 0;
+  for (let slot: u32 = 0; slot < 16; slot++) sum += freeBelowSlot(p, counts, slot, slotOrder);
+  return sum;
+}
+
+/** Sets the count of a child in its parent's table (taken if needed). */
+export function setChildFree(parent: u32, slot: u32, free: f64): void {
+  store<f64>(childCountsTaken(parent) + (<usize>slot << 3), free);
+}
+
+/** How many nodes at and below node have children but no table. */
+function tablesMissing(node: u32): u32 {
+  let p = blockPtr(node);
+  let missing: u32 = 0;
+  let hasChild = false;
   for (let slot: u32 = 0; slot < 16; slot++) {
     let child = childAt(p, slot);
-    if (child != 0) {
-      let below = countNode(child, build);
-      if (build) setFreeBelow(child, below);
-      else if (below != freeBelow(child)) mismatches++;
-    }
-    sum += freeBelowSlot(p, slot, slotOrder);
+    if (child == 0) continue;
+    hasChild = true;
+    missing += tablesMissing(child);
   }
-  return sum;
+  return missing + (hasChild && tableIdOf(node) == 0 ? 1 : 0);
+}
+
+/** Counts every node below node into the tables (checkOnly: compares instead); node's own sum. */
+function countBelow(node: u32, checkOnly: bool): f64 {
+  let p = blockPtr(node);
+  for (let slot: u32 = 0; slot < 16; slot++) {
+    let child = childAt(p, slot);
+    if (child == 0) continue;
+    let free = countBelow(child, checkOnly);
+    if (!checkOnly) setChildFree(node, slot, free);
+    else if (free != load<f64>(childCounts(node) + (<usize>slot << 3))) mismatches++;
+  }
+  return sumOfSlots(node);
 }
 
 let mismatches: u32 = 0;
 
-/** Counts every node below the entry node from the tree (the caller ensured the cover). */
-export function buildCounts(s: usize): void {
-  countNode(entryNode(s), true);
+/** Counts every node below the entry node from the tree; false when memory runs out (nothing kept). */
+export function buildCounts(s: usize): bool {
+  let entry = entryNode(s);
+  // the map first (growing it takes blocks), covering the tables' ids too
+  let missing = tablesMissing(entry);
+  if (!ensureCountsCover(missing * 2 + 16) || !ensureNodeBlocks(missing)) return false;
+  countBelow(entry, false);
   setCountsKept(s, true);
+  return true;
 }
 
-/** How many nodes of a space that keeps counts have a count the tree does not give (tests). */
+/** How many children's counts of a space that keeps counts the tree does not give (tests). */
 export function countMismatches(s: usize): u32 {
   mismatches = 0;
-  countNode(entryNode(s), false);
+  countBelow(entryNode(s), true);
   return mismatches;
 }
 
@@ -113,7 +164,7 @@ export function countsCanBeExact(s: usize): bool {
 /**
  * Recounts, from their children, the nodes on the path toward address (hi, lo), from the
  * deepest one up to the entry node: after a source change, whose path holds every count it
- * changed (new nodes included).
+ * changed (new nodes included). The caller ensured a table for each.
  */
 export function recountPath(s: usize, hi: u64, lo: u64): void {
   let width = widthOf(s);
@@ -128,11 +179,9 @@ export function recountPath(s: usize, hi: u64, lo: u64): void {
   let entryDepth = <u32>load<u8>(blockPtr(entryNode(s)) + DEPTH);
   while (depth > entryDepth) {
     let p = blockPtr(node);
-    let slotOrder = <u32>load<u8>(p + TOP_ORDER) - 4;
-    let sum: f64 = 0;
-    for (let slot: u32 = 0; slot < 16; slot++) sum += freeBelowSlot(p, slot, slotOrder);
-    setFreeBelow(node, sum);
-    node = load<u32>(p + PARENT);
+    let parent = load<u32>(p + PARENT);
+    setChildFree(parent, load<u8>(p + SLOT_IN_PARENT), sumOfSlots(node));
+    node = parent;
     depth--;
   }
 }
@@ -150,8 +199,9 @@ export function countChange(s: usize, node: u32, order: u32, sign: f64): void {
   let entryDepth = load<u8>(blockPtr(entryNode(s)) + DEPTH);
   let p = blockPtr(node);
   while (load<u8>(p + DEPTH) > entryDepth) {
-    setFreeBelow(node, freeBelow(node) + delta);
-    node = load<u32>(p + PARENT);
-    p = blockPtr(node);
+    let parent = load<u32>(p + PARENT);
+    let at = childCounts(parent) + (<usize>load<u8>(p + SLOT_IN_PARENT) << 3);
+    store<f64>(at, load<f64>(at) + delta);
+    p = blockPtr(parent);
   }
 }

@@ -2,7 +2,7 @@
 // (at most width/4 nodes) down, and at most that path back up, so its cost is O(depth)
 // whatever the number of live allocations.
 
-import { blockPtr } from './arena';
+import { blockPtr, ensureNodeBlocks } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
   ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT, ALL_POSITIONS,
@@ -14,7 +14,7 @@ import {
   randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
 import {
-  pow2, freeBelow, freeBelowSlot, setFreeBelow, entryOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath, COUNT_BITS,
+  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath, COUNT_BITS,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
@@ -210,7 +210,7 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
     if (q >= FIRST_SLOT) {
       let child = newFreeNode(node, q - FIRST_SLOT, depth + 1, top - 4);
       setChild(p, q - FIRST_SLOT, child);
-      if (counted) setFreeBelow(child, pow2(top - 4));
+      if (counted) setChildFree(node, q - FIRST_SLOT, pow2(top - 4));
       node = child;
       p = blockPtr(child);
       depth++;
@@ -520,18 +520,11 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
   // counts are in units of 2^unitOrder: every free block is a whole number of them
   let unitOrder = top > COUNT_BITS ? top - COUNT_BITS : 0;
   for (let order: u32 = 0; order < unitOrder; order++) if (freeBlocksOfOrder(s, order) != 0) return false;
-  let free: f64 = 0, fitting: f64 = 0;
-  for (let order = unitOrder; order <= top; order++) {
-    let addresses = <f64>freeBlocksOfOrder(s, order) * pow2(order);
-    free += addresses;
-    if (order >= target) fitting += addresses;
-  }
-  if (fitting == 0 || free > fitting * COUNTED_SHARE) return false;
-  if (!countsKept(s)) {
-    if (!ensureCountsCover(0)) return false;
-    buildCounts(s);
-  }
+  let fitting: f64 = 0;
+  for (let order = target; order <= top; order++) fitting += <f64>freeBlocksOfOrder(s, order) * pow2(order);
+  if (!countsKept(s) && !buildCounts(s)) return false;
   let p = blockPtr(entryNode(s));
+  let counts = childCounts(entryNode(s));
   let nodeTop = <u32>load<u8>(p + TOP_ORDER);
   let slotOrder = nodeTop - 4;
   let q = entryPos(s);
@@ -539,14 +532,17 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
   let end = first + slotCountBelow(q);
   // the position of order `target` above each slot, when the target is larger than a slot
   let shift = min(target - min(target, slotOrder), 4);
-  let eligible: f64 = 0;
+  let free: f64 = 0, eligible: f64 = 0;
   for (let slot = first; slot < end; slot++) {
     let summary = summaryAt(p, FIRST_SLOT + slot);
     let touched = summary > target || (summary == slotOrder + 1 && summaryAt(p, (FIRST_SLOT + slot) >> shift) == target + 1);
-    let slotFree = touched ? freeBelowSlot(p, slot, slotOrder) : 0;
+    let slotFree = freeBelowSlot(p, counts, slot, slotOrder);
+    free += slotFree;
+    slotFree = select<f64>(slotFree, 0, touched);
     store<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3), slotFree);
     eligible += slotFree;
   }
+  if (free > fitting * COUNTED_SHARE) return false;
   // a uniform rank among those free units (fewer than 2^53), drawn again while out of range
   let total = <u64>(eligible / pow2(unitOrder));
   if (total == 0) return false; // (a fitting block touches some slot)
@@ -560,18 +556,18 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
       rank -= load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3));
       slot++;
     }
-    if (takesRankedAddress(s, slot, rank, unitOrder, target)) return true;
+    if (takesRankedAddress(s, slot, load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3)), rank, unitOrder, target)) return true;
   }
   return false;
 }
 
 /**
- * Descends from slot `slot` of the entry node to its free address of rank `rank` (a multiple
- * of 2^unitOrder) and, when the maximal free block holding it has order >= target, sets what
+ * Descends from slot `slot` of the entry node (`slotFree` free addresses) to its free address of
+ * rank `rank` (a multiple of 2^unitOrder) and, when the maximal free block holding it has order >= target, sets what
  * findFit sets for the target-sized block around it (a uniformly drawn one of the unit's, when
  * the unit is larger).
  */
-function takesRankedAddress(s: usize, slot: u32, rank: f64, unitOrder: u32, target: u32): bool {
+function takesRankedAddress(s: usize, slot: u32, slotFree: f64, rank: f64, unitOrder: u32, target: u32): bool {
   let width = widthOf(s);
   let node = entryNode(s);
   let p = blockPtr(node);
@@ -589,25 +585,25 @@ function takesRankedAddress(s: usize, slot: u32, rank: f64, unitOrder: u32, targ
     depth++;
     top -= 4;
     // the child's slot whose free addresses hold the rank, counted from the nearer end
-    let below = freeBelow(node);
-    if (rank * 2 < below) {
+    let counts = childCounts(node);
+    if (rank * 2 < slotFree) {
       slot = 0;
       while (true) {
-        let free = freeBelowSlot(p, slot, top - 4);
-        if (rank < free) break;
-        rank -= free;
+        slotFree = freeBelowSlot(p, counts, slot, top - 4);
+        if (rank < slotFree) break;
+        rank -= slotFree;
         if (++slot == 16) return false; // the rank is below the child's count: never reached
       }
     } else {
-      let fromEnd = below - rank; // 1 for the last free unit
+      let fromEnd = slotFree - rank; // one unit for the last free unit
       slot = 15;
       while (true) {
-        let free = freeBelowSlot(p, slot, top - 4);
-        if (fromEnd <= free) {
-          rank = free - fromEnd;
+        slotFree = freeBelowSlot(p, counts, slot, top - 4);
+        if (fromEnd <= slotFree) {
+          rank = slotFree - fromEnd;
           break;
         }
-        fromEnd -= free;
+        fromEnd -= slotFree;
         if (slot-- == 0) return false;
       }
     }
@@ -793,12 +789,19 @@ function recountAfterSourceChange(s: usize, hi: u64, lo: u64, oldEntryHi: u64, o
 }
 
 /**
- * Memory for the nodes a take (or a source) may make, and the counts' cover of their ids first (growing the
- * counts takes blocks too); a space whose counts cannot grow drops them instead of failing.
+ * Memory for the nodes a take (or a source) may make: up to width/4, each with a childSets block
+ * (node.ts) and, in a space that keeps counts, a children table, as may the nodes up to an old
+ * entry (counts.ts). The tables' map covers their ids first (it takes blocks to grow); a space
+ * whose map cannot grow drops its counts instead of failing.
  */
 function ensureBlocksToTake(s: usize): bool {
-  if (countsKept(s) && !ensureCountsCover(widthOf(s))) setCountsKept(s, false);
-  return ensureTreeBlocks(widthOf(s) >> 2);
+  let nodes = widthOf(s) >> 2;
+  if (!countsKept(s)) return ensureTreeBlocks(nodes);
+  if (!ensureCountsCover(nodes << 3)) {
+    setCountsKept(s, false);
+    return ensureTreeBlocks(nodes);
+  }
+  return ensureNodeBlocks(nodes << 2);
 }
 
 export function preview(s: usize, prefix: u32, strategy: u32): i32 {
