@@ -20,7 +20,7 @@
 
 import { growArray, arrayBase, arrayBytes, blockIdLimit, blockPtr, ensureNodeBlocks, takeBlock, giveBlock } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
-import { entryNode, entryPos, widthOf, rootOf, freeBlocksOfOrder, countsKept, setCountsKept } from './space';
+import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept } from './space';
 import { nibbleAt } from './bits';
 
 const TABLES = memory.data(8); // growable array: u32 per block id, its node's children table
@@ -156,9 +156,13 @@ export function countMismatches(s: usize): u32 {
 
 /** Whether the space's counts can be exact: no free block below 2^(entry order - COUNT_BITS). */
 export function countsCanBeExact(s: usize): bool {
+  return !hasFreeBlockBelow(s, countUnitOrder(s));
+}
+
+/** Counts are in units of 2^this: every free block of a space whose counts can be exact is a whole number of them. */
+export function countUnitOrder(s: usize): u32 {
   let top = entryOrder(s);
-  for (let order: u32 = 0; order + COUNT_BITS < top; order++) if (freeBlocksOfOrder(s, order) != 0) return false;
-  return true;
+  return top > COUNT_BITS ? top - COUNT_BITS : 0;
 }
 
 /**

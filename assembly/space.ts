@@ -77,6 +77,15 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));
 }
 
+/** Whether the space has a maximal free block of an order below `order` (four orders a load). */
+export function hasFreeBlockBelow(s: usize, order: u32): bool {
+  let at = s + HISTOGRAM;
+  let o: u32 = 0;
+  for (; o + 4 <= order; o += 4) if (v128.any_true(v128.load(at + (<usize>o << 2)))) return true;
+  for (; o < order; o++) if (load<u32>(at + (<usize>o << 2)) != 0) return true;
+  return false;
+}
+
 @inline export function countFreeBlock(s: usize, order: u32, delta: i32): void {
   let at = s + HISTOGRAM + (<usize>order << 2);
   store<u32>(at, load<u32>(at) + delta);

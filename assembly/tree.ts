@@ -14,7 +14,7 @@ import {
   randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
 import {
-  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath, COUNT_BITS,
+  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
@@ -516,10 +516,9 @@ const ENTRY_SLOT_FREE = memory.data(16 * 8);
  */
 function drawCountedBlock(s: usize, prefix: u32): bool {
   let target = widthOf(s) - prefix;
+  if (!countsCanBeExact(s)) return false;
   let top = entryOrder(s);
-  // counts are in units of 2^unitOrder: every free block is a whole number of them
-  let unitOrder = top > COUNT_BITS ? top - COUNT_BITS : 0;
-  for (let order: u32 = 0; order < unitOrder; order++) if (freeBlocksOfOrder(s, order) != 0) return false;
+  let unitOrder = countUnitOrder(s);
   let fitting: f64 = 0;
   for (let order = target; order <= top; order++) fitting += <f64>freeBlocksOfOrder(s, order) * pow2(order);
   if (!countsKept(s) && !buildCounts(s)) return false;
