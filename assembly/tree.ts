@@ -544,7 +544,7 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
   if (free > fitting * COUNTED_SHARE) return false;
   // a uniform rank among those free units (fewer than 2^53), drawn again while out of range
   let total = <u64>(eligible / pow2(unitOrder));
-  if (total == 0) return false; // (a fitting block touches some slot)
+  if (total == 0) return false; // never: a fitting block touches some slot
   let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
   for (let attempt: u32 = 0; attempt < COUNTED_TRIES; attempt++) {
     let r = nextRandom() & range;
@@ -561,10 +561,10 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
 }
 
 /**
- * Descends from slot `slot` of the entry node (`slotFree` free addresses) to its free address of
- * rank `rank` (a multiple of 2^unitOrder) and, when the maximal free block holding it has order >= target, sets what
- * findFit sets for the target-sized block around it (a uniformly drawn one of the unit's, when
- * the unit is larger).
+ * Descends from slot `slot` of the entry node (`slotFree` free addresses) to its free address
+ * of rank `rank` (a multiple of 2^unitOrder) and, when the maximal free block holding it has
+ * order >= target, sets what findFit sets for the target-sized block around it (a uniformly
+ * drawn one of the unit's, when the unit is larger).
  */
 function takesRankedAddress(s: usize, slot: u32, slotFree: f64, rank: f64, unitOrder: u32, target: u32): bool {
   let width = widthOf(s);
@@ -774,17 +774,14 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
 }
 
 /**
- * After a source change, recounts the nodes whose counts it changed: those on the source's path
- * (new ones included) and, when the entry moved up, those between the old entry and the new one,
- * never counted. Drops counts that can no longer be exact.
+ * After a source change: whether the space keeps counts that can still be exact, so that the
+ * caller recounts the paths the change touched; counts that cannot be exact are dropped.
  */
-function recountAfterSourceChange(s: usize, hi: u64, lo: u64, oldEntryHi: u64, oldEntryLo: u64): void {
-  if (!countsCanBeExact(s)) {
-    setCountsKept(s, false);
-    return;
-  }
-  recountPath(s, oldEntryHi, oldEntryLo);
-  recountPath(s, hi, lo);
+function keepsExactCounts(s: usize): bool {
+  if (!countsKept(s)) return false;
+  if (countsCanBeExact(s)) return true;
+  setCountsKept(s, false);
+  return false;
 }
 
 /**
@@ -876,7 +873,12 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   walkUp(s, node, q);
   let oldEntryHi = entryBaseHi(s), oldEntryLo = entryBaseLo(s);
   updateEntry(s);
-  if (countsKept(s)) recountAfterSourceChange(s, hi, lo, oldEntryHi, oldEntryLo);
+  if (keepsExactCounts(s)) {
+    // the source's path, new nodes included, and the nodes up from the old entry, never
+    // counted when the entry moved up (each taking a table: ensureBlocksToTake counted them)
+    recountPath(s, oldEntryHi, oldEntryLo);
+    recountPath(s, hi, lo);
+  }
   return S.OK;
 }
 
@@ -888,7 +890,6 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (stop != STOP_WHOLE_FREE) return S.E_SOURCE_BUSY;
   let node = stopNode;
   let p = blockPtr(node);
-  let oldEntryHi = entryBaseHi(s), oldEntryLo = entryBaseLo(s);
   setMaskBit(p, SOURCE_MASK, stopPos, 0);
   store<u32>(p + INSIDE_MASK, load<u32>(p + INSIDE_MASK) & ~subtreeMask(stopPos));
   setSummary(p, stopPos, 0);
@@ -910,7 +911,8 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
     node = parent;
   }
   updateEntry(s);
-  if (countsKept(s)) recountAfterSourceChange(s, hi, lo, oldEntryHi, oldEntryLo);
+  // the entry only moves down: the source's path is all that changed, its nodes' tables kept
+  if (keepsExactCounts(s)) recountPath(s, hi, lo);
   return S.OK;
 }
 
