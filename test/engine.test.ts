@@ -533,6 +533,34 @@ describe('out of memory', () => {
   });
 });
 
+describe('out of memory with random\'s counts kept', () => {
+  it('a random allocation that cannot get its nodes and tables is refused and changes nothing; the counts stay exact', async () => {
+    const small = await Engine.load(new URL('../build/engine.limited.wasm', import.meta.url));
+    const space = small.createSpace(4);
+    space.addSource('10.0.0.0/8');
+    space.seedRandom(5);
+    let status = 0;
+    let before = '';
+    let state = space.randomState;
+    // scattered random /32s: each takes a path of nodes, and in this space a children table each
+    while (status >= 0) {
+      before = digest(space);
+      state = space.randomState;
+      status = space.allocateV4(32, STRATEGIES.random);
+    }
+    expect(status).toBe(EngineStatus.OUT_OF_MEMORY);
+    expect(space.liveAllocations).toBeGreaterThan(100);
+    expect(digest(space)).toBe(before);
+    expect(space.randomState).toEqual(state);
+    expect(small.raw.keepsFreeCounts(space.id)).toBe(1);
+    expect(small.raw.freeCountMismatches(space.id)).toBe(0);
+    // releases give nodes and tables back; the space goes on drawing exactly
+    for (const c of space.allocations().slice(0, 50)) space.release(c);
+    expect(space.allocate(32, 'random').prefixLength).toBe(32);
+    expect(small.raw.freeCountMismatches(space.id)).toBe(0);
+  });
+});
+
 describe('prefix length arguments', () => {
   it('refuses NaN, fractions, 2^32 + n, undefined and out-of-range values with BAD_PREFIX in every method that takes one', () => {
     // a wasm i32 argument would turn them into some other prefix: NaN → /0, 24.5 → /24, 2^32 + 8 → /8
