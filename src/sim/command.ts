@@ -1,7 +1,7 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, mkdir, readFile, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { REPORT_FILES, writeReport } from '../report/index.js';
@@ -99,12 +99,14 @@ const OUT_PROBLEMS: Record<string, string> = {
 };
 
 /**
- * Makes the report's directory before the run, and checks that its files could be written
- * there, so an unusable --out is refused at once rather than after the run.
+ * Makes the report's directory before `run`, and checks that its files could be written there,
+ * so an unusable --out is refused at once rather than after the run; when `run` fails, removes
+ * the directories it made (still empty: the report is written after the run). Exported for tests.
  */
-async function reportDirectory(out: string): Promise<void> {
+export async function inReportDirectory<T>(out: string, run: () => Promise<T>): Promise<T> {
+  let made: string | undefined;
   try {
-    await mkdir(out, { recursive: true });
+    made = await mkdir(out, { recursive: true });
     await access(out, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -114,6 +116,16 @@ async function reportDirectory(out: string): Promise<void> {
   for (const name of Object.values(REPORT_FILES)) {
     const existing = await stat(join(out, name)).catch(() => undefined);
     if (existing && !existing.isFile()) throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there is not a file`);
+  }
+  try {
+    return await run();
+  } catch (error) {
+    // from the deepest up to the first one made; rmdir leaves anything someone put there since
+    for (let dir = out; made !== undefined; dir = dirname(dir)) {
+      await rmdir(dir).catch(() => undefined);
+      if (dir === made || dir === dirname(dir)) break;
+    }
+    throw error;
   }
 }
 
@@ -144,6 +156,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (values.via !== 'engine' && values.via !== 'api') throw new ScenarioError(`--via must be engine or api, got ${values.via}`);
+  const via = values.via;
   const doc = await loadScenario(values.scenario);
   // command-line overrides go through the same checks as the file
   const scenario = parseScenario({
@@ -155,17 +168,17 @@ export async function simulateCommand(args: string[]): Promise<number> {
   // no more threads than strategies: each runs one strategy at a time
   const workers = Math.min(wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length), scenario.strategies.length);
   const out = resolve(values.out!);
-  await reportDirectory(out);
-  console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
-    `strategies ${scenario.strategies.join(', ')}, via the ${values.via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
-  const progress = progressReporter(scenario);
   const started = performance.now();
-  let summary: SimulationSummary;
-  try {
-    summary = await simulateParallel(scenario, { via: values.via, workers, onProgress: progress.update });
-  } finally {
-    progress.stop();
-  }
+  const summary = await inReportDirectory(out, async () => {
+    console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
+      `strategies ${scenario.strategies.join(', ')}, via the ${via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
+    const progress = progressReporter(scenario);
+    try {
+      return await simulateParallel(scenario, { via, workers, onProgress: progress.update });
+    } finally {
+      progress.stop();
+    }
+  });
   const seconds = (performance.now() - started) / 1000;
   const { html } = await writeReport(out, summary);
   console.log(`\n${comparisonTable(summary)}\n`);

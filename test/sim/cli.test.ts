@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulationSummary, StrategyRun } from '../../src/report/summary.js';
+import { inReportDirectory } from '../../src/sim/command.js';
 
 const run = promisify(execFile);
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -120,6 +121,26 @@ describe('wasm-ipam simulate', () => {
     expect(blocked.stderr).toContain(`--out ${join(dir, 'blocked')} cannot hold the report: index.html there is not a file`);
     expect(blocked.stdout).not.toMatch(/^strategy\s+allocations/m);
     expect((await readdir(join(dir, 'blocked'))).sort()).toEqual(['index.html']);
+  });
+
+  it('leaves no directory it made behind when the run fails after the check, and keeps what was there', async () => {
+    const failing = () => Promise.reject(new Error('the run stopped'));
+    await expect(inReportDirectory(join(dir, 'gone', 'deep', 'report'), failing)).rejects.toThrow('the run stopped');
+    expect(await readdir(dir)).not.toContain('gone');
+    // an existing directory stays, with its files, and so does one the run put a file in
+    await mkdir(join(dir, 'kept'));
+    await writeFile(join(dir, 'kept', 'notes.txt'), 'mine');
+    await expect(inReportDirectory(join(dir, 'kept', 'report'), failing)).rejects.toThrow('the run stopped');
+    expect(await readdir(join(dir, 'kept'))).toEqual(['notes.txt']);
+    const writes = async () => {
+      await writeFile(join(dir, 'kept', 'busy', 'partial.txt'), 'x');
+      throw new Error('the run stopped');
+    };
+    await expect(inReportDirectory(join(dir, 'kept', 'busy'), writes)).rejects.toThrow('the run stopped');
+    expect(await readdir(join(dir, 'kept', 'busy'))).toEqual(['partial.txt']);
+    // a run that succeeds keeps the directory and gives its result
+    expect(await inReportDirectory(join(dir, 'made', 'report'), async () => 42)).toBe(42);
+    expect(await readdir(join(dir, 'made'))).toEqual(['report']);
   });
 
   it('says how many worker threads it really uses (at most one per strategy) and has --help', async () => {
