@@ -9,6 +9,7 @@
 // radix tree of blocks measured 2-3 cache misses a release instead):
 //   0  u32 prefix length   4 u32 space   8 u64 address lo   16 u64 address hi
 //  24  u32 the space's generation (space.ts), so a destroyed space's id reused is told apart
+//  28  u32 the node holding the allocation (tree.ts takenNode), so a release starts there
 // No block of the array can pass for a space record: every 128-byte block starts with a
 // record, whose first word is a prefix length (<= 128). One engine instance has one live list
 // (its driver resets it first).
@@ -55,6 +56,7 @@ export function allocateLive(space: u32, prefix: u32, strategy: u32): i32 {
   store<u64>(r + 8, T.resultLo);
   store<u64>(r + 16, T.resultHi);
   store<u32>(r + 24, generationOf(s));
+  store<u32>(r + 28, T.takenNode);
   return S.OK;
 }
 
@@ -66,7 +68,7 @@ export function releaseLive(index: u32): i32 {
   // a space destroyed since (its allocations went with it) is refused, and the record kept,
   // even when another space has taken its id
   if (!isLiveSpace(space) || generationOf(spacePtr(space)) != load<u32>(r + 24)) return S.E_BAD_SPACE;
-  let status = T.release(spacePtr(space), load<u64>(r + 16), load<u64>(r + 8), load<u32>(r));
+  let status = T.releaseIn(spacePtr(space), load<u32>(r + 28), load<u64>(r + 16), load<u64>(r + 8), load<u32>(r));
   if (status != S.OK) return status;
   let last = recordPtr(--count);
   v128.store(r, v128.load(last));

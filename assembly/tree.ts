@@ -47,6 +47,8 @@ let passedSource: bool = false;
 /** Result address of allocate/preview. */
 export let resultHi: u64 = 0;
 export let resultLo: u64 = 0;
+/** The node that holds the last block taken (its allocation mark): it stays while the block does. */
+export let takenNode: u32 = 0;
 
 export function checkBlock(s: usize, hi: u64, lo: u64, prefix: i32): i32 {
   let width = widthOf(s);
@@ -231,6 +233,7 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
   if (q < FIRST_SLOT) fillBelow(p, q, top, false);
   addLive(s, 1);
   if (counted) countChange(s, node, target, -1);
+  takenNode = node;
   walkUp(s, node, q);
 }
 
@@ -286,6 +289,30 @@ function findAllocation(s: usize, hi: u64, lo: u64, prefix: u32): bool {
 
 export function release(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   if (!findAllocation(s, hi, lo, prefix)) return S.E_NOT_ALLOCATED;
+  return releaseFound(s, prefix);
+}
+
+/**
+ * release when the caller knows the node holding the allocation (takenNode when it was taken):
+ * no walk down to it, one mask test that it is there (else release's own search).
+ */
+export function releaseIn(s: usize, node: u32, hi: u64, lo: u64, prefix: u32): i32 {
+  let p = blockPtr(node);
+  let depth = <u32>load<u8>(p + DEPTH);
+  let rel = prefix - (depth << 2);
+  if (rel <= 4) {
+    let q = (FIRST_SLOT | nibbleAt(hi, lo, widthOf(s) - (depth << 2) - 4)) >> (4 - rel);
+    if (maskBit(p, ALLOC_MASK, q) != 0) {
+      stopNode = node;
+      stopPos = q;
+      return releaseFound(s, prefix);
+    }
+  }
+  return release(s, hi, lo, prefix);
+}
+
+/** Frees the allocation found at stopNode/stopPos. */
+function releaseFound(s: usize, prefix: u32): i32 {
   let p = blockPtr(stopNode);
   let order = widthOf(s) - prefix;
   setMaskBit(p, ALLOC_MASK, stopPos, 0);
