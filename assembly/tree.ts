@@ -387,9 +387,11 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     descendToSmallestFit(s, prefix);
   } else {
     beginDraws(randomStateOf(s));
-    if (drawCountedBlock(s, prefix)) return true;
+    // the cheapest exact draw first: counted where most free addresses fit, listed where few
+    // blocks fit, counted again whatever the share
+    if (drawCountedBlock(s, prefix, COUNTED_SHARE)) return true;
     if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix)) drawListedBlock(s, prefix);
-    else if (!drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
+    else if (!drawCountedBlock(s, prefix, Infinity) && !drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
   }
   return true;
 }
@@ -522,26 +524,29 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
 
 // ---- random's counted draw (free-address counts, counts.ts) ----
 
-/** The counted draw serves a call when at least 1/COUNTED_SHARE of the free addresses fit. */
-const COUNTED_SHARE: f64 = 64;
-/** Its tries before it leaves the call to the other draws (each hits with chance >= 1/64). */
+/**
+ * The counted draw comes first when at least 1/COUNTED_SHARE of the free addresses fit (it
+ * then needs at most that many tries on average), else after the listed draw.
+ */
+const COUNTED_SHARE: f64 = 8;
+/** Its tries before it leaves the call to the uniform draws. */
 const COUNTED_TRIES: u32 = 4096;
 /** Free addresses of each slot of the entry node that a fitting block can touch, else 0. */
 const ENTRY_SLOT_FREE = memory.data(16 * 8);
 
 /**
- * Random's first draw, exact: a uniformly drawn free address (its rank in address order, found
- * by one descent through the counts), and the aligned /prefix around it when the free block
- * holding it fits one; drawn again when not. Every fitting /prefix holds the same number of
- * free addresses, so the result is uniform over them. The rank is drawn only among the entry
+ * Random's counted draw, exact: a uniformly drawn free address (its rank in address order,
+ * found by one descent through the counts), and the aligned /prefix around it when the free
+ * block holding it fits one; drawn again when not. Every fitting /prefix holds the same number
+ * of free addresses, so the result is uniform over them. The rank is drawn only among the entry
  * node's slots that a fitting block can touch, which changes no fitting block's share. It
  * serves a call when the counts can be exact (no free block below 2^(entry order - 52): always
- * for IPv4) and at least 1/COUNTED_SHARE of the free addresses lie in blocks that fit (the
- * histogram says both); false otherwise, or when memory for the counts runs out, and then the
- * listed draw or the uniform draws below decide. The choice depends on the space's state only,
- * so a preview still answers what the next allocate takes.
+ * for IPv4) and at least 1/share of the free addresses lie in blocks that fit (so about `share`
+ * tries at most); false otherwise, when COUNTED_TRIES all miss, or when memory for the counts
+ * runs out. Which draw serves a call depends on the space's state only, so a preview still
+ * answers what the next allocate takes.
  */
-function drawCountedBlock(s: usize, prefix: u32): bool {
+function drawCountedBlock(s: usize, prefix: u32, share: f64): bool {
   let target = widthOf(s) - prefix;
   if (!countsCanBeExact(s)) return false;
   let top = entryOrder(s);
@@ -568,7 +573,7 @@ function drawCountedBlock(s: usize, prefix: u32): bool {
     store<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3), slotFree);
     eligible += slotFree;
   }
-  if (free > fitting * COUNTED_SHARE) return false;
+  if (free > fitting * share) return false;
   // a uniform rank among those free units (fewer than 2^53), drawn again while out of range
   let total = <u64>(eligible / pow2(unitOrder));
   if (total == 0) return false; // never: a fitting block touches some slot

@@ -297,6 +297,34 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     space.destroy();
   });
 
+  it('counted draw again: too many fitting blocks to list, though under 1/8 of the free addresses fit', () => {
+    // a /12 with 70 free /24s (17,920 addresses), 60 of them in its first /16, and a free /25
+    // in 1,100 other /24s (140,800): the uniform draws' fallback would give the first /16 about
+    // 1/11 of the draws (one of the 11 /16s that hold fitting blocks), not 60/70
+    const space = engine.createSpace(4);
+    const model = new ReferenceSpace(32);
+    const base = 10n << 24n;
+    space.addSource('10.0.0.0/12');
+    model.addSource({ address: base, prefix: 12 });
+    const third = (i: number) => (i < 60 ? BigInt(i * 4 + 1) : BigInt((i - 59) * 256 + 7));
+    const whole = Array.from({ length: 70 }, (_, i) => ({ address: base + (third(i) << 8n), prefix: 24 }));
+    const halves: Block[] = [];
+    for (let i = 0n; halves.length < 1100; i++) {
+      if (!whole.some((w) => w.address === base + (i << 8n))) halves.push({ address: base + (i << 8n) + 128n, prefix: 25 });
+    }
+    fillExcept(space, model, { address: base, prefix: 12 }, [...whole, ...halves]);
+    const blocks = fittingBlocks(model, 24, 128n)!;
+    expect(blocks.length).toBe(70);
+    const draws = 70 * 300;
+    const counts = drawCounts(space, 24, draws, blocks);
+    expect(keepsCounts(space)).toBe(1);
+    // chi-square critical value at p = 1e-6, 69 df: 138.8
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(138.8);
+    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < base + (1n << 16n) ? counts[i]! : 0), 0);
+    expect(Math.abs(inFirst / draws - 60 / 70)).toBeLessThan(0.02);
+    space.destroy();
+  });
+
   it('IPv6 with a free single address: counts could not be exact, so the other draws serve it', () => {
     // a /32's counts in units of 2^(96 - 52) cannot hold a free /128: no counts are kept
     const space = engine.createSpace(6);
