@@ -5,6 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { EngineError } from '../engine/index.js';
+import { IpamApiError } from '../api/index.js';
 import type { Scenario } from './scenario.js';
 import { SimulationError } from './run.js';
 import { summarise, type Path, type StrategyJob } from './simulate.js';
@@ -13,7 +15,55 @@ import type { SimulationSummary, StrategyRun } from '../report/summary.js';
 export type WorkerMessage =
   | { type: 'progress'; strategy: string; done: number }
   | { type: 'result'; run: StrategyRun }
-  | { type: 'error'; name: string; message: string; stack?: string };
+  | ({ type: 'error' } & ErrorRecord);
+
+/** An error as it crosses from a worker (a structured clone keeps no class and no own fields). */
+export interface ErrorRecord {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  status?: number;
+  httpStatus?: number;
+  requestId?: string;
+  cause?: ErrorRecord;
+}
+
+/** What errorFromRecord needs to make the error again on the other side. */
+export function describeError(error: unknown): ErrorRecord {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const { name, message, stack } = error;
+  const fields = error as Partial<Pick<ErrorRecord, 'code' | 'status' | 'httpStatus' | 'requestId'>>;
+  return {
+    name, message, stack,
+    ...(fields.code === undefined ? {} : { code: fields.code }),
+    ...(fields.status === undefined ? {} : { status: fields.status }),
+    ...(fields.httpStatus === undefined ? {} : { httpStatus: fields.httpStatus }),
+    ...(fields.requestId === undefined ? {} : { requestId: fields.requestId }),
+    ...(error.cause === undefined ? {} : { cause: describeError(error.cause) }),
+  };
+}
+
+/**
+ * The error a worker reported: a SimulationError with its cause (an EngineError or
+ * IpamApiError of its own class, status and code) as a serial run throws it; anything else is
+ * a failure of the worker, with the worker's stack.
+ */
+export function errorFromRecord(record: ErrorRecord): Error {
+  if (record.name === 'SimulationError') {
+    return new SimulationError(record.message, record.cause && { cause: causeFromRecord(record.cause) });
+  }
+  return Object.assign(new Error(`simulation worker failed: ${record.message}`), { stack: record.stack });
+}
+
+function causeFromRecord(record: ErrorRecord): Error {
+  const error = record.name === 'EngineError' && record.status !== undefined ? new EngineError(record.status)
+    : record.name === 'IpamApiError' ? new IpamApiError(record.code ?? '', record.httpStatus ?? 0, record.message, record.requestId)
+    : Object.assign(new Error(record.message), { name: record.name });
+  error.message = record.message;
+  if (record.stack !== undefined) error.stack = record.stack;
+  return error;
+}
 
 export interface ParallelOptions {
   via?: Path;
@@ -56,9 +106,7 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
         runs.set(message.run.strategy, message.run);
         feed();
       } else {
-        // a run that could not go on stays what it is; anything else is a failure of the worker
-        finish(message.name === 'SimulationError' ? new SimulationError(message.message)
-          : Object.assign(new Error(`simulation worker failed: ${message.message}`), { stack: message.stack }));
+        finish(errorFromRecord(message));
       }
     });
     worker.on('error', (error) => finish(error));
