@@ -387,8 +387,9 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     descendToSmallestFit(s, prefix);
   } else {
     beginDraws(randomStateOf(s));
-    // the cheapest exact draw first: counted where most free addresses fit, listed where few
-    // blocks fit, counted again whatever the share
+    // the cheapest exact draw first: counted where at least 1/COUNTED_SHARE of the free
+    // addresses fit, listed where few blocks fit, counted again whatever the share; the uniform
+    // draws only where counts cannot be exact
     if (drawCountedBlock(s, prefix, COUNTED_SHARE)) return true;
     if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix)) drawListedBlock(s, prefix);
     else if (!drawCountedBlock(s, prefix, Infinity) && !drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
