@@ -97,6 +97,18 @@ function buildSpace(family: 4 | 6, c: Layout): { bits: number; space: AddressSpa
   return { bits, space, model };
 }
 
+/** A space (and its model) of these sources, all reserved but the free blocks. */
+function spaceWithFree(family: 4 | 6, sources: Block[], free: Block[]): { space: AddressSpace; model: ReferenceSpace } {
+  const space = engine.createSpace(family);
+  const model = new ReferenceSpace(family === 4 ? 32 : 128);
+  for (const source of sources) {
+    space.addSource({ family, address: source.address, prefixLength: source.prefix });
+    model.addSource(source);
+    fillExcept(space, model, source, free);
+  }
+  return { space, model };
+}
+
 function runCase(family: 4 | 6, c: ValueOf<ReturnType<typeof caseArb>>): void {
   const { bits, space, model } = buildSpace(family, c);
   try {
@@ -175,41 +187,40 @@ function drawCounts(space: AddressSpace, prefix: number, draws: number, expected
   return counts;
 }
 
+/**
+ * Previews `perBlock` random draws per fitting block (seeded one by one) and holds the counts to
+ * a chi-square critical value; returns each block's share of the draws.
+ */
+function uniformDraws(space: AddressSpace, prefix: number, blocks: Block[], perBlock: number, critical: number): number[] {
+  const draws = blocks.length * perBlock;
+  const counts = drawCounts(space, prefix, draws, blocks);
+  expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(critical);
+  return counts.map((n) => n / draws);
+}
+
 describe('random is exactly uniform over the fitting blocks of a nearly full space', () => {
   // chi-square critical values at p = 1e-6: 7 df 40.5, 27 df 72.0, 63 df 130.6
   it('IPv4: free /22, /23, /24, /24 in a /16, target /24: eight blocks, each 1/8', () => {
-    const space = engine.createSpace(4);
-    const model = new ReferenceSpace(32);
     const base = 10n << 24n;
-    space.addSource({ family: 4, address: base, prefixLength: 16 });
-    model.addSource({ address: base, prefix: 16 });
     const free = [{ address: base + (4n << 8n), prefix: 22 }, { address: base + (18n << 8n), prefix: 23 }, { address: base + (99n << 8n), prefix: 24 }, { address: base + (255n << 8n), prefix: 24 }];
-    fillExcept(space, model, { address: base, prefix: 16 }, free);
+    const { space, model } = spaceWithFree(4, [{ address: base, prefix: 16 }], free);
     const blocks = fittingBlocks(model, 24, 64n)!;
     expect(blocks.length).toBe(8);
-    const draws = 8 * 4000;
-    const counts = drawCounts(space, 24, draws, blocks);
-    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(40.5);
+    uniformDraws(space, 24, blocks, 4000, 40.5);
     space.destroy();
   });
 
   it('IPv6: free /62, /63, /64 straddling bit 64, target /66 (order 62): 28 blocks, each 1/28', () => {
-    const space = engine.createSpace(6);
-    const model = new ReferenceSpace(128);
     const base = 0x20010db8_00000000n << 64n;
-    space.addSource({ family: 6, address: base, prefixLength: 56 });
-    model.addSource({ address: base, prefix: 56 });
     const free = [
       { address: base + (0x14n << 64n), prefix: 62 },
       { address: base + (0x3an << 64n), prefix: 63 },
       { address: base + (0xc7n << 64n), prefix: 64 },
     ];
-    fillExcept(space, model, { address: base, prefix: 56 }, free);
+    const { space, model } = spaceWithFree(6, [{ address: base, prefix: 56 }], free);
     const blocks = fittingBlocks(model, 66, 64n)!;
     expect(blocks.length).toBe(28);
-    const draws = 28 * 2000;
-    const counts = drawCounts(space, 66, draws, blocks);
-    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(72.0);
+    uniformDraws(space, 66, blocks, 2000, 72.0);
     space.destroy();
   });
 
@@ -227,18 +238,12 @@ describe('random is exactly uniform over the fitting blocks of a nearly full spa
 
   it('exactly 64 and 65 maximal fitting blocks: 64 listed uniformly, 65 still valid', () => {
     for (const count of [64, 65]) {
-      const space = engine.createSpace(4);
-      const model = new ReferenceSpace(32);
-      space.addSource('10.0.0.0/16');
-      model.addSource({ address: 10n << 24n, prefix: 16 });
       // every third /24 free: isolated maximal /24s
       const free = Array.from({ length: count }, (_, i) => ({ address: (10n << 24n) + (BigInt(i * 3) << 8n), prefix: 24 }));
-      fillExcept(space, model, { address: 10n << 24n, prefix: 16 }, free);
+      const { space, model } = spaceWithFree(4, [{ address: 10n << 24n, prefix: 16 }], free);
       expect(model.freeBlocks().length).toBe(count);
       const blocks = fittingBlocks(model, 24, 128n)!;
-      const draws = count * 600;
-      const counts = drawCounts(space, 24, draws, blocks);
-      expect(chiSquare(counts, draws), `${count}: ${counts.join(' ')}`).toBeLessThan(count === 64 ? 130.6 : 132.1);
+      uniformDraws(space, 24, blocks, 600, count === 64 ? 130.6 : 132.1);
       space.destroy();
     }
   });
@@ -251,49 +256,34 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
   it('counted draw: fitting blocks spread thinly over two far-apart sources, 80 in one and 20 in the other', () => {
     // the entry block is 10.0.0.0/8, of which the fitting /26s are 1/2,600: the uniform draws
     // from it almost always missed, and the fallback chose each source about half the time
-    const space = engine.createSpace(4);
-    const model = new ReferenceSpace(32);
     const sources = [{ address: 10n << 24n, prefix: 16 }, { address: (10n << 24n) + (0xff00n << 8n), prefix: 16 }];
-    const free: Block[] = [];
-    sources.forEach((source, i) => {
-      space.addSource({ family: 4, address: source.address, prefixLength: source.prefix });
-      model.addSource(source);
-      const here = Array.from({ length: i === 0 ? 80 : 20 }, (_, j) => ({ address: source.address + BigInt(j * 3 + i) * 64n, prefix: 26 }));
-      free.push(...here);
-      fillExcept(space, model, source, here);
-    });
+    const free = sources.flatMap((source, i) =>
+      Array.from({ length: i === 0 ? 80 : 20 }, (_, j) => ({ address: source.address + BigInt(j * 3 + i) * 64n, prefix: 26 })));
+    const { space, model } = spaceWithFree(4, sources, free);
     expect(keepsCounts(space)).toBe(0); // until a random draw needs them
     const blocks = fittingBlocks(model, 26, 128n)!;
     expect(blocks.length).toBe(100);
-    const draws = 100 * 300;
-    const counts = drawCounts(space, 26, draws, blocks);
-    expect(keepsCounts(space)).toBe(1);
     // chi-square critical value at p = 1e-6, 99 df: 173.7
-    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(173.7);
-    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? counts[i]! : 0), 0);
-    expect(Math.abs(inFirst / draws - 0.8)).toBeLessThan(0.02);
+    const shares = uniformDraws(space, 26, blocks, 300, 173.7);
+    expect(keepsCounts(space)).toBe(1);
+    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? shares[i]! : 0), 0);
+    expect(Math.abs(inFirst - 0.8)).toBeLessThan(0.02);
     space.destroy();
   });
 
   it('listed draw: two fitting /24s while most free addresses lie in /25s that do not fit', () => {
     // free: two whole /24s (512 addresses) and a /25 in 253 other /24s (32,384): under 1/64
     // of the free addresses fit, so the counted draw declines and the two are listed
-    const space = engine.createSpace(4);
-    const model = new ReferenceSpace(32);
     const base = 10n << 24n;
-    space.addSource('10.0.0.0/16');
-    model.addSource({ address: base, prefix: 16 });
     const free: Block[] = [{ address: base + (7n << 8n), prefix: 24 }, { address: base + (200n << 8n), prefix: 24 }];
     for (let i = 0n; i < 256n && free.length < 255; i++) {
       if (i !== 7n && i !== 200n) free.push({ address: base + (i << 8n) + (i % 2n) * 128n, prefix: 25 });
     }
-    fillExcept(space, model, { address: base, prefix: 16 }, free);
+    const { space, model } = spaceWithFree(4, [{ address: base, prefix: 16 }], free);
     const blocks = fittingBlocks(model, 24, 64n)!;
     expect(blocks.map(key)).toEqual(free.slice(0, 2).map(key));
-    const draws = 2 * 3000;
-    const counts = drawCounts(space, 24, draws, blocks);
     // chi-square critical value at p = 1e-6, 1 df: 23.9
-    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(23.9);
+    uniformDraws(space, 24, blocks, 3000, 23.9);
     space.destroy();
   });
 
@@ -301,27 +291,21 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     // a /12 with 70 free /24s (17,920 addresses), 60 of them in its first /16, and a free /25
     // in 1,100 other /24s (140,800): the uniform draws' fallback would give the first /16 about
     // 1/11 of the draws (one of the 11 /16s that hold fitting blocks), not 60/70
-    const space = engine.createSpace(4);
-    const model = new ReferenceSpace(32);
     const base = 10n << 24n;
-    space.addSource('10.0.0.0/12');
-    model.addSource({ address: base, prefix: 12 });
     const third = (i: number) => (i < 60 ? BigInt(i * 4 + 1) : BigInt((i - 59) * 256 + 7));
     const whole = Array.from({ length: 70 }, (_, i) => ({ address: base + (third(i) << 8n), prefix: 24 }));
     const halves: Block[] = [];
     for (let i = 0n; halves.length < 1100; i++) {
       if (!whole.some((w) => w.address === base + (i << 8n))) halves.push({ address: base + (i << 8n) + 128n, prefix: 25 });
     }
-    fillExcept(space, model, { address: base, prefix: 12 }, [...whole, ...halves]);
+    const { space, model } = spaceWithFree(4, [{ address: base, prefix: 12 }], [...whole, ...halves]);
     const blocks = fittingBlocks(model, 24, 128n)!;
     expect(blocks.length).toBe(70);
-    const draws = 70 * 300;
-    const counts = drawCounts(space, 24, draws, blocks);
-    expect(keepsCounts(space)).toBe(1);
     // chi-square critical value at p = 1e-6, 69 df: 138.8
-    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(138.8);
-    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < base + (1n << 16n) ? counts[i]! : 0), 0);
-    expect(Math.abs(inFirst / draws - 60 / 70)).toBeLessThan(0.02);
+    const shares = uniformDraws(space, 24, blocks, 300, 138.8);
+    expect(keepsCounts(space)).toBe(1);
+    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < base + (1n << 16n) ? shares[i]! : 0), 0);
+    expect(Math.abs(inFirst - 60 / 70)).toBeLessThan(0.02);
     space.destroy();
   });
 
