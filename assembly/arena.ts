@@ -118,9 +118,10 @@ export function takeBumpBlocks(count: u32): u32 {
   return first;
 }
 
-// Growable arrays, each of one owner (the live list, the event stream's tables): a contiguous
-// run of whole groups of 8 fresh blocks, side tables included (their blocks are never nodes,
-// so those are theirs too), described by 8 bytes at `array`: u32 first block, u32 groups.
+// Growable arrays, each of one owner (the live list, the event stream's tables, the companion
+// map below): a contiguous run of whole groups of 8 fresh blocks, side tables included (their
+// blocks are never nodes, so those are theirs too), described by 8 bytes at `array`: u32 first
+// block, u32 groups.
 // A full array moves to a run twice as long; the old run goes back to the node pool. Runs come
 // only from fresh memory: blocks in the node pool are scattered. So near the memory limit an
 // array can be refused although destroyed spaces gave back plenty (the simulator's runs keep
@@ -166,9 +167,39 @@ function moveArray(array: usize, bytes: u64, used: usize): bool {
   return true;
 }
 
-/** One more than the highest block id handed out so far (node ids stay below it until the next take). */
-export function blockIdLimit(): u32 {
-  return bumpBlock;
+// Companions: one more block that goes with a block (a node's children table of random's
+// counts, counts.ts), kept in a map of a u32 per block id (0: none), itself a growable array
+// that covers the ids below its length; a block given back gives its companion back with it.
+const COMPANIONS = memory.data(8);
+
+/**
+ * Makes the companion map cover every block id the next operation can hand out (`extra` beyond
+ * those handed out so far); false when memory cannot grow. Growing takes fresh blocks, which
+ * have ids too, hence the loop.
+ */
+export function ensureCompanionCover(extra: u32): bool {
+  while (arrayBytes(COMPANIONS) < (<u64>bumpBlock + extra) << 2) {
+    if (!growArray(COMPANIONS, (<u64>bumpBlock + extra) << 2, <usize>arrayBytes(COMPANIONS))) return false;
+  }
+  return true;
+}
+
+/** The block's companion, 0 for none (the map must cover the block). */
+@inline export function companionOf(block: u32): u32 {
+  return load<u32>(arrayBase(COMPANIONS) + (<usize>block << 2));
+}
+
+@inline export function setCompanion(block: u32, companion: u32): void {
+  store<u32>(arrayBase(COMPANIONS) + (<usize>block << 2), companion);
+}
+
+/** Gives back the block's companion, if it has one: the block is being given back. */
+export function giveCompanion(block: u32): void {
+  if ((<u64>block << 2) >= arrayBytes(COMPANIONS)) return;
+  let companion = companionOf(block);
+  if (companion == 0) return;
+  giveBlock(companion);
+  setCompanion(block, 0);
 }
 
 export function isArenaBlock(block: u32): bool {

@@ -7,9 +7,8 @@
 //
 // Where they live: a node's children's counts together, as 16 f64 in one block of the node pool
 // (the children table), so a descent reads one table per node rather than one count per child.
-// A growable array (arena.ts) maps each block id to its node's table (u32, 0 for none): 4 bytes
-// per block, 1/32 of the arena. A node takes its table when it first needs one and returns it
-// with itself (node.ts freeNode).
+// The table is the node's companion block (arena.ts: a map of 4 bytes per block, 1/32 of the
+// arena): taken when the node first needs one, given back with the node (node.ts freeNode).
 //
 // A space keeps counts only after its first random draw needs them (space.ts countsKept): from
 // then on each allocation and release adds its size along its path to the entry node, O(depth),
@@ -18,12 +17,10 @@
 // every free block and every change is at least 2^(entry order - 52): a space whose change is
 // smaller drops its counts (rebuilt from the tree, O(nodes), when a draw next finds them exact).
 
-import { growArray, arrayBase, arrayBytes, blockIdLimit, blockPtr, ensureNodeBlocks, takeBlock, giveBlock } from './arena';
+import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion, ensureCompanionCover } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
-import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept } from './space';
+import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, setCountsKept } from './space';
 import { nibbleAt } from './bits';
-
-const TABLES = memory.data(8); // growable array: u32 per block id, its node's children table
 
 /** Exact counts need every free block and every change to be at least 2^(entry order - this). */
 export const COUNT_BITS: u32 = 52;
@@ -33,51 +30,25 @@ export const COUNT_BITS: u32 = 52;
   return reinterpret<f64>(<u64>(1023 + order) << 52);
 }
 
-@inline function tableIdOf(node: u32): u32 {
-  return load<u32>(arrayBase(TABLES) + (<usize>node << 2));
-}
-
 /** The node's children table: free addresses below each slot that has a child (f64 at slot × 8). */
 @inline export function childCounts(node: u32): usize {
-  return blockPtr(tableIdOf(node));
+  return blockPtr(companionOf(node));
 }
 
 /** The node's children table, taken when it has none (the caller ensured a block). */
 function childCountsTaken(node: u32): usize {
-  let table = tableIdOf(node);
+  let table = companionOf(node);
   if (table == 0) {
     table = takeBlock();
-    store<u32>(arrayBase(TABLES) + (<usize>node << 2), table);
+    setCompanion(node, table);
   }
   return blockPtr(table);
-}
-
-/** Gives back the node's children table, if any: the node is being freed. */
-export function dropChildCounts(node: u32): void {
-  if ((<u64>node << 2) >= arrayBytes(TABLES)) return;
-  let at = arrayBase(TABLES) + (<usize>node << 2);
-  let table = load<u32>(at);
-  if (table == 0) return;
-  giveBlock(table);
-  store<u32>(at, 0);
 }
 
 /** Order of the space's entry position: the largest block that holds every source. */
 export function entryOrder(s: usize): u32 {
   let p = blockPtr(entryNode(s));
   return <u32>load<u8>(p + TOP_ORDER) - levelOf(entryPos(s));
-}
-
-/**
- * Makes the table map cover every block id the next operation can hand out (`extra` beyond
- * those handed out so far); false when memory cannot grow. Growing takes fresh blocks, which
- * have ids too, hence the loop.
- */
-export function ensureCountsCover(extra: u32): bool {
-  while (arrayBytes(TABLES) < (<u64>blockIdLimit() + extra) << 2) {
-    if (!growArray(TABLES, (<u64>blockIdLimit() + extra) << 2, <usize>arrayBytes(TABLES))) return false;
-  }
-  return true;
 }
 
 /**
@@ -118,7 +89,7 @@ function tablesMissing(node: u32): u32 {
     hasChild = true;
     missing += tablesMissing(child);
   }
-  return missing + (hasChild && tableIdOf(node) == 0 ? 1 : 0);
+  return missing + (hasChild && companionOf(node) == 0 ? 1 : 0);
 }
 
 /** Counts every node below node into the tables (checkOnly: compares instead); node's own sum. */
@@ -141,7 +112,7 @@ export function buildCounts(s: usize): bool {
   let entry = entryNode(s);
   // the map first (growing it takes blocks), covering the tables' ids too
   let missing = tablesMissing(entry);
-  if (!ensureCountsCover(missing * 2 + 16) || !ensureNodeBlocks(missing)) return false;
+  if (!ensureCompanionCover(missing * 2 + 16) || !ensureNodeBlocks(missing)) return false;
   countBelow(entry, false);
   setCountsKept(s, true);
   return true;

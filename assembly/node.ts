@@ -28,8 +28,7 @@
 //                             bit k: a maximal free block of order k lies below position 1
 // childSets block (a node that has or had a child): u64 window[16], slot s's child's order set
 //                             seen from this node (order-sets.ts windowOf), current unless stale
-import { blockPtr, ensureNodeBlocks, takeNodeBlock, giveNodeBlock, takeBlock, giveBlock } from './arena';
-import { dropChildCounts } from './counts';
+import { blockPtr, ensureNodeBlocks, takeNodeBlock, giveNodeBlock, takeBlock, giveBlock, giveCompanion } from './arena';
 
 export const SUMMARY: usize = 0;
 export const ALLOC_MASK: usize = 32;
@@ -180,10 +179,10 @@ export function ensureTreeBlocks(nodes: u32): bool {
   return ensureNodeBlocks(nodes << 1);
 }
 
-/** Returns a node, its childSets block and its children's counts (counts.ts) to the arena. */
+/** Returns a node, its childSets block and its companion (random's children table, counts.ts) to the arena. */
 export function freeNode(node: u32): void {
   let table = load<u32>(blockPtr(node) + CHILD_SETS);
   if (table != 0) giveBlock(table);
-  dropChildCounts(node);
+  giveCompanion(node);
   giveNodeBlock(node);
 }

@@ -2,7 +2,7 @@
 // (at most width/4 nodes) down, and at most that path back up, so its cost is O(depth)
 // whatever the number of live allocations.
 
-import { blockPtr, ensureNodeBlocks } from './arena';
+import { blockPtr, ensureNodeBlocks, ensureCompanionCover } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
   ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT, ALL_POSITIONS,
@@ -14,7 +14,7 @@ import {
   randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
 import {
-  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, ensureCountsCover, buildCounts, countChange, countsCanBeExact, recountPath,
+  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, countChange, countsCanBeExact, recountPath,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
@@ -826,7 +826,7 @@ function keepsExactCounts(s: usize): bool {
 function ensureBlocksToTake(s: usize): bool {
   let nodes = widthOf(s) >> 2;
   if (!countsKept(s)) return ensureTreeBlocks(nodes);
-  if (!ensureCountsCover(nodes << 3)) {
+  if (!ensureCompanionCover(nodes << 3)) {
     setCountsKept(s, false);
     return ensureTreeBlocks(nodes);
   }
