@@ -34,11 +34,29 @@ export class DurableStateError extends Error {
   }
 }
 
+/**
+ * The random strategy's draw that this build makes. A journal is replayed by calling again, so
+ * a record that took a block by the random strategy comes back as the same block only under the
+ * same draw: records carry the draw they were made with (none: 1, the draw before random's
+ * counted draw of 2026-11-26), and a record that would draw at random under another is refused.
+ */
+const RANDOM_DRAW = 2;
+
 interface JournalRecord {
   seq: number;
   time: string;
   action: string;
   params: Record<string, unknown>;
+  draw?: number;
+}
+
+/** Whether replaying the record would take a block by the random strategy (a mask, no CIDR). */
+function drawsAtRandom(service: IpamService, { action, params }: JournalRecord): boolean {
+  if (params.Cidr !== undefined || (action !== 'CreateIpamPoolAllocation' && action !== 'AddIpamPoolCidr')) return false;
+  const pool = (id: unknown) => (service.call('ListIpamPools', { RegionId: params.RegionId, IpamPoolIds: [id] }).IpamPools as Array<Record<string, unknown>>)[0];
+  // an allocation takes from its pool, a CIDR by length from the pool's source pool
+  const taker = action === 'CreateIpamPoolAllocation' ? pool(params.IpamPoolId) : pool(pool(params.IpamPoolId)?.SourceIpamPoolId);
+  return taker?.AllocationStrategy === 'random';
 }
 
 export interface DurableOptions {
@@ -152,6 +170,11 @@ export class DurableState {
       goodBytes += Buffer.byteLength(line) + 1;
       if (record.seq <= lastSeq) continue;
       if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
+      if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, record)) {
+        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
+          `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
+          'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
+      }
       setTime(new Date(record.time));
       try {
         service.call(record.action, record.params);
@@ -173,7 +196,7 @@ export class DurableState {
   /** Journals an accepted mutation; resolves once it is on disk (fsynced). */
   append(action: string, params: Record<string, unknown>, time: Date): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params };
+    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params, draw: RANDOM_DRAW };
     return new Promise((done, failed) => {
       this.#pending.push({ line: recordLine(record), done, failed });
       if (!this.#flushScheduled) {

@@ -133,6 +133,43 @@ describe('durable state', () => {
     await restarted.close();
   });
 
+  it('replays random-strategy allocations to the blocks they answered, and refuses records made with another random draw', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir);
+    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const scope = ipam.PrivateDefaultScopeId;
+    const parent = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, AllocationStrategy: 'random' })).IpamPoolId;
+    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: parent, Cidr: '10.0.0.0/8' });
+    const child = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, SourceIpamPoolId: parent, AllocationStrategy: 'random' })).IpamPoolId;
+    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: child, NetmaskLength: 16 });
+    const taken = [];
+    for (let i = 0; i < 10; i++) taken.push((await run(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: child, CidrMask: 24 })).Cidr);
+    const before = digest(first);
+    await first.close();
+    // this build's records carry its draw: a restart replays them to the same blocks
+    const second = await DurableState.open(dir);
+    expect(digest(second)).toBe(before);
+    const listed = second.service.call('ListIpamPoolAllocations', { RegionId: R, IpamPoolId: child, MaxResults: 100 }).IpamPoolAllocations as Array<Record<string, unknown>>;
+    expect(listed.map((a) => a.Cidr).sort()).toEqual([...taken].sort());
+    await second.close();
+    // the same records as a build before the counted draw wrote them (no draw field): the
+    // random ones are refused, naming the record; the journal is left as it was
+    const journalPath = path.join(dir, 'journal.log');
+    const journal = await fs.readFile(journalPath, 'utf8');
+    const line = (record: object) => { const json = JSON.stringify(record); return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`; };
+    const old = journal.split('\n').filter(Boolean).map((l) => { const { draw, ...record } = JSON.parse(l.slice(9)); expect(draw).toBe(2); return line(record); }).join('');
+    await fs.writeFile(journalPath, old);
+    const refused = await DurableState.open(dir).then(() => 'opened', (error: unknown) => error);
+    expect(refused).toBeInstanceOf(DurableStateError);
+    expect((refused as Error).message).toMatch(/record 5 \(AddIpamPoolCidr\) took a block at random with the random strategy's draw 1, and this build draws differently \(draw 2\)/);
+    expect(await fs.readFile(journalPath, 'utf8')).toBe(old);
+    // without the random records, a journal of that build replays
+    await fs.writeFile(journalPath, old.split('\n').slice(0, 4).map((l) => `${l}\n`).join(''));
+    const third = await DurableState.open(dir);
+    expect(third.service.call('ListIpamPoolCidrs', { RegionId: R, IpamPoolId: parent }).TotalCount).toBe(1);
+    await third.close();
+  });
+
   it('replays a journal written by a build that made allocation IDs without slots to the IDs it answered', async () => {
     // what that build wrote on first start (an empty state; its documents have no allocationIds field)
     const dir = await tempDir();
