@@ -309,6 +309,29 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     space.destroy();
   });
 
+  it('counted draw for blocks smaller than its unit: an empty /64 (counted in units of 2^12), target /120', () => {
+    // the rank picks a unit of 4,096 addresses; which of its sixteen /120s is drawn on top
+    const space = engine.createSpace(6);
+    space.addSource('2001:db8::/64');
+    const nibble = new Array(16).fill(0);
+    const draws = 16 * 500;
+    for (let seed = 0; seed < draws; seed++) {
+      space.seedRandom(seed * 7919 + 13);
+      const b = space.preview(120, 'random')!;
+      expect(b.prefixLength).toBe(120);
+      expect(space.insideSource(b)).toBe(true);
+      nibble[Number((b.address >> 8n) & 15n)]++;
+    }
+    expect(keepsCounts(space)).toBe(1);
+    // chi-square critical value at p = 1e-6, 15 df: 51.2
+    expect(chiSquare(nibble, draws), nibble.join(' ')).toBeLessThan(51.2);
+    // the allocation is what the preview said; a change that small drops the counts
+    const b = space.preview(120, 'random')!;
+    expect(space.allocate(120, 'random').address).toBe(b.address);
+    expect(keepsCounts(space)).toBe(0);
+    space.destroy();
+  });
+
   it('IPv6 with a free single address: counts could not be exact, so the other draws serve it', () => {
     // a /32's counts in units of 2^(96 - 52) cannot hold a free /128: no counts are kept
     const space = engine.createSpace(6);
