@@ -7,7 +7,8 @@ import { ApiDriver } from '../../src/sim/api-driver.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
 import { runStrategy, SimulationError } from '../../src/sim/run.js';
 import { tapeWord } from '../../src/sim/stream.js';
-import { parseScenario, type Scenario } from '../../src/sim/scenario.js';
+import { flattenPools, parseScenario, type Scenario } from '../../src/sim/scenario.js';
+import { builtInScenario } from '../../src/sim/scenarios.js';
 import { runJob, simulateSerial } from '../../src/sim/simulate.js';
 
 let engine: Engine;
@@ -167,6 +168,26 @@ describe('a simulation run', () => {
       }
     }
     expect(seconds[1]).toEqual(seconds[0]);
+  });
+
+  it('keeps random\'s free-address counts exact through whole runs: growth, releases, both families', () => {
+    let checked = 0;
+    for (const [scenario, events] of [[tree, tree.events], [builtInScenario('org-growth')!, 60_000], [builtInScenario('ipv6-vpcs')!, 60_000]] as const) {
+      const short = { ...scenario, events };
+      const driver = new EngineDriver(engine, short, 'random');
+      try {
+        const run = runStrategy(short, 'random', driver);
+        expect(run.allocations, scenario.name).toBeGreaterThan(1000);
+        flattenPools(short).forEach((_, pool) => {
+          const space = driver.tapeId(pool);
+          expect(engine.raw.freeCountMismatches(space), `${scenario.name} pool ${pool}`).toBe(0);
+          checked += engine.raw.keepsFreeCounts(space);
+        });
+      } finally {
+        driver.close();
+      }
+    }
+    expect(checked).toBeGreaterThan(10); // leaves and the parents they grew from drew at random
   });
 
   it('does not try again an arrival the engine found no room for when no pool could grow', () => {
