@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/index.js';
 import { check } from '../engine/status.js';
 import { IO_TAPE } from '../engine/layout.js';
-import { flattenPools, type Scenario } from './scenario.js';
+import { leaves, type Scenario } from './scenario.js';
 
 /** Running sums of the weights over their total: what a pick compares its draw with. */
 function cumulativeShares(weights: readonly number[]): number[] {
@@ -27,9 +27,9 @@ export function startStream(engine: Engine, scenario: Scenario, leafTapeIds: rea
   // the arrival share is linear between bursts: start + slope · event, unless inside a burst
   raw.beginStream(scenario.seed, scenario.arrivals.start, (scenario.arrivals.end - scenario.arrivals.start) / events);
   for (const b of scenario.bursts) check(raw.addBurst(b.at * events, (b.at + b.length) * events, b.arrivalShare));
-  const leaves = flattenPools(scenario).flatMap((p) => (p.plan.workload ? [p.plan.workload] : []));
-  const leafShares = cumulativeShares(leaves.map((w) => w.weight));
-  leaves.forEach((workload, i) => {
+  const workloads = leaves(scenario).map((p) => p.workload!);
+  const leafShares = cumulativeShares(workloads.map((w) => w.weight));
+  workloads.forEach((workload, i) => {
     check(raw.addLeaf(leafTapeIds[i]!, leafShares[i]!));
     const masks = Object.keys(workload.masks).map(Number);
     const maskShares = cumulativeShares(Object.values(workload.masks));

@@ -3,7 +3,7 @@
  * three splitmix32 draws per event (arrival, leaf or released allocation, mask), picks by the
  * first cumulative share that exceeds the draw / 2^32. Gives the tape words of each event.
  */
-import { flattenPools, type Scenario } from '../../src/sim/scenario.js';
+import { leaves, type Scenario } from '../../src/sim/scenario.js';
 
 const ARRIVAL = 0x100;
 
@@ -23,7 +23,7 @@ export class ReferenceStream {
 
   constructor(readonly scenario: Scenario, readonly leafTapeIds: readonly number[]) {
     this.#state = scenario.seed | 0;
-    this.#leaves = flattenPools(scenario).flatMap((p) => (p.plan.workload ? [p.plan.workload] : []));
+    this.#leaves = leaves(scenario).map((p) => p.workload!);
   }
 
   #random(): number {
