@@ -35,3 +35,14 @@ export function pickRandomBit(mask: u32): u32 {
   for (; index > 0; index--) mask &= mask - 1;
   return ctz(mask);
 }
+
+/**
+ * A uniform integer in [0, total), total >= 1: the draw's bits below total's next power of two,
+ * drawn again while out of range (fewer than two draws on average).
+ */
+export function randomBelow(total: u64): u64 {
+  let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
+  let r = nextRandom() & range;
+  while (r >= total) r = nextRandom() & range;
+  return r;
+}

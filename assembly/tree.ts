@@ -17,7 +17,7 @@ import {
   pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, countChange, countsCanBeExact, recountPath,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
-import { beginDraws, drawnState, nextRandom, pickRandomBit } from './random';
+import { beginDraws, drawnState, nextRandom, pickRandomBit, randomBelow } from './random';
 import * as S from './status';
 
 // Allocation strategies; the numbers cross into wasm (src/engine/layout.ts STRATEGIES).
@@ -575,14 +575,11 @@ function drawCountedBlock(s: usize, prefix: u32, share: f64): bool {
     eligible += slotFree;
   }
   if (free > fitting * share) return false;
-  // a uniform rank among those free units (fewer than 2^53), drawn again while out of range
+  // a uniform rank among those free units (fewer than 2^53)
   let total = <u64>(eligible / pow2(unitOrder));
   if (total == 0) return false; // never: a fitting block touches some slot
-  let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
   for (let attempt: u32 = 0; attempt < COUNTED_TRIES; attempt++) {
-    let r = nextRandom() & range;
-    while (r >= total) r = nextRandom() & range;
-    let rank = <f64>r * pow2(unitOrder);
+    let rank = <f64>randomBelow(total) * pow2(unitOrder);
     let slot = first;
     while (slot + 1 < end && rank >= load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3))) {
       rank -= load<f64>(ENTRY_SLOT_FREE + (<usize>slot << 3));
@@ -745,15 +742,11 @@ function listBelow(node: u32, q0: u32, depth: u32, baseHi: u64, baseLo: u64, wid
 
 /**
  * Takes one of the listedTotal target-sized blocks of the listed ones, each with the same
- * probability (a number in the next power-of-two range, drawn again while out of range), and
- * sets what findFit sets.
+ * probability, and sets what findFit sets.
  */
 function drawListedBlock(s: usize, prefix: u32): void {
   let target = widthOf(s) - prefix;
-  let total = listedTotal;
-  let range: u64 = total <= 1 ? 0 : <u64>-1 >> clz(total - 1);
-  let r = nextRandom() & range;
-  while (r >= total) r = nextRandom() & range;
+  let r = randomBelow(listedTotal);
   let at = LISTED;
   while (true) {
     let size = <u64>1 << <u64>(load<u32>(at, 28) - target);
