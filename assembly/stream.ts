@@ -43,6 +43,12 @@ let state: u32 = 0;
 let start: f64 = 0;
 let slope: f64 = 0;
 
+/** Room for record `index` of `bytes` in the table; its address, or 0 when memory cannot grow. */
+function recordAt(table: usize, index: u32, bytes: u32): usize {
+  if (!growArray(table, <u64>(index + 1) * bytes, index * bytes)) return 0;
+  return arrayBase(table) + index * bytes;
+}
+
 /** Starts a stream with no bursts or leaves yet. */
 export function beginStream(seed: u32, startShare: f64, slopeShare: f64): void {
   state = seed;
@@ -56,8 +62,8 @@ export function beginStream(seed: u32, startShare: f64, slopeShare: f64): void {
 
 /** Adds a burst: events from <= e < to arrive with the given share. A status. */
 export function addBurst(from: f64, to: f64, share: f64): i32 {
-  if (!growArray(BURSTS, <u64>(bursts + 1) * BURST_BYTES, bursts * BURST_BYTES)) return S.E_OUT_OF_MEMORY;
-  let r = arrayBase(BURSTS) + bursts * BURST_BYTES;
+  let r = recordAt(BURSTS, bursts, BURST_BYTES);
+  if (r == 0) return S.E_OUT_OF_MEMORY;
   store<u64>(r, 0);
   store<f64>(r + 8, from);
   store<f64>(r + 16, to);
@@ -68,8 +74,8 @@ export function addBurst(from: f64, to: f64, share: f64): i32 {
 
 /** Adds a leaf (its masks follow with addMask). A status. */
 export function addLeaf(tapeId: u32, cumulative: f64): i32 {
-  if (!growArray(LEAVES, <u64>(leaves + 1) * LEAF_BYTES, leaves * LEAF_BYTES)) return S.E_OUT_OF_MEMORY;
-  let r = arrayBase(LEAVES) + leaves * LEAF_BYTES;
+  let r = recordAt(LEAVES, leaves, LEAF_BYTES);
+  if (r == 0) return S.E_OUT_OF_MEMORY;
   store<u32>(r, masks);
   store<u32>(r + 4, 0);
   store<f64>(r + SHARE, cumulative);
@@ -83,8 +89,8 @@ export function addLeaf(tapeId: u32, cumulative: f64): i32 {
 export function addMask(prefix: u32, cumulative: f64): i32 {
   if (leaves == 0) return S.E_BAD_ARGUMENT;
   if (prefix > 128) return S.E_BAD_PREFIX;
-  if (!growArray(MASKS, <u64>(masks + 1) * MASK_BYTES, masks * MASK_BYTES)) return S.E_OUT_OF_MEMORY;
-  let r = arrayBase(MASKS) + masks * MASK_BYTES;
+  let r = recordAt(MASKS, masks, MASK_BYTES);
+  if (r == 0) return S.E_OUT_OF_MEMORY;
   store<u64>(r, prefix);
   store<f64>(r + SHARE, cumulative);
   masks++;
