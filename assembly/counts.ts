@@ -19,7 +19,7 @@
 
 import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion, ensureCompanionCover } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
-import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, setCountsKept } from './space';
+import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept } from './space';
 import { nibbleAt } from './bits';
 
 /** Exact counts need every free block and every change to be at least 2^(entry order - this). */
@@ -134,6 +134,17 @@ export function countsCanBeExact(s: usize): bool {
 export function countUnitOrder(s: usize): u32 {
   let top = entryOrder(s);
   return top > COUNT_BITS ? top - COUNT_BITS : 0;
+}
+
+/**
+ * After a source change: whether the space keeps counts that can still be exact, so that the
+ * caller recounts the paths the change touched; counts that cannot be exact are dropped.
+ */
+export function keepsExactCounts(s: usize): bool {
+  if (!countsKept(s)) return false;
+  if (countsCanBeExact(s)) return true;
+  setCountsKept(s, false);
+  return false;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   randomStateOf, setRandomStateOf, countsKept, setCountsKept,
 } from './space';
 import {
-  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, countChange, countsCanBeExact, recountPath,
+  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, countChange, countsCanBeExact, keepsExactCounts, recountPath,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit, randomBelow } from './random';
@@ -797,17 +797,6 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
   stopNode = node;
   stopPos = q;
   stopDepth = depth;
-}
-
-/**
- * After a source change: whether the space keeps counts that can still be exact, so that the
- * caller recounts the paths the change touched; counts that cannot be exact are dropped.
- */
-function keepsExactCounts(s: usize): bool {
-  if (!countsKept(s)) return false;
-  if (countsCanBeExact(s)) return true;
-  setCountsKept(s, false);
-  return false;
 }
 
 /**
