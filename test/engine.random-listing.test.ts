@@ -58,14 +58,22 @@ const asBlock = (c: { address: bigint; prefixLength: number }): Block => ({ addr
 // straddles the word boundary), the last bits
 const UNIVERSES = { 4: [0, 2, 8, 13, 16, 22, 24, 28], 6: [0, 1, 30, 52, 56, 60, 62, 63, 64, 66, 100, 120, 124] } as const;
 
+const offsetArb = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+
+/**
+ * A Layout's arbitraries: a universe at an edge, 1..4 sources (depth below the universe, offset
+ * inside it), and up to `maxFree` free blocks at depths `freeDepth` below it.
+ */
+const layoutArbs = (family: 4 | 6, freeDepth: { min: number; max: number }, maxFree: number) => ({
+  universePrefix: fc.constantFrom(...UNIVERSES[family]),
+  universeSeed: offsetArb,
+  sources: fc.array(fc.record({ depth: fc.nat({ max: 3 }), offset: offsetArb }), { minLength: 1, maxLength: 4 }),
+  free: fc.array(fc.record({ depth: fc.integer(freeDepth), offset: offsetArb }), { minLength: 1, maxLength: maxFree }),
+});
+
 const caseArb = (family: 4 | 6) =>
   fc.record({
-    universePrefix: fc.constantFrom(...UNIVERSES[family]),
-    universeSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
-    // 1..4 sources: depth below the universe, offset inside it
-    sources: fc.array(fc.record({ depth: fc.nat({ max: 3 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 4 }),
-    // free blocks: depth below the universe (1..14), offset
-    free: fc.array(fc.record({ depth: fc.integer({ min: 0, max: 14 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 10 }),
+    ...layoutArbs(family, { min: 0, max: 14 }, 10),
     targetExtra: fc.integer({ min: -2, max: 12 }),
     seedBase: fc.nat({ max: 2 ** 40 }),
   });
@@ -159,13 +167,15 @@ function runCase(family: 4 | 6, c: ValueOf<ReturnType<typeof caseArb>>): void {
   }
 }
 
+/** One property test per family (IPv4, then IPv6), each of `runs` cases. */
+function inBothFamilies<C>(titles: readonly [string, string], arb: (family: 4 | 6) => fc.Arbitrary<C>, check: (family: 4 | 6, c: C) => void, runs: number): void {
+  ([4, 6] as const).forEach((family, i) => {
+    it(titles[i]!, () => fc.assert(fc.property(arb(family), (c) => check(family, c)), propertyParameters(runs)));
+  });
+}
+
 describe('random in nearly full spaces: listed blocks against the reference', () => {
-  it('IPv4: previews are fitting blocks, all of them reached, allocate = preview', () => {
-    fc.assert(fc.property(caseArb(4), (c) => runCase(4, c)), propertyParameters(150));
-  });
-  it('IPv6: the same, with blocks straddling bit 64', () => {
-    fc.assert(fc.property(caseArb(6), (c) => runCase(6, c)), propertyParameters(150));
-  });
+  inBothFamilies(['IPv4: previews are fitting blocks, all of them reached, allocate = preview', 'IPv6: the same, with blocks straddling bit 64'], caseArb, runCase, 150);
 });
 
 /** Pearson's chi-square of observed counts against a uniform expectation. */
@@ -378,10 +388,7 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
 // made of many scattered free blocks of mixed sizes, in several sources
 const bestFitArb = (family: 4 | 6) =>
   fc.record({
-    universePrefix: fc.constantFrom(...UNIVERSES[family]),
-    universeSeed: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }),
-    sources: fc.array(fc.record({ depth: fc.nat({ max: 3 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 4 }),
-    free: fc.array(fc.record({ depth: fc.integer({ min: 1, max: 20 }), offset: fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }) }), { minLength: 1, maxLength: 40 }),
+    ...layoutArbs(family, { min: 1, max: 20 }, 40),
     ops: fc.array(fc.record({ release: fc.boolean(), extra: fc.nat({ max: 24 }), pick: fc.nat() }), { minLength: 30, maxLength: 30 }),
   });
 
@@ -412,12 +419,7 @@ function runBestFit(family: 4 | 6, c: ValueOf<ReturnType<typeof bestFitArb>>): v
 }
 
 describe('best-fit in spaces of many scattered free blocks, against the reference', () => {
-  it('IPv4', () => {
-    fc.assert(fc.property(bestFitArb(4), (c) => runBestFit(4, c)), propertyParameters(200));
-  });
-  it('IPv6', () => {
-    fc.assert(fc.property(bestFitArb(6), (c) => runBestFit(6, c)), propertyParameters(200));
-  });
+  inBothFamilies(['IPv4', 'IPv6'], bestFitArb, runBestFit, 200);
 });
 
 describe('random at the /0 and single-address extremes', () => {
