@@ -104,6 +104,8 @@ export const PAGE_SCRIPT = String.raw`
     var options = {
       width: chartWidth(area),
       height: 220,
+      // room on the right for the last x tick's label ("1,000,000" is centred on the edge)
+      padding: [null, 40, null, null],
       scales: { x: { time: false }, y: { range: metric.range, dir: metric.dir } },
       series: series,
       axes: [

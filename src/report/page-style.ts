@@ -23,7 +23,9 @@ th { font-size: 0.85rem; color: var(--muted); font-weight: 600; background: var(
 th:first-child, td:first-child, td.text, th.text { text-align: left; }
 th[colspan] { text-align: center; }
 td.text { white-space: normal; overflow-wrap: anywhere; }
-td .detail { display: block; font-size: 0.8rem; color: var(--muted); }
+td .detail { display: block; font-size: 0.8rem; color: var(--muted); white-space: normal; overflow-wrap: anywhere; max-width: 26ch; margin-left: auto; }
+/* strategy names are the engine's own (never user text), so they may stay on one line */
+td.strategy { white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 7px; vertical-align: -1px; border: 1px solid rgba(0, 0, 0, 0.15); }
 .note { color: var(--muted); max-width: 90ch; }
 .chart-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }

@@ -164,3 +164,34 @@ describe('the report in headless Chromium', () => {
     expect(report.pageErrors).toEqual([]);
   });
 });
+
+describe('the comparison table in headless Chromium', () => {
+  it('fits a 1300-pixel window with long pool names, each strategy name on one line', async () => {
+    // realistic sub-pool names in the first-failure details, which wrap within their cell
+    const pools = POOLS.map((p) => ({ ...p, name: `ap-southeast-1-production-${p.name}` }));
+    const browser = await launchChromium();
+    try {
+      const opened = await openReport(browser, renderReport(syntheticSummary({ pools })));
+      const layout = await opened.page.evaluate(() => {
+        const wrap = document.querySelector('#comparison .table-wrap') as HTMLElement;
+        // the lines a cell's name (its text after the swatch) takes
+        const lines = (cell: Element): number => {
+          const range = document.createRange();
+          range.selectNodeContents(cell.lastChild!);
+          return new Set(Array.from(range.getClientRects(), (r) => Math.round(r.top))).size;
+        };
+        return {
+          overflow: wrap.scrollWidth - wrap.clientWidth,
+          strategyLines: Array.from(document.querySelectorAll('td.strategy'), lines),
+          details: Array.from(document.querySelectorAll('td .detail'), (d) => d.textContent),
+        };
+      });
+      await opened.close();
+      expect(layout.details.some((d) => d!.startsWith('ap-southeast-1-production-'))).toBe(true);
+      expect(layout.overflow).toBeLessThanOrEqual(0);
+      expect(layout.strategyLines).toEqual(STRATEGIES.map(() => 1));
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+});
