@@ -325,6 +325,16 @@ function releaseFound(s: usize, prefix: u32): i32 {
   return S.OK;
 }
 
+/**
+ * Starts a descent at the space's entry: resultHi/resultLo hold the entry node's base address;
+ * returns the entry node (its block holds its depth and top order).
+ */
+@inline function startAtEntry(s: usize): u32 {
+  resultHi = entryBaseHi(s);
+  resultLo = entryBaseLo(s);
+  return entryNode(s);
+}
+
 /** ORs the address bits of a slot (the nibble below a node at `top`) into resultHi/resultLo. */
 @inline function addSlotBits(slot: u32, top: u32): void {
   let shift = top - 4;
@@ -409,14 +419,12 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
 @inline function descend(s: usize, prefix: u32, strategy: u32): void {
   let width = widthOf(s);
   let need = width - prefix + 1;
-  let node = entryNode(s);
+  let node = startAtEntry(s);
   let p = blockPtr(node);
   let q = entryPos(s);
   let depth = <u32>load<u8>(p + DEPTH);
-  let top = width - (depth << 2);
+  let top = <u32>load<u8>(p + TOP_ORDER);
   let target = width - prefix;
-  resultHi = entryBaseHi(s);
-  resultLo = entryBaseLo(s);
   while (summaryAt(p, q) != top - levelOf(q) + 1) {
     // q is not whole free but holds a fitting block: look one level of nodes at a time
     let from = levelOf(q);
@@ -494,12 +502,10 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
 function drawFreeBlock(s: usize, prefix: u32): bool {
   let width = widthOf(s);
   let target = width - prefix;
-  let p = blockPtr(entryNode(s));
+  let p = blockPtr(startAtEntry(s));
   let depth = <u32>load<u8>(p + DEPTH);
-  let top = width - (depth << 2);
+  let top = <u32>load<u8>(p + TOP_ORDER);
   let order = top - levelOf(entryPos(s)); // the entry position's: the largest block holding every source
-  resultHi = entryBaseHi(s);
-  resultLo = entryBaseLo(s);
   addPositionBits(entryPos(s), top);
   let baseHi = resultHi, baseLo = resultLo;
   let maskHi = bitsBetweenHi(target, order), maskLo = bitsBetweenLo(target, order);
@@ -597,13 +603,10 @@ function drawCountedBlock(s: usize, prefix: u32, share: f64): bool {
  * drawn one of the unit's, when the unit is larger).
  */
 function takesRankedAddress(s: usize, slot: u32, slotFree: f64, rank: f64, unitOrder: u32, target: u32): bool {
-  let width = widthOf(s);
-  let node = entryNode(s);
+  let node = startAtEntry(s);
   let p = blockPtr(node);
   let depth = <u32>load<u8>(p + DEPTH);
-  let top = width - (depth << 2);
-  resultHi = entryBaseHi(s);
-  resultLo = entryBaseLo(s);
+  let top = <u32>load<u8>(p + TOP_ORDER);
   while (true) {
     addSlotBits(slot, top);
     let summary = summaryAt(p, FIRST_SLOT + slot);
@@ -773,13 +776,11 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
   let width = widthOf(s);
   let order = width - prefix;
   while (freeBlocksOfOrder(s, order) == 0) order++; // findFit saw a fitting block, so this ends
-  let node = entryNode(s);
+  let node = startAtEntry(s);
   let p = blockPtr(node);
   let q = entryPos(s);
   let depth = <u32>load<u8>(p + DEPTH);
-  let top = width - (depth << 2);
-  resultHi = entryBaseHi(s);
-  resultLo = entryBaseLo(s);
+  let top = <u32>load<u8>(p + TOP_ORDER);
   while (order + 4 < top) {
     // the block lies below one of the slots under q, in that slot's child
     let first = firstSlotBelow(q);
