@@ -110,7 +110,9 @@ let mismatches: u32 = 0;
 /** Counts every node below the entry node from the tree; false when memory runs out (nothing kept). */
 export function buildCounts(s: usize): bool {
   let entry = entryNode(s);
-  // the map first (growing it takes blocks), covering the tables' ids too
+  // the map first (growing it takes blocks): covering every block handed out, since
+  // tablesMissing reads it, then the tables' ids too
+  if (!ensureCompanionCover(16)) return false;
   let missing = tablesMissing(entry);
   if (!ensureCompanionCover(missing * 2 + 16) || !ensureNodeBlocks(missing)) return false;
   countBelow(entry, false);

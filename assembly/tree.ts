@@ -377,13 +377,14 @@ function releaseFound(s: usize, prefix: u32): i32 {
 
 /**
  * Finds the block `allocate` would take, without taking it: sets resultHi/resultLo and the
- * maximal whole-free position that holds it (stopNode/stopPos/stopDepth). False when no block
- * of that size is free. The random strategy draws from the generator copy in random.ts.
+ * maximal whole-free position that holds it (stopNode/stopPos/stopDepth). E_NO_FIT when no
+ * block of that size is free; E_OUT_OF_MEMORY when random's counts cannot get memory. The
+ * random strategy draws from the generator copy in random.ts.
  */
-function findFit(s: usize, prefix: u32, strategy: u32): bool {
+function findFit(s: usize, prefix: u32, strategy: u32): i32 {
   let width = widthOf(s);
   let largest = summaryAt(blockPtr(entryNode(s)), entryPos(s)); // largest free order + 1
-  if (largest < width - prefix + 1) return false;
+  if (largest < width - prefix + 1) return S.E_NO_FIT;
   // each descend call gets a constant strategy, so every copy is inlined without the others' branches
   if (strategy == FIRST_FIT) {
     descend(s, prefix, FIRST_FIT);
@@ -397,14 +398,20 @@ function findFit(s: usize, prefix: u32, strategy: u32): bool {
     descendToSmallestFit(s, prefix);
   } else {
     beginDraws(randomStateOf(s));
+    // The counts are built on the first draw that can use them. Without memory for them the
+    // call is refused rather than answered by another draw: that one would take another block
+    // than the counted draw takes once memory is back, and a preview must answer what the next
+    // allocate takes whatever the rest of the engine does.
+    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s)) return S.E_OUT_OF_MEMORY;
     // the cheapest exact draw first: counted where at least 1/COUNTED_SHARE of the free
-    // addresses fit, listed where few blocks fit, counted again whatever the share; the uniform
-    // draws only where counts cannot be exact
-    if (drawCountedBlock(s, prefix, COUNTED_SHARE)) return true;
-    if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix)) drawListedBlock(s, prefix);
-    else if (!drawCountedBlock(s, prefix, Infinity) && !drawFreeBlock(s, prefix)) descend(s, prefix, RANDOM);
+    // addresses fit, listed where few blocks fit, counted again whatever the share, the
+    // uniform draws, and the walk through every fitting block; the biased descent only for an
+    // IPv6 space whose counts cannot be exact and that has too many fitting blocks to walk
+    if (drawCountedBlock(s, prefix, COUNTED_SHARE)) return S.OK;
+    if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix, WALK_LIST, LISTED_BLOCKS)) drawListedBlock(s, prefix);
+    else if (!drawCountedBlock(s, prefix, Infinity) && !drawFreeBlock(s, prefix) && !drawWalkedBlock(s, prefix)) descend(s, prefix, RANDOM);
   }
-  return true;
+  return S.OK;
 }
 
 /**
@@ -549,18 +556,17 @@ const ENTRY_SLOT_FREE = memory.data(16 * 8);
  * node's slots that a fitting block can touch, which changes no fitting block's share. It
  * serves a call when the counts can be exact (no free block below 2^(entry order - 52): always
  * for IPv4) and at least 1/share of the free addresses lie in blocks that fit (so about `share`
- * tries at most); false otherwise, when COUNTED_TRIES all miss, or when memory for the counts
- * runs out. Which draw serves a call depends on the space's state only, so a preview still
- * answers what the next allocate takes.
+ * tries at most); false otherwise, or when COUNTED_TRIES all miss. Which draw serves a call
+ * depends on the space's state only, so a preview still answers what the next allocate takes.
+ * The caller built the counts.
  */
 function drawCountedBlock(s: usize, prefix: u32, share: f64): bool {
   let target = widthOf(s) - prefix;
-  if (!countsCanBeExact(s)) return false;
+  if (!countsKept(s)) return false; // findFit built them wherever they can be exact
   let top = entryOrder(s);
   let unitOrder = countUnitOrder(s);
   let fitting: f64 = 0;
   for (let order = target; order <= top; order++) fitting += <f64>freeBlocksOfOrder(s, order) * pow2(order);
-  if (!countsKept(s) && !buildCounts(s)) return false;
   let p = blockPtr(entryNode(s));
   let counts = childCounts(entryNode(s));
   let nodeTop = <u32>load<u8>(p + TOP_ORDER);
@@ -693,15 +699,34 @@ let listedCount: u32 = 0;
 let listedTotal: u64 = 0;
 const LISTED_TOTAL_LIMIT: u64 = <u64>1 << 52;
 
+// What a walk through the fitting blocks (listBelow) does with each: lists it, only counts it
+// (in listedCount and listedTotal), or counts off walkRank target-sized blocks and lists the
+// block holding the next one as the only entry (walkRank is then its offset there).
+const WALK_LIST: u32 = 0;
+const WALK_COUNT: u32 = 1;
+const WALK_PICK: u32 = 2;
+let walkMode: u32 = WALK_LIST;
+let walkLimit: u32 = 0;
+let walkRank: u64 = 0;
 /**
- * Lists every maximal free block of the space that holds a /prefix (fewFittingBlocks said there
- * are at most LISTED_BLOCKS); false when they hold 2^52 or more target-sized blocks (a space
- * with that much room is one the uniform draws serve).
+ * The walk's limit, in maximal fitting blocks, for a space whose counts cannot be exact (an
+ * IPv6 space with free blocks far smaller than its span, where the uniform draws missed): past
+ * it the biased descent answers. A space whose counts can be exact is walked whole.
  */
-function listFittingBlocks(s: usize, prefix: u32): bool {
+const WALKED_BLOCKS: u32 = 1 << 16;
+
+/**
+ * Walks every maximal free block of the space that holds a /prefix, in address order, doing
+ * what `mode` says with each; false when there are more than `limit` or they hold 2^52 or
+ * more target-sized blocks (a space with that much room is one the uniform draws serve), and
+ * in WALK_PICK mode when the block is found.
+ */
+function listFittingBlocks(s: usize, prefix: u32, mode: u32, limit: u32): bool {
   let node = entryNode(s);
   listedCount = 0;
   listedTotal = 0;
+  walkMode = mode;
+  walkLimit = limit;
   return listBelow(node, entryPos(s), <u32>load<u8>(blockPtr(node) + DEPTH), entryBaseHi(s), entryBaseLo(s), widthOf(s), widthOf(s) - prefix);
 }
 
@@ -716,8 +741,21 @@ function listBelow(node: u32, q0: u32, depth: u32, baseHi: u64, baseLo: u64, wid
     blocks &= blocks - 1;
     let order = top - levelOf(q);
     if (order - target >= 52) return false;
-    listedTotal += <u64>1 << <u64>(order - target);
-    if (listedTotal >= LISTED_TOTAL_LIMIT || listedCount == LISTED_BLOCKS) return false;
+    let size = <u64>1 << <u64>(order - target);
+    if (walkMode == WALK_PICK) {
+      if (walkRank >= size) {
+        walkRank -= size;
+        continue;
+      }
+      listedCount = 0;
+    } else {
+      listedTotal += size;
+      if (listedTotal >= LISTED_TOTAL_LIMIT || listedCount == walkLimit) return false;
+      if (walkMode == WALK_COUNT) {
+        listedCount++;
+        continue;
+      }
+    }
     resultHi = baseHi;
     resultLo = baseLo;
     addPositionBits(q, top);
@@ -729,6 +767,7 @@ function listBelow(node: u32, q0: u32, depth: u32, baseHi: u64, baseLo: u64, wid
     store<u32>(at, depth, 24);
     store<u32>(at, order, 28);
     listedCount++;
+    if (walkMode == WALK_PICK) return false; // found: the walk stops
   }
   // a slot that holds a fitting block without being free itself has a child holding it
   let slots = fits & ~wholeFreePositions(p, top) & 0xffff0000;
@@ -757,7 +796,27 @@ function drawListedBlock(s: usize, prefix: u32): void {
     r -= size;
     at += 32;
   }
-  // the r-th target-sized block of this one
+  takeListed(at, r, target);
+}
+
+/**
+ * Random's last exact draw: a walk through every maximal free block that holds a /prefix to
+ * count their target-sized blocks, a uniformly drawn one of those, and a second walk to it:
+ * O(depth) per fitting block, for a space where the other draws missed (under about 1/4096 of
+ * its free addresses fit, with more than LISTED_BLOCKS fitting blocks). False when the space
+ * has more fitting blocks than the walk takes (WALKED_BLOCKS: only where counts cannot be exact).
+ */
+function drawWalkedBlock(s: usize, prefix: u32): bool {
+  let limit = countsKept(s) ? u32.MAX_VALUE : WALKED_BLOCKS;
+  if (!listFittingBlocks(s, prefix, WALK_COUNT, limit)) return false;
+  walkRank = randomBelow(listedTotal);
+  listFittingBlocks(s, prefix, WALK_PICK, limit);
+  takeListed(LISTED, walkRank, widthOf(s) - prefix);
+  return true;
+}
+
+/** Sets what findFit sets for the r-th target-sized block of the listed block at `at`. */
+function takeListed(at: usize, r: u64, target: u32): void {
   resultHi = load<u64>(at);
   resultLo = load<u64>(at, 8);
   addOffset(r, target);
@@ -810,18 +869,21 @@ function ensureBlocksToTake(s: usize): bool {
   let nodes = widthOf(s) >> 2;
   if (!countsKept(s)) return ensureTreeBlocks(nodes);
   if (!ensureCompanionCover(nodes << 3)) {
+    // the counts go only with a call that goes ahead: a refused one changes nothing
+    if (!ensureTreeBlocks(nodes)) return false;
     setCountsKept(s, false);
-    return ensureTreeBlocks(nodes);
+    return true;
   }
   return ensureNodeBlocks(nodes << 2);
 }
 
 export function preview(s: usize, prefix: u32, strategy: u32): i32 {
-  return findFit(s, prefix, strategy) ? S.OK : S.E_NO_FIT;
+  return findFit(s, prefix, strategy);
 }
 
 export function allocate(s: usize, prefix: u32, strategy: u32): i32 {
-  if (!findFit(s, prefix, strategy)) return S.E_NO_FIT;
+  let found = findFit(s, prefix, strategy);
+  if (found != S.OK) return found;
   if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;
   // only a taken block moves the generator, so preview and refused calls leave it alone
   if (strategy == RANDOM) setRandomStateOf(s, drawnState());

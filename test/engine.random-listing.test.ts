@@ -342,6 +342,39 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     space.destroy();
   });
 
+  it('the walk: 65 fitting /26s among 2^19 lone free /27s, too few for the counted draw and too many to list', () => {
+    // under 1/4,000 of the free addresses fit, so the counted draw's tries all miss, and the
+    // uniform draws from the /7 with them; before the walk the biased fallback chose 10/8 and
+    // 11/8 half the time each, giving the one fitting /26 in 10/8 half of all draws
+    const space = engine.createSpace(4);
+    space.addSource('10.0.0.0/7');
+    const n = 1 << 20; // every /27 of the /7
+    expect(space.allocateMany(new Uint8Array(n).fill(27), new Uint32Array(n))).toBe(n);
+    const base = 10 << 24;
+    const fitting = [100, ...Array.from({ length: 64 }, (_, i) => (1 << 18) + 1000 + 4 * i)]; // /26 numbers
+    const released: number[] = [];
+    for (let j = 0; j < 1 << 19; j++) {
+      released.push(base + j * 64);
+      if (fitting.includes(j)) released.push(base + j * 64 + 32);
+    }
+    expect(space.releaseMany(new Uint8Array(released.length).fill(27), Uint32Array.from(released))).toBe(released.length);
+    expect(space.capacity(26).blocksThatFit).toBe(65n);
+    const counts = new Array(fitting.length).fill(0);
+    const draws = 65 * 40;
+    for (let seed = 0; seed < draws; seed++) {
+      space.seedRandom(seed * 7919 + 1);
+      const j = Number((space.preview(26, 'random')!.address - BigInt(base)) >> 6n);
+      expect(fitting).toContain(j);
+      counts[fitting.indexOf(j)]++;
+    }
+    expect(keepsCounts(space)).toBe(1);
+    // chi-square critical value at p = 1e-6, 64 df: 128.3
+    expect(chiSquare(counts, draws), counts.join(' ')).toBeLessThan(128.3);
+    const b = space.preview(26, 'random')!;
+    expect(space.allocate(26, 'random').address).toBe(b.address);
+    space.destroy();
+  }, 120_000);
+
   it('IPv6 with a free single address: counts could not be exact, so the other draws serve it', () => {
     // a /32's counts in units of 2^(96 - 52) cannot hold a free /128: no counts are kept
     const space = engine.createSpace(6);

@@ -561,6 +561,61 @@ describe('out of memory with random\'s counts kept', () => {
   });
 });
 
+describe('random\'s counts when memory is short', () => {
+  /** A space with 60 scattered /32s reserved in 10.0.0.0/8: many nodes, and no random draw yet (so no counts). */
+  function scattered(engine: Engine): AddressSpace {
+    const space = engine.createSpace(4);
+    space.addSource('10.0.0.0/8');
+    for (let i = 0; i < 60; i++) space.reserveV4(((10 << 24) | ((i * 0x9e3779b1) & 0xfffff0)) >>> 0, 32);
+    return space;
+  }
+
+  it('the first random draw never traps, however little memory is left: it is answered or refused as OUT_OF_MEMORY, changing nothing', async () => {
+    // the counts' tables were once counted through a companion map that did not cover the
+    // nodes yet, so too few blocks were asked for and the count ran past the end of memory
+    const first = await Engine.load(new URL('../build/engine.limited.wasm', import.meta.url));
+    const outcomes = new Map<string, number>();
+    for (let pad = 0; ; pad += 32) {
+      const engine = await Engine.load(first.module);
+      const space = scattered(engine);
+      const padding = engine.createSpace(4);
+      padding.addSource('11.0.0.0/8');
+      let taken = 0;
+      while (taken < pad && padding.allocateV4(32, STRATEGIES['first-fit']) >= 0) taken++;
+      if (taken < pad) break; // memory is full: every amount of room left has been tried
+      const before = digest(space);
+      const outcome = codeOf(() => space.preview(32, 'random')) ?? 'answered';
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      expect(digest(space)).toBe(before);
+    }
+    expect([...outcomes.keys()].sort()).toEqual(['OUT_OF_MEMORY', 'answered']);
+  }, 120_000);
+
+  it('a random preview names what the next allocate takes whatever other spaces do: short of memory for the counts it is refused', async () => {
+    const engine = await Engine.load(new URL('../build/engine.limited.wasm', import.meta.url));
+    const other = engine.createSpace(4); // its random draw makes the companion map
+    other.addSource('12.0.0.0/8');
+    other.allocate(24, 'random');
+    const space = scattered(engine);
+    const padding = engine.createSpace(4);
+    padding.addSource('11.0.0.0/8');
+    while (padding.allocateV4(32, STRATEGIES['first-fit']) >= 0);
+    space.seedRandom(42);
+    const state = space.randomState;
+    const before = digest(space);
+    // another draw (the uniform ones) would answer now, and the counted draw once memory is back
+    expect(codeOf(() => space.preview(32, 'random'))).toBe('OUT_OF_MEMORY');
+    expect(codeOf(() => space.allocate(32, 'random'))).toBe('OUT_OF_MEMORY');
+    expect(digest(space)).toBe(before);
+    expect(space.randomState).toEqual(state);
+    padding.destroy(); // memory comes back from a space this one never touched
+    const previewed = space.preview(32, 'random')!;
+    expect(space.allocate(32, 'random').address).toBe(previewed.address);
+    expect(engine.raw.keepsFreeCounts(space.id)).toBe(1);
+    expect(engine.raw.freeCountMismatches(space.id)).toBe(0);
+  });
+});
+
 describe('prefix length arguments', () => {
   it('refuses NaN, fractions, 2^32 + n, undefined and out-of-range values with BAD_PREFIX in every method that takes one', () => {
     // a wasm i32 argument would turn them into some other prefix: NaN → /0, 24.5 → /24, 2^32 + 8 → /8
