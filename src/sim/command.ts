@@ -96,7 +96,35 @@ const OUT_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EROFS: 'the file system is read-only',
+  ENOENT: 'no directory can be made there',
 };
+
+function fsError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * `mkdir -p` one level at a time, returning the first directory made (undefined when `out` was
+ * there). Node 20's own `mkdir(out, { recursive: true })` never settles where the kernel answers
+ * ENOENT for a name under a directory that exists, as under /proc.
+ */
+async function makeDirectories(out: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let dir = out; ; dir = dirname(dir)) {
+    const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && dir !== dirname(dir)) return undefined;
+      throw error;
+    });
+    if (found === undefined) {
+      missing.unshift(dir); // shallowest first
+      continue;
+    }
+    if (!found.isDirectory()) throw dir === out ? fsError('EEXIST', `${dir} is a file`) : fsError('ENOTDIR', `${dir} is a file`);
+    break;
+  }
+  for (const dir of missing) await mkdir(dir);
+  return missing[0];
+}
 
 /**
  * Makes the report's directory before `run`, and checks that its files could be written there,
@@ -106,7 +134,7 @@ const OUT_PROBLEMS: Record<string, string> = {
 export async function inReportDirectory<T>(out: string, run: () => Promise<T>): Promise<T> {
   let made: string | undefined;
   try {
-    made = await mkdir(out, { recursive: true });
+    made = await makeDirectories(out);
     await access(out, constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';

@@ -123,6 +123,14 @@ describe('wasm-ipam simulate', () => {
     expect((await readdir(join(dir, 'blocked'))).sort()).toEqual(['index.html']);
   });
 
+  it('refuses an --out the kernel will not make a directory at (under /proc) with exit 2, rather than waiting forever', async () => {
+    // Node 20's recursive mkdir never settles here: the kernel answers ENOENT under a /proc that exists
+    const { code, stdout, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '2000', '--out', '/proc/wasm-ipam-report/deep');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--out /proc/wasm-ipam-report/deep cannot hold the report: no directory can be made there');
+    expect(stdout).not.toMatch(/^strategy\s+allocations/m);
+  }, 30_000);
+
   it('leaves no directory it made behind when the run fails after the check, and keeps what was there', async () => {
     const failing = () => Promise.reject(new Error('the run stopped'));
     await expect(inReportDirectory(join(dir, 'gone', 'deep', 'report'), failing)).rejects.toThrow('the run stopped');
