@@ -34,6 +34,18 @@ function digest(space: AddressSpace): string {
   );
 }
 
+describe('spaces', () => {
+  it('createSpace takes family 4 or 6 only: anything else (plain JS, a config file) is BAD_ARGUMENT and makes no space', () => {
+    const nodes = engine.nodesInUse;
+    for (const family of [5, 0, '6', '4', 6.5, undefined]) {
+      expect(codeOf(() => engine.createSpace(family as never))).toBe('BAD_ARGUMENT');
+      expect(engine.nodesInUse).toBe(nodes);
+    }
+    expect([engine.createSpace(4).bits, engine.createSpace(6).bits]).toEqual([32, 128]);
+    expect(engine.nodesInUse).toBe(nodes + 2); // a space is its root node: the refused calls made none
+  });
+});
+
 describe('source blocks', () => {
   it('adds, lists and removes sources in address order', () => {
     const space = space4('10.0.0.0/8', '192.168.0.0/16', '172.16.0.0/12');

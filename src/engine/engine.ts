@@ -2,7 +2,7 @@ import type { IpFamily } from '../cidr/index.js';
 import { AddressSpace } from './address-space.js';
 import type { EngineExports } from './exports.js';
 import { instantiateEngine, type WasmSource } from './load.js';
-import { check } from './status.js';
+import { check, EngineError, EngineStatus } from './status.js';
 
 /**
  * One instance of the wasm allocation engine: its memory, the views onto the IO area, and
@@ -79,6 +79,8 @@ export class Engine {
 
   /** A new, empty address space (add source blocks to it before allocating). */
   createSpace(family: IpFamily): AddressSpace {
+    // the type guards TypeScript callers; plain JS and values read from config files need this
+    if (family !== 4 && family !== 6) throw new EngineError(EngineStatus.BAD_ARGUMENT, `family ${String(family)} is not 4 or 6`);
     const id = check(this.raw.createSpace(family === 4 ? 32 : 128));
     return new AddressSpace(this, id, family);
   }
