@@ -49,8 +49,15 @@ function refreshCapacity(): void {
   blockCapacity = bytes > arenaBase ? <u32>((bytes - arenaBase) >> BLOCK_SHIFT) : 0;
 }
 
-/** Makes sure `fresh` blocks can be taken from the bump region, growing memory if needed. */
+/**
+ * Makes sure `fresh` blocks can be taken from the bump region, growing memory if needed, and
+ * that the companion map covers their ids (below).
+ */
 export function ensureBumpBlocks(fresh: u32): bool {
+  return ensureCompanionCover(fresh) && ensureRoom(fresh);
+}
+
+function ensureRoom(fresh: u32): bool {
   if (blockCapacity == 0) refreshCapacity();
   if (<u64>bumpBlock + fresh <= <u64>blockCapacity) return true;
   let neededBytes = (<u64>bumpBlock + fresh) << BLOCK_SHIFT;
@@ -151,8 +158,10 @@ function moveArray(array: usize, bytes: u64, used: usize): bool {
   let bigger: u64 = groups == 0 ? 8 : <u64>groups << 1;
   while (bigger << GROUP_SHIFT < bytes) bigger <<= 1;
   if (bigger > 1 << 22) return false; // 4 GiB: more than wasm32 memory holds
-  // whole groups: the run starts at the next group boundary
-  if (!ensureBumpBlocks((<u32>bigger << 3) + 8)) return false;
+  // whole groups: the run starts at the next group boundary; the map's own run is covered by
+  // the loop that grows it
+  let span = (<u32>bigger << 3) + 8;
+  if (!(array == COMPANIONS ? ensureRoom(span) : ensureBumpBlocks(span))) return false;
   while ((bumpBlock & 7) != 0) giveBlock(bumpBlock++);
   let first = bumpBlock;
   bumpBlock += <u32>bigger << 3;
@@ -169,22 +178,25 @@ function moveArray(array: usize, bytes: u64, used: usize): bool {
 
 // Companions: one more block that goes with a block (a node's children table of random's
 // counts, counts.ts), kept in a map of a u32 per block id (0: none), itself a growable array
-// that covers the ids below its length; a block given back gives its companion back with it.
+// that covers every id handed out so far and the ones ensured next; a block given back gives
+// its companion back with it. The map grows with the arena, whether any space uses random or
+// not (4 bytes per 128-byte block), because it can only grow into fresh memory: grown on
+// demand, an engine whose memory had once been full could never make counts again, however
+// much destroyed spaces gave back.
 const COMPANIONS = memory.data(8);
 
 /**
- * Makes the companion map cover every block id the next operation can hand out (`extra` beyond
- * those handed out so far); false when memory cannot grow. Growing takes fresh blocks, which
- * have ids too, hence the loop.
+ * Makes the companion map cover every block id handed out and `extra` more; false when memory
+ * cannot grow. Growing takes fresh blocks, which have ids too, hence the loop.
  */
-export function ensureCompanionCover(extra: u32): bool {
+function ensureCompanionCover(extra: u32): bool {
   while (arrayBytes(COMPANIONS) < (<u64>bumpBlock + extra) << 2) {
     if (!growArray(COMPANIONS, (<u64>bumpBlock + extra) << 2, <usize>arrayBytes(COMPANIONS))) return false;
   }
   return true;
 }
 
-/** The block's companion, 0 for none (the map must cover the block). */
+/** The block's companion, 0 for none. */
 @inline export function companionOf(block: u32): u32 {
   return load<u32>(arrayBase(COMPANIONS) + (<usize>block << 2));
 }

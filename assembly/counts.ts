@@ -17,7 +17,7 @@
 // every free block and every change is at least 2^(entry order - 52): a space whose change is
 // smaller drops its counts (rebuilt from the tree, O(nodes), when a draw next finds them exact).
 
-import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion, ensureCompanionCover } from './arena';
+import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
 import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept } from './space';
 import { nibbleAt } from './bits';
@@ -107,14 +107,15 @@ function countBelow(node: u32, checkOnly: bool): f64 {
 
 let mismatches: u32 = 0;
 
-/** Counts every node below the entry node from the tree; false when memory runs out (nothing kept). */
-export function buildCounts(s: usize): bool {
+/**
+ * Counts every node below the entry node from the tree; false when memory runs out (nothing
+ * kept). It also makes sure of `takeBlocks` more, the room of the take that follows, so an
+ * allocate that builds the counts is never then refused with them built (and its preview is
+ * refused alike).
+ */
+export function buildCounts(s: usize, takeBlocks: u32): bool {
   let entry = entryNode(s);
-  // the map first (growing it takes blocks): covering every block handed out, since
-  // tablesMissing reads it, then the tables' ids too
-  if (!ensureCompanionCover(16)) return false;
-  let missing = tablesMissing(entry);
-  if (!ensureCompanionCover(missing * 2 + 16) || !ensureNodeBlocks(missing)) return false;
+  if (!ensureNodeBlocks(tablesMissing(entry) + takeBlocks)) return false;
   countBelow(entry, false);
   setCountsKept(s, true);
   return true;

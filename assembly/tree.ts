@@ -2,7 +2,7 @@
 // (at most width/4 nodes) down, and at most that path back up, so its cost is O(depth)
 // whatever the number of live allocations.
 
-import { blockPtr, ensureNodeBlocks, ensureCompanionCover } from './arena';
+import { blockPtr, ensureNodeBlocks } from './arena';
 import { nibbleAt, isAlignedBlock, lowMask } from './bits';
 import {
   ALLOC_MASK, SOURCE_MASK, INSIDE_MASK, BUSY_MASK, PARENT, SLOT_IN_PARENT, DEPTH, TOP_ORDER, FIRST_SLOT, ALL_POSITIONS,
@@ -402,7 +402,7 @@ function findFit(s: usize, prefix: u32, strategy: u32): i32 {
     // call is refused rather than answered by another draw: that one would take another block
     // than the counted draw takes once memory is back, and a preview must answer what the next
     // allocate takes whatever the rest of the engine does.
-    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s)) return S.E_OUT_OF_MEMORY;
+    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;
     // the cheapest exact draw first: counted where at least 1/COUNTED_SHARE of the free
     // addresses fit, listed where few blocks fit, counted again whatever the share, the
     // uniform draws, and the walk through every fitting block; the biased descent only for an
@@ -862,19 +862,23 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
 /**
  * Memory for the nodes a take (or a source) may make: up to width/4, each with a childSets block
  * (node.ts) and, in a space that keeps counts, a children table, as may the nodes up to an old
- * entry (counts.ts). The tables' map covers their ids first (it takes blocks to grow); a space
- * whose map cannot grow drops its counts instead of failing.
+ * entry (counts.ts). A space without room for its tables drops its counts instead of failing;
+ * the counts go only with a call that goes ahead, so a refused one changes nothing.
  */
 function ensureBlocksToTake(s: usize): bool {
   let nodes = widthOf(s) >> 2;
-  if (!countsKept(s)) return ensureTreeBlocks(nodes);
-  if (!ensureCompanionCover(nodes << 3)) {
-    // the counts go only with a call that goes ahead: a refused one changes nothing
-    if (!ensureTreeBlocks(nodes)) return false;
-    setCountsKept(s, false);
-    return true;
-  }
-  return ensureNodeBlocks(nodes << 2);
+  if (countsKept(s) && ensureNodeBlocks(blocksToTakeWithCounts(s))) return true;
+  if (!ensureTreeBlocks(nodes)) return false;
+  setCountsKept(s, false);
+  return true;
+}
+
+/**
+ * Blocks a take needs in a space that keeps counts: width/4 nodes, each with its childSets block
+ * and its table, and a table for each node up to an old entry.
+ */
+@inline function blocksToTakeWithCounts(s: usize): u32 {
+  return widthOf(s);
 }
 
 export function preview(s: usize, prefix: u32, strategy: u32): i32 {
