@@ -15,7 +15,10 @@ import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './mo
 import { newScope } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
-import { ALLOCATION_STRATEGY, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs } from './params.js';
+import {
+  ALLOCATION_STRATEGY, CLIENT_TOKEN, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs,
+} from './params.js';
+import { OPERATIONS } from './table.js';
 
 export const STATE_FORMAT = 'wasm-ipam/state';
 export const STATE_VERSION = 1;
@@ -27,7 +30,13 @@ export class IpamStateError extends Error {
   }
 }
 
-const SEQ = { type: 'integer', required: true, min: 1, max: Number.MAX_SAFE_INTEGER } as const;
+/**
+ * Sequence numbers order records by creation. A document's may reach 2^52, which leaves a
+ * restored service 2^52 more records before a number stops being exact (a larger one would make
+ * lists come out of order, and the next export unreadable).
+ */
+const SEQ_LIMIT = 2 ** 52;
+const SEQ = { type: 'integer', required: true, min: 1, max: SEQ_LIMIT } as const;
 const TIME = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
 const MASK = { type: 'integer', min: 0, max: 128 } as const;
 const BOOLEAN = { type: 'boolean' } as const;
@@ -61,7 +70,24 @@ const ALLOCATION_FIELDS = {
   ResourceRegionId: REGION, RegionId: REGION, IpamPoolAllocationName: NAME, IpamPoolAllocationDescription: DESCRIPTION, CreationTime: TIME,
 } as const;
 
+const CLIENT_TOKEN_FIELDS = {
+  token: { ...CLIENT_TOKEN, required: true },
+  // only a mutation keeps its ClientToken
+  action: { type: 'string', required: true, oneOf: OPERATIONS.filter((op) => op.mutates).map((op) => op.action) },
+  digest: { type: 'string', required: true, minLength: 1 },
+} as const;
+const DOCUMENT_KEYS = new Set(['format', 'version', 'seq', 'idState', 'allocationIds', 'ipams', 'scopes', 'pools', 'allocations', 'clientTokens']);
+
 type Plain = Record<string, unknown>;
+
+/** JSON data, as JSON.parse gives it (a stored response is cloned and exported again). */
+function isJsonData(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth > 16) return false; // responses are a few levels deep; this also stops a cycle
+  if (Array.isArray(value)) return value.every((item) => isJsonData(item, depth + 1));
+  return isPlainObject(value) && Object.values(value).every((item) => isJsonData(item, depth + 1));
+}
 
 /** A record's data fields in a fixed (sorted) key order, so equal states export equal text. */
 function strip<T extends object>(record: T, drop: readonly string[]): Plain {
@@ -117,6 +143,8 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
   if (!isPlainObject(doc)) throw new IpamStateError('the document must be a JSON object');
   if (doc.format !== STATE_FORMAT) throw new IpamStateError(`unknown format ${JSON.stringify(doc.format)} (expected ${STATE_FORMAT})`);
   if (doc.version !== STATE_VERSION) throw new IpamStateError(`unsupported version ${JSON.stringify(doc.version)} (this build reads ${STATE_VERSION})`);
+  const unknown = Object.keys(doc).filter((key) => !DOCUMENT_KEYS.has(key));
+  if (unknown.length > 0) throw new IpamStateError(`unknown field ${JSON.stringify(unknown[0])} in the document`);
   const { store } = ctx;
   const seqs = new Set<number>();
   const claim = (where: string, seq: number) => {
@@ -244,13 +272,18 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
 
   let highest = 0;
   for (const seq of seqs) highest = Math.max(highest, seq);
-  if (!Number.isSafeInteger(doc.seq) || (doc.seq as number) < highest) throw new IpamStateError('"seq" must be at least every record\'s sequence number');
+  if (!Number.isInteger(doc.seq) || (doc.seq as number) < highest || (doc.seq as number) > SEQ_LIMIT) {
+    throw new IpamStateError(`"seq" must be an integer of at least every record's sequence number and at most 2^52`);
+  }
   store.seq = doc.seq as number;
   for (const [i, raw] of list(doc, 'clientTokens').entries()) {
-    if (!isPlainObject(raw) || typeof raw.token !== 'string' || typeof raw.action !== 'string' || typeof raw.digest !== 'string' || !isPlainObject(raw.response)) {
-      fail(`clientTokens[${i}]`, 'must be {token, action, digest, response}');
-    }
-    store.clientTokens.set(raw.token, { action: raw.action, digest: raw.digest, response: structuredClone(raw.response) });
+    const where = `clientTokens[${i}]`;
+    if (!isPlainObject(raw)) fail(where, 'must be {token, action, digest, response}');
+    const { response, ...entry } = raw;
+    const r = fields(where, CLIENT_TOKEN_FIELDS, entry);
+    if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
+    if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
+    store.clientTokens.set(r.token, { action: r.action, digest: r.digest, response: structuredClone(response) });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { ftruncateSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { IpamService, type IpamServiceOptions } from '../api/index.js';
+import { DEFAULT_REGIONS, IpamService, type IpamServiceOptions } from '../api/index.js';
 
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.log';
@@ -50,10 +50,22 @@ interface JournalRecord {
   draw?: number;
 }
 
-/** Whether replaying the record would take a block by the random strategy (a mask, no CIDR). */
-function drawsAtRandom(service: IpamService, { action, params }: JournalRecord): boolean {
+/**
+ * Whether replaying the record would take a block by the random strategy (a mask, no CIDR).
+ * `regions`: those the service knows, where the pool's IPAM is looked for when the record's own
+ * region is not the IPAM's (a pool of another region takes its allocations in that region).
+ */
+function drawsAtRandom(service: IpamService, regions: readonly string[], { action, params }: JournalRecord): boolean {
   if (params.Cidr !== undefined || (action !== 'CreateIpamPoolAllocation' && action !== 'AddIpamPoolCidr')) return false;
-  const pool = (id: unknown) => (service.call('ListIpamPools', { RegionId: params.RegionId, IpamPoolIds: [id] }).IpamPools as Array<Record<string, unknown>>)[0];
+  const pool = (id: unknown) => {
+    if (typeof id !== 'string') return undefined;
+    for (const region of new Set([params.RegionId, ...regions])) {
+      if (typeof region !== 'string' || !regions.includes(region)) continue;
+      const found = (service.call('ListIpamPools', { RegionId: region, IpamPoolIds: [id] }).IpamPools as Array<Record<string, unknown>>)[0];
+      if (found) return found;
+    }
+    return undefined;
+  };
   // an allocation takes from its pool, a CIDR by length from the pool's source pool
   const taker = action === 'CreateIpamPoolAllocation' ? pool(params.IpamPoolId) : pool(pool(params.IpamPoolId)?.SourceIpamPoolId);
   return taker?.AllocationStrategy === 'random';
@@ -170,7 +182,7 @@ export class DurableState {
       goodBytes += Buffer.byteLength(line) + 1;
       if (record.seq <= lastSeq) continue;
       if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
-      if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, record)) {
+      if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, options.service?.regions ?? DEFAULT_REGIONS, record)) {
         throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
           `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
           'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');

@@ -59,6 +59,16 @@ describe('exportState / restore', () => {
     ['a wrong PoolDepth', (d) => { d.pools[1].PoolDepth = 5; }, /PoolDepth/],
     ['not an object', (d) => { Object.keys(d).forEach((k) => delete d[k]); }, /unknown format/],
     ['an unknown kind of allocation IDs', (d) => { d.allocationIds = 'sequential'; }, /"allocationIds" must be "slot" or absent/],
+    ['a "seq" past 2^52 (new records would share numbers and list out of order)', (d) => { d.seq = 2 ** 53 - 2; }, /"seq" must be .* at most 2\^52/],
+    ['a record\'s seq past 2^52', (d) => { d.pools[0].seq = 2 ** 52 + 1; }, /pools\[0\].*seq/],
+    ['an unknown field in the document', (d) => { d.allocation = []; }, /unknown field "allocation" in the document/],
+    ['a __proto__ field, as JSON.parse makes it', (d) => { Object.defineProperty(d, '__proto__', { value: { pools: [] }, enumerable: true }); }, /unknown field "__proto__"/],
+    ['a ClientToken response that is not JSON data', (d) => { d.clientTokens[0].response.f = () => 1; }, /clientTokens\[0\]: "response" must be a JSON object/],
+    ['a BigInt in a ClientToken response', (d) => { d.clientTokens[0].response.Extra = 10n; }, /clientTokens\[0\]: "response" must be a JSON object/],
+    ['a ClientToken of an action that takes none', (d) => { d.clientTokens[0].action = 'ListIpamPools'; }, /clientTokens\[0\].*action/],
+    ['a ClientToken longer than the API takes', (d) => { d.clientTokens[0].token = 'x'.repeat(65); }, /clientTokens\[0\].*token/],
+    ['an unknown field in a ClientToken entry', (d) => { d.clientTokens[0].extra = 1; }, /clientTokens\[0\]/],
+    ['the same ClientToken twice', (d) => { d.clientTokens.push({ ...d.clientTokens[0], response: { RequestId: 'other' } }); }, /token "once" is there twice/],
   ];
 
   it.each(corruptions)('refuses a document with %s, loading nothing', async (_label, corrupt, why) => {
@@ -141,6 +151,18 @@ describe('exportState / restore', () => {
       expect(create(restored)).not.toBe(imported[1]);
       expect(new Set(listed(restored)).size).toBe(2);
     });
+  });
+
+  it('restores a "seq" up to 2^52 and goes on numbering exactly: lists stay in creation order and the next export reads back', async () => {
+    const f = await populated();
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    doc.seq = 2 ** 52 - 10;
+    const restored = await IpamService.restore(doc, { engine: f.ipam.engine });
+    const made = Array.from({ length: 4 }, () => restored.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.child, CidrMask: 28 }).Cidr);
+    const listed = restored.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.child, MaxResults: 100 }).IpamPoolAllocations.map((a) => a.Cidr);
+    expect(listed.slice(-4)).toEqual(made);
+    const again = await IpamService.restore(JSON.parse(JSON.stringify(restored.exportState())), { engine: f.ipam.engine });
+    expect(digest(again)).toBe(digest(restored));
   });
 
   it('refuses non-documents', async () => {

@@ -170,6 +170,23 @@ describe('durable state', () => {
     await third.close();
   });
 
+  it('refuses records of another random draw in a pool whose region is not its IPAM\'s (its allocations carry the pool\'s region)', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir);
+    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R, 'cn-beijing'] });
+    const pool = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: 'cn-beijing', AllocationStrategy: 'random' })).IpamPoolId;
+    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    await run(first, 'CreateIpamPoolAllocation', { RegionId: 'cn-beijing', IpamPoolId: pool, CidrMask: 24 });
+    await first.close();
+    const journalPath = path.join(dir, 'journal.log');
+    const line = (record: object) => { const json = JSON.stringify(record); return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`; };
+    const journal = await fs.readFile(journalPath, 'utf8');
+    await fs.writeFile(journalPath, journal.split('\n').filter(Boolean).map((l) => { const { draw: _, ...record } = JSON.parse(l.slice(9)); return line(record); }).join(''));
+    const refused = await DurableState.open(dir).then(() => 'opened', (error: unknown) => error);
+    expect(refused).toBeInstanceOf(DurableStateError);
+    expect((refused as Error).message).toMatch(/record 4 \(CreateIpamPoolAllocation\) took a block at random/);
+  });
+
   it('replays a journal written by a build that made allocation IDs without slots to the IDs it answered', async () => {
     // what that build wrote on first start (an empty state; its documents have no allocationIds field)
     const dir = await tempDir();
