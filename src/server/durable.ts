@@ -161,7 +161,12 @@ export class DurableState {
         throw new DurableStateError(`${snapshotPath} is damaged (format or checksum mismatch). Refusing to start.`);
       }
       lastSeq = snapshot.lastSeq!;
-      service = await IpamService.restore(snapshot.state, { ...options.service, seed: 0, clock });
+      // IDs go on from the document's generator state (a document without one: from seed 0, as
+      // the service that wrote the journal did); the seed then makes only RequestIds, which must
+      // not repeat from one start to the next
+      const hasIdState = (snapshot.state as { idState?: unknown } | undefined)?.idState !== undefined;
+      const seed = hasIdState ? (Math.random() * 2 ** 32) >>> 0 : 0;
+      service = await IpamService.restore(snapshot.state, { ...options.service, seed, clock });
     }
 
     const journalPath = path.join(dir, JOURNAL);

@@ -2,6 +2,7 @@
  * The local IPAM endpoint: Alibaba's RPC wire over HTTP in front of an IpamService, so the
  * vendor's own client can talk to it. Signatures are accepted without checking.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { IpamApiError, type IpamService } from '../api/index.js';
 import { OPERATION_BY_ACTION } from '../api/table.js';
@@ -119,6 +120,24 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     }
   };
 
+  // With a journal, an answer that rests on the state in memory (a read, a refusal) waits for the
+  // changes made before it to be on disk: no client is shown a change that a failed write then
+  // takes back. Journal batches settle in order, so the latest commit stands for all of them.
+  let pendingCommits = 0;
+  let latestCommit: Promise<void> = Promise.resolve();
+  const afterCommits = (response: http.ServerResponse, requestId: string, reply: () => void) => {
+    if (pendingCommits === 0) reply();
+    else latestCommit.then(reply, (error) => fail(response, error, requestId));
+  };
+  const commit = (entry: { action: string; params: Record<string, unknown>; time: Date }) => {
+    const written = options.onCommitted!(entry);
+    pendingCommits++;
+    latestCommit = written;
+    const settled = () => void pendingCommits--;
+    written.then(settled, settled);
+    return written;
+  };
+
   // Synchronous from the parsed request to the answer: a promise (and its microtask hops) only
   // where something is awaited, a request body or the journal's fsync.
   const answer = (request: http.IncomingMessage, response: http.ServerResponse, query: URLSearchParams, body: string) => {
@@ -141,12 +160,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       requestId = String(result.RequestId);
       if (operation.mutates && options.onCommitted) {
         const id = requestId;
-        options.onCommitted({ action, params, time }).then(() => send(response, 200, result), (error) => fail(response, error, id));
+        commit({ action, params, time }).then(() => send(response, 200, result), (error) => fail(response, error, id));
       } else {
-        send(response, 200, result);
+        afterCommits(response, requestId, () => send(response, 200, result));
       }
     } catch (error) {
-      fail(response, error, requestId);
+      afterCommits(response, requestId, () => fail(response, error, requestId));
     }
   };
 
@@ -170,11 +189,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     // only the query matters (the path is always /): no need for a whole URL object
     const mark = url.indexOf('?');
     const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
-    if (request.method !== 'POST' || !hasBody(request)) {
+    if (!hasBody(request)) {
       answer(request, response, query, '');
       return;
     }
-    readBody(request, limits.maxBodyBytes).then((body) => answer(request, response, query, body), (error) => fail(response, error, ''));
+    // a body is read (and held to the limit) whatever the method; only a POST's carries parameters
+    readBody(request, limits.maxBodyBytes).then((body) => answer(request, response, query, request.method === 'POST' ? body : ''), (error) => fail(response, error, ''));
   });
   return server;
 }
@@ -184,9 +204,7 @@ function header(request: http.IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-let wireCounter = 0;
-/** RequestIds for requests refused before they reach the service. */
+/** RequestIds for requests refused before they reach the service: unique across restarts too. */
 function wireRequestId(): string {
-  const n = (++wireCounter).toString(16).toUpperCase().padStart(12, '0');
-  return `00000000-0000-4000-8000-${n}`;
+  return randomUUID().toUpperCase();
 }

@@ -24,7 +24,8 @@ function decodeScalar(type: string, text: string): unknown {
 
 /** Decodes flat wire pairs into a request object for an operation with these specs. */
 export function decodeWire(specs: ParamSpecs, pairs: Iterable<[string, string]>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // no prototype: a `__proto__` pair becomes a key like any other, which validation names
+  const out: Record<string, unknown> = Object.create(null);
   const lists = new Map<string, unknown[]>();
   for (const [key, value] of pairs) {
     if (COMMON_PARAMETERS.has(key)) continue;
@@ -51,6 +52,8 @@ export function decodeWire(specs: ParamSpecs, pairs: Iterable<[string, string]>)
     }
   }
   for (const [name, items] of lists) {
+    // a list also given as plain text (Tags=x&Tags.1.Key=a) keeps the text, which validation refuses
+    if (Object.hasOwn(out, name)) continue;
     // a gap (Tag.1 and Tag.3 without Tag.2) leaves a hole, which validation reports
     out[name] = Array.from(items, (item) => item ?? null);
   }

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +106,16 @@ describe('wire rules', () => {
     expect((await gap.json()).Code).toBe('IllegalParam.OperatingRegionList.1');
   });
 
+  it('refuses a __proto__ parameter and a list also given as plain text, like any parameter the action does not take', async () => {
+    // __proto__ went through Object.prototype's setter, and Tags=x was overwritten by the Tags.1.Key list
+    const proto = await post(`Action=CreateIpam&Version=2023-02-28&RegionId=ap-northeast-2&OperatingRegionList.1=ap-northeast-2&__proto__=x`);
+    expect([proto.status, (await proto.json()).Code]).toEqual([400, 'InvalidParameter']);
+    const listed = await post('Action=ListIpams&Version=2023-02-28&RegionId=ap-northeast-2');
+    expect((await listed.json()).Ipams).toEqual([]); // refused, it created nothing
+    const both = await post('Action=ListIpams&Version=2023-02-28&RegionId=ap-northeast-2&Tags=garbage&Tags.1.Key=a');
+    expect([both.status, (await both.json()).Code]).toEqual([400, 'IllegalParam.Tags']);
+  });
+
   it('refuses oversized bodies, URLs and parameter counts with a clear error', async () => {
     const body = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `RegionId=${'x'.repeat(100_000)}`,
@@ -127,6 +138,43 @@ describe('wire rules', () => {
     });
     const chunked = await post('Action=ListIpams&Version=2023-02-28', { body: endless, duplex: 'half' } as RequestInit);
     expect([chunked.status, (await chunked.json()).Code]).toEqual([413, 'RequestBodyTooLarge']);
+    // a GET's body is held to the limit too, though it carries no parameters (fetch sends none: raw http)
+    const get = await new Promise<[number, string]>((resolve, reject) => {
+      const request = http.request({ port, method: 'GET', path: '/?Action=GetIpamPoolNextAvailableCidr&Version=2023-02-28&RegionId=cn-hangzhou&IpamPoolId=ipam-pool-x', headers: { 'content-length': '1000000' } }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve([response.statusCode!, JSON.parse(text).Code]));
+      });
+      request.on('error', reject);
+      request.write('x'.repeat(100_000));
+    });
+    expect(get).toEqual([413, 'RequestBodyTooLarge']);
+  });
+
+  it('answers a read or a refusal only once the changes before it are on disk: none rests on a change its failed write takes back', async () => {
+    let down: Error | undefined;
+    let commits = 0;
+    const slowServer = createIpamServer(await IpamService.create(), {
+      region: R,
+      // the first journal write takes 300 ms and fails (a full disk); later ones succeed at once
+      onCommitted: () => (++commits === 1 ? new Promise((_, reject) => setTimeout(() => reject((down = new Error('disk full'))), 300)) : Promise.resolve()),
+      unavailable: () => down,
+    });
+    await new Promise<void>((resolve) => slowServer.listen(0, '127.0.0.1', resolve));
+    const call = async (query: string) => {
+      const response = await fetch(`http://127.0.0.1:${(slowServer.address() as AddressInfo).port}/?Version=2023-02-28&${query}`, { method: 'POST' });
+      return [response.status, ((await response.json()) as { Code?: string }).Code ?? 'OK'];
+    };
+    try {
+      const create = call(`Action=CreateIpam&RegionId=${R}&OperatingRegionList.1=${R}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // the IPAM is in memory now, its write pending: neither answer may show it
+      const [list, again] = await Promise.all([call(`Action=ListIpams&RegionId=${R}`), call(`Action=CreateIpam&RegionId=${R}&OperatingRegionList.1=${R}`)]);
+      expect(await create).toEqual([500, 'InternalError']);
+      expect([list, again]).toEqual([[500, 'InternalError'], [500, 'InternalError']]);
+    } finally {
+      await new Promise<void>((resolve) => slowServer.close(() => resolve()));
+    }
   });
 
   it('answers 500 with the call\'s RequestId when the commit after a mutation fails, and 200 otherwise', async () => {

@@ -154,4 +154,22 @@ describe('crashes and concurrency', () => {
     expect((await call(port, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 28 })).status).toBe(200);
     child.kill('SIGTERM');
   }, 60_000);
+
+  it('hands out no RequestId twice across restarts: answers, refusals and requests refused before the service', async () => {
+    // a restart restored the service with seed 0, so its RequestIds began again at the same place;
+    // requests refused on the wire counted from 1 in every process
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-ids-'));
+    const seen: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { child, port } = await start(dataDir);
+      for (const [action, params] of [['ListIpams', { RegionId: R }], ['ListIpams', {}], ['NoSuchAction', {}]] as const) {
+        seen.push((await call(port, action, params)).body.RequestId);
+      }
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(seen.every((id) => /^[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}$/.test(id))).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
+  }, 60_000);
 });
