@@ -118,7 +118,7 @@ function renderComparison(summary: SimulationSummary, pools: Map<string, PoolInf
     const firstCells = first === null
       ? '<td class="first-failure-event">—</td><td class="first-failure-utilisation">—</td>'
       : `<td class="first-failure-event">${count(first.event)}<span class="detail">${escapeHtml(poolName(pools, first.poolId))}, /${Number(first.mask)}, ${escapeHtml(first.cause)}</span></td>` +
-        `<td class="first-failure-utilisation">${percent(first.utilisation)}</td>`;
+        `<td class="first-failure-utilisation">${percent(first.utilisation)}<span class="detail">of ${escapeHtml(poolName(pools, first.treeId))}</span></td>`;
     return `<tr data-strategy-index="${summary.runs.indexOf(run)}">
 <td class="strategy text">${strategyLabel(summary, run)}</td>
 <td class="allocations">${count(run.allocations)}</td>
@@ -137,7 +137,7 @@ ${firstCells}
 <div class="table-wrap"><table class="comparison">
 <thead>
 <tr><th rowspan="2">Strategy</th><th rowspan="2">Allocations</th><th rowspan="2">Releases</th><th colspan="4">Failed allocations</th><th colspan="2">First failure</th><th rowspan="2">Events/s</th><th rowspan="2">Elapsed</th></tr>
-<tr><th>total</th><th>no space</th><th>fragmentation</th><th>quota</th><th>at event</th><th>pool utilisation</th></tr>
+<tr><th>total</th><th>no space</th><th>fragmentation</th><th>quota</th><th>at event</th><th>tree utilisation</th></tr>
 </thead>
 <tbody>
 ${rows.join('\n')}

@@ -39,8 +39,12 @@ export interface StrategyRun {
   allocations: number;
   releases: number;
   failures: { total: number; noSpace: number; fragmentation: number; quota: number };
-  /** The first refused allocation: where, when, and how full its pool was then (0..100). */
-  firstFailure: null | { event: number; poolId: string; mask: number; utilisation: number; cause: FailureCause };
+  /**
+   * The first refused allocation: when, in which pool, for what mask and why; and the top-level
+   * pool of that pool's tree (`treeId`) with how full it was then (0..100): how much of the
+   * address space the strategy had handed out when it first failed.
+   */
+  firstFailure: null | { event: number; poolId: string; mask: number; cause: FailureCause; treeId: string; utilisation: number };
   /** Sampled over time for every top-level pool (the root of each tree). */
   series: PoolSeries[];
   maps: { final: PoolMap[]; atFirstFailure: PoolMap[] | null };

@@ -29,7 +29,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
   const leafIndex = pools.flatMap((p, i) => (p.plan.workload ? [i] : []));
   const events = scenario.events;
-  const sampleEvery = Math.max(1, Math.ceil(events / (scenario.samples - 1)));
+  // `samples` points, evenly spread from event 0 to the last (fewer when there are fewer events)
+  const sampleAt = (k: number) => Math.round((k * events) / (scenario.samples - 1));
   // whole and positive: a chunk of events ends where progress is due, and must hold one
   const progressEvery = Math.max(1, Math.ceil(hooks.progressEvery ?? 1 << 16)) || 1 << 16;
 
@@ -101,7 +102,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     failuresInTree[treeOf[pool]!]!++;
     if (!firstFailure) {
       const root = pools[pool]!.root;
-      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, utilisation: driver.figures(root).utilisation, cause };
+      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, cause, treeId: pools[root]!.plan.name, utilisation: driver.figures(root).utilisation };
       const mapsStart = performance.now();
       mapsAtFirstFailure = maps();
       mapsMs += performance.now() - mapsStart;
@@ -110,7 +111,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
 
   const start = performance.now();
   const liveAtStart = driver.liveCount;
-  let nextSample = 0, nextProgress = progressEvery;
+  let samplesTaken = 0, nextSample = 0, nextProgress = progressEvery;
   const poolOfTapeId = new Map(pools.map((_, pool) => [driver.tapeId(pool), pool]));
   let event = 0;
   try {
@@ -119,7 +120,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     while (event < events) {
       if (event === nextSample) {
         sample(event);
-        nextSample += sampleEvery;
+        while (nextSample <= event) nextSample = sampleAt(++samplesTaken);
       }
       if (event === nextProgress) {
         hooks.onProgress?.(event);

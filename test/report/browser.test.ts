@@ -66,7 +66,7 @@ describe('the report in headless Chromium', () => {
         'failures-quota': n(f.failures.quota),
         'failures-fragmentation': n(f.failures.fragmentation),
         'first-failure-event': f.firstFailure === null ? '—' : `${n(f.firstFailure.event)}${poolName(f.firstFailure.poolId)}, /${f.firstFailure.mask}, ${f.firstFailure.cause}`,
-        'first-failure-utilisation': f.firstFailure === null ? '—' : `${f.firstFailure.utilisation.toFixed(1)} %`,
+        'first-failure-utilisation': f.firstFailure === null ? '—' : `${f.firstFailure.utilisation.toFixed(1)} %of ${poolName(f.firstFailure.treeId)}`,
         'events-per-second': n(f.eventsPerSecond),
         elapsed: f.elapsedMs < 1000 ? `${f.elapsedMs} ms` : `${(f.elapsedMs / 1000).toFixed(2)} s`,
       };

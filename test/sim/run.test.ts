@@ -143,7 +143,21 @@ describe('a simulation run', () => {
       const run = await runJob(engine, { scenario: quota, strategy: 'first-fit', via, mapSide: 0 });
       expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 0, fragmentation: 0, quota: 10 });
       // events 0..49 take a chunk each; event 50 is the first that cannot
-      expect(run.firstFailure, via).toMatchObject({ event: 50, poolId: 'leaf', mask: 28, cause: 'quota' });
+      // the utilisation is the tree's: 50 /28s out of the /16 (the leaf itself is full)
+      expect(run.firstFailure, via).toEqual({ event: 50, poolId: 'leaf', mask: 28, cause: 'quota', treeId: 'top', utilisation: (50 * 16 * 100) / 65536 });
+    }
+  });
+
+  it('samples exactly `samples` points, evenly from event 0 to the last; fewer only when there are fewer events', async () => {
+    // every ceil(events / (samples - 1)) events used to give 168 points for 200 over 1,000 events
+    for (const [events, samples, points] of [[1000, 200, 200], [11, 6, 6], [1_000_003, 7, 7], [4, 10, 5]] as const) {
+      const scenario = parseScenario({
+        name: 'samples', events, samples,
+        pools: [{ name: 't', ipVersion: 'IPv4', cidrs: ['10.0.0.0/24'], workload: { weight: 1, masks: { '28': 1 } } }],
+      });
+      const { series: [series] } = await runJob(engine, { scenario, strategy: 'first-fit', via: 'engine', mapSide: 0 });
+      expect(series!.event.length, `${events} events`).toBe(points);
+      expect(series!.event).toEqual([...new Set(Array.from({ length: samples }, (_, k) => Math.round((k * events) / (samples - 1))))]);
     }
   });
 
