@@ -41,7 +41,10 @@ function act(label: string, step: () => string | void): void {
 const maskOf = (text: string) => (/^\/\d{1,3}$/.test(text.trim()) ? Number(text.trim().slice(1)) : undefined);
 
 function pools() {
-  return ipam.listIpamPools({ RegionId: region, MaxResults: 100 }).IpamPools;
+  return allPages((NextToken) => {
+    const page = ipam.listIpamPools({ RegionId: region, MaxResults: 100, ...(NextToken ? { NextToken } : {}) });
+    return { items: page.IpamPools, next: page.NextToken };
+  });
 }
 
 function allPages<T>(fetch: (token: string | undefined) => { items: T[]; next: string | undefined }): T[] {
@@ -56,8 +59,9 @@ function allPages<T>(fetch: (token: string | undefined) => { items: T[]; next: s
 }
 
 function refresh(): void {
-  if (!ipam || !scopeId) return;
-  const list = pools();
+  if (!ipam) return;
+  // without an IPAM (a file that has none) there are no pools: the lists empty out
+  const list = scopeId ? pools() : [];
   const selected = poolSelect.value;
   // IDs come from imported files too: every value is escaped
   const options = list.map((p) => `<option value="${escape(p.IpamPoolId)}">${escape(p.IpamPoolName ?? p.IpamPoolId)} · ${p.IpVersion} · ${p.AllocationStrategy}</option>`).join('');
@@ -215,7 +219,11 @@ function wire(): void {
         try {
           ids.push(ipam.call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId, CidrMask: mask }).IpamPoolAllocationId);
         } catch (error) {
-          if (!(error instanceof IpamApiError)) throw error;
+          // only a full pool is an outcome of the burst; any other refusal is the form's, shown as such
+          if (!(error instanceof IpamApiError) || error.code !== 'OperationDenied.AvailableCidrInsufficient') {
+            for (const id of ids) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: id });
+            throw error;
+          }
           refused++;
         }
         if (ids.length > 0 && i % 2 === 1) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: ids.pop()! });

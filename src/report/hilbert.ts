@@ -115,7 +115,8 @@ export function mapSide(span: Cidr, requested: number): number {
     throw new RangeError(`map side must be a power of two 1..${1 << MAX_HILBERT_ORDER}, got ${requested}`);
   }
   const spanHostBits = FAMILY_BITS[span.family] - span.prefixLength;
-  return Math.min(requested, 1 << Math.floor(spanHostBits / 2));
+  // 2 ** n, not 1 << n: a shift wraps past 31 bits, and an IPv6 span has up to 64 per side
+  return Math.min(requested, 2 ** Math.floor(spanHostBits / 2));
 }
 
 /** The smallest aligned block holding every given block (all of one family). */

@@ -329,3 +329,20 @@ describe('map sizes, spans and input checks', () => {
 });
 
 const span6 = parseCidr('2001:db8::/32');
+
+describe('mapSide for large IPv6 spans (a 32-bit shift once wrapped: a /56 got 16 × 16, a /64 one cell)', () => {
+  it.each(['2001:db8::/64', '2001:db8::/60', '2001:db8::/56', '2001:db8::/52', '::/0'])('%s gets the requested 128 × 128 map', (span) => {
+    expect(mapSide(parseCidr(span), 128)).toBe(128);
+  });
+
+  it('a /48 gets a 4096 map when asked (its 80 host bits allow it)', () => {
+    expect(mapSide(parseCidr('2001:db8::/48'), 4096)).toBe(4096);
+  });
+
+  it('rasterisePoolMap of a /56 pool is as large as that of a /16', () => {
+    const v6 = rasterisePoolMap({ poolId: 'p6', span: '2001:db8:0:100::/56', side: 64, provisioned: ['2001:db8:0:100::/56'], allocated: ['2001:db8:0:100::/60'], children: [] });
+    const v4 = rasterisePoolMap({ poolId: 'p4', span: '10.0.0.0/16', side: 64, provisioned: ['10.0.0.0/16'], allocated: ['10.0.0.0/20'], children: [] });
+    expect(v4.side).toBe(64);
+    expect(v6.side).toBe(64);
+  });
+});
