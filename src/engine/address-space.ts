@@ -1,4 +1,4 @@
-import { FAMILY_BITS, toCidr, type Cidr, type IpFamily } from '../cidr/index.js';
+import { FAMILY_BITS, formatCidr, toCidr, type Cidr, type IpFamily } from '../cidr/index.js';
 import type { Engine } from './engine.js';
 import {
   IO_ADDRESS_IN, IO_ADDRESS_OUT, IO_ADDRESSES, IO_COUNTS, IO_PREFIXES, IO_STATS, IO_STATUS,
@@ -42,6 +42,38 @@ export interface Utilization {
 
 const MASK64 = (1n << 64n) - 1n;
 
+/**
+ * Whether n crosses into wasm as itself: wasm turns an i32 argument into some other number
+ * silently (NaN → 0, 24.5 → 24, 2^32 + 24 → 24), so the numeric methods check this first.
+ */
+const isU32 = (n: number) => n >>> 0 === n;
+
+/** A prefix length and strategy number as allocateV4/V6 and previewV4/V6 take them: 0, or the status refusing them. */
+function sizeArgsStatus(prefixLength: number, strategy: number): number {
+  if (!isU32(prefixLength)) return EngineStatus.BAD_PREFIX;
+  return isU32(strategy) ? EngineStatus.OK : EngineStatus.BAD_STRATEGY;
+}
+
+/** Address words and a prefix length as reserve/release take them: 0, or the status refusing them. */
+function blockArgsStatus(prefixLength: number, w0: number, w1 = 0, w2 = 0, w3 = 0): number {
+  if (!isU32(prefixLength)) return EngineStatus.BAD_PREFIX;
+  // a word that is no u32 is no address of the family
+  return isU32(w0) && isU32(w1) && isU32(w2) && isU32(w3) ? EngineStatus.OK : EngineStatus.HOST_BITS;
+}
+
+/**
+ * A Cidr value made by hand, checked as parseCidr checks text before it crosses into wasm,
+ * which would take an address past the family's bits modulo 2^32 (or 2^64 a half) and a
+ * fractional prefix length truncated.
+ */
+function checkCidrValue({ family, address, prefixLength }: Cidr): void {
+  const bits = family === 4 || family === 6 ? FAMILY_BITS[family] : 0;
+  if (bits === 0 || typeof address !== 'bigint' || address < 0n || address >> BigInt(bits) !== 0n) {
+    throw new EngineError(EngineStatus.HOST_BITS, `address ${String(address)} is not an IPv${String(family)} address`);
+  }
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > bits) throw new EngineError(EngineStatus.BAD_PREFIX, `/${prefixLength}`);
+}
+
 /** The number a strategy name crosses into wasm as; BAD_STRATEGY for a name the engine does not know. */
 function strategyCode(strategy: AllocationStrategy): number {
   const code = Object.hasOwn(STRATEGIES, strategy) ? STRATEGIES[strategy] : undefined;
@@ -77,16 +109,16 @@ export class AddressSpace {
 
   /** Allocates a block; returns its address, or a negative EngineStatus. */
   allocateV4(prefixLength: number, strategy = 0): number {
-    return this.engine.raw.allocate4(this.id, prefixLength, strategy);
+    return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.allocate4(this.id, prefixLength, strategy);
   }
   previewV4(prefixLength: number, strategy = 0): number {
-    return this.engine.raw.preview4(this.id, prefixLength, strategy);
+    return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.preview4(this.id, prefixLength, strategy);
   }
   reserveV4(address: number, prefixLength: number): number {
-    return this.engine.raw.reserve4(this.id, address, prefixLength);
+    return blockArgsStatus(prefixLength, address) || this.engine.raw.reserve4(this.id, address, prefixLength);
   }
   releaseV4(address: number, prefixLength: number): number {
-    return this.engine.raw.release4(this.id, address, prefixLength);
+    return blockArgsStatus(prefixLength, address) || this.engine.raw.release4(this.id, address, prefixLength);
   }
 
   // ---- numeric IPv6: addresses are four u32 words, w0 the lowest ----
@@ -99,16 +131,20 @@ export class AddressSpace {
 
   /** Allocates a block; on success (0) its address is in resultWords(). */
   allocateV6(prefixLength: number, strategy = 0): number {
-    return this.engine.raw.allocate6(this.id, prefixLength, strategy);
+    return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.allocate6(this.id, prefixLength, strategy);
   }
   previewV6(prefixLength: number, strategy = 0): number {
-    return this.engine.raw.preview6(this.id, prefixLength, strategy);
+    return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.preview6(this.id, prefixLength, strategy);
   }
   reserveV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): number {
+    const refused = blockArgsStatus(prefixLength, w0, w1, w2, w3);
+    if (refused) return refused;
     this.#writeWords(w0, w1, w2, w3);
     return this.engine.raw.reserve6(this.id, prefixLength);
   }
   releaseV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): number {
+    const refused = blockArgsStatus(prefixLength, w0, w1, w2, w3);
+    if (refused) return refused;
     this.#writeWords(w0, w1, w2, w3);
     return this.engine.raw.release6(this.id, prefixLength);
   }
@@ -143,6 +179,11 @@ export class AddressSpace {
 
   #batch(prefixLengths: Uint8Array, addresses: Uint32Array, run: (count: number) => number, isOutput: boolean): number {
     const wordsPer = this.family === 4 ? 1 : 4;
+    // checked before the first item: a short array found later would leave blocks taken and not
+    // reported, or release blocks left in the engine's buffer by an earlier call
+    if (addresses.length < prefixLengths.length * wordsPer) {
+      throw new EngineError(EngineStatus.BAD_ARGUMENT, `${prefixLengths.length} items need ${prefixLengths.length * wordsPer} address words, got ${addresses.length}`);
+    }
     const { io, batchCapacity } = this.engine;
     let done = 0;
     while (done < prefixLengths.length) {
@@ -173,8 +214,9 @@ export class AddressSpace {
   /** One engine export pair per operation; wasm exports need no `this`, so no closure per call. */
   #blockCall(block: Cidr | string, v4: (space: number, address: number, prefix: number) => number, v6: (space: number, prefix: number) => number): number {
     const cidr = toCidr(block);
+    if (typeof block !== 'string') checkCidrValue(cidr);
     if (cidr.family !== this.family) {
-      throw new EngineError(EngineStatus.HOST_BITS, `${block} is IPv${cidr.family}, the space is IPv${this.family}`);
+      throw new EngineError(EngineStatus.HOST_BITS, `${formatCidr(cidr)} is IPv${cidr.family}, the space is IPv${this.family}`);
     }
     if (this.family === 4) return check(v4(this.id, Number(cidr.address), cidr.prefixLength), typeof block === 'string' ? block : '');
     const longs = this.engine.longs;
@@ -347,7 +389,6 @@ export class AddressSpace {
 
   /** Restores a state read from randomState; hi and lo are u32 integers. */
   setRandomState(hi: number, lo: number): void {
-    const isU32 = (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
     if (!isU32(hi) || !isU32(lo)) throw new EngineError(EngineStatus.BAD_ARGUMENT, `random state halves must be u32 integers, got [${hi}, ${lo}]`);
     check(this.engine.raw.setRandomState(this.id, hi, lo));
   }
