@@ -39,7 +39,9 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
   if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
-    if (!pool.space.fits(mask!)) throw apiError(insufficient, `No /${mask} is free in ${pool.IpamPoolId}.`);
+    if (!pool.space.fits(mask!)) {
+      throw apiError(insufficient, pool.cidrs.size === 0 ? `${pool.IpamPoolId} has no provisioned CIDR block.` : `No /${mask} is free in ${pool.IpamPoolId}.`);
+    }
     return preview ? previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]) : undefined;
   }
   const block = ctx.cidrFor(pool.IpVersion, cidr, insufficient === 'ResourceNotEnough.IpamPoolCidr' ? 'CidrBlock' : 'Cidr');
@@ -62,7 +64,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
-  if (pool.cidrs.size === 0) throw apiError('OperationDenied.AvailableCidrInsufficient', `${pool.IpamPoolId} has no provisioned CIDR block.`);
+  // parameters first (README: order of checks), then a pool with no CIDR answers as a full one
   const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient', false);
   return (RequestId) => {
     // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
@@ -173,7 +175,6 @@ export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr'
   ClientToken: CLIENT_TOKEN,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
-  if (pool.cidrs.size === 0 && p.CidrMask !== undefined) throw apiError('ResourceNotEnough.IpamPoolCidr', `${pool.IpamPoolId} has no provisioned CIDR block.`);
   const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr', true);
   return { CidrBlock: formatBlock(pool.space, block) };
 });
