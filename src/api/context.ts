@@ -4,7 +4,7 @@
  */
 import { AddressParseError, formatCidr, parseCidr, cidrOverlaps, type Cidr } from '../cidr/index.js';
 import type { Engine } from '../engine/index.js';
-import { apiError, illegalParam } from './errors.js';
+import { apiError, illegalParam, type ErrorCode } from './errors.js';
 import { formatTime, type Clock, type IdSource } from './ids.js';
 import type { AllocationRecord, IpamRecord, IpVersion, PoolRecord, ScopeRecord, Store } from './model.js';
 
@@ -47,9 +47,9 @@ export class Context {
   }
 
   /** Calls about an IPAM, its scopes and its pools go to the IPAM's hosted region. */
-  inHostedRegion(ipamId: string, regionId: string): void {
+  inHostedRegion(ipamId: string, regionId: string, code: ErrorCode = 'OperationDenied.RequestRegionInvalid'): void {
     const ipam = this.store.ipams.get(ipamId)!;
-    if (ipam.RegionId !== regionId) throw apiError('OperationDenied.RequestRegionInvalid', `Use ${ipam.RegionId}.`);
+    if (ipam.RegionId !== regionId) throw apiError(code, `Use ${ipam.RegionId}.`);
   }
 
   /** Allocation calls go to the pool's region, or to the IPAM's hosted region for a region-less pool. */
@@ -75,11 +75,11 @@ export class Context {
   }
 
   /** A pool addressed by a pool-management call (hosted region) or an allocation call (pool region). */
-  pool(id: string, regionId: string, rule: 'hosted' | 'pool'): PoolRecord {
+  pool(id: string, regionId: string, rule: 'hosted' | 'pool', regionCode?: ErrorCode): PoolRecord {
     this.knownRegion(regionId);
     const pool = this.store.pools.get(id);
     if (!pool) throw apiError('ResourceNotFound.IpamPool', id);
-    if (rule === 'hosted') this.inHostedRegion(pool.IpamId, regionId);
+    if (rule === 'hosted') this.inHostedRegion(pool.IpamId, regionId, regionCode);
     else this.inPoolRegion(pool, regionId);
     return pool;
   }

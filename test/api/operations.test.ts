@@ -164,8 +164,10 @@ describe('successful operations', () => {
       { version: 'IPv4' as const, cidrs: ['172.16.0.0/12', '10.0.0.0/16', '192.168.0.0/24', '10.3.0.0/16', '11.0.0.0/8', '0.0.0.0/5'], gone: '10.3.0.0/16' },
       { version: 'IPv6' as const, cidrs: ['2001:db8:8000::/33', '::/96', 'fd00::/8', '2001:db8::/48', '2001:db8:1::/48', 'fc00::/64', '::ffff:0:0/96'], gone: '2001:db8::/48' },
     ];
+    // a scope of their own, clear of the fixture's pools (a top-level public IPv6 pool holds one CIDR only)
+    const { IpamScopeId } = ipam.createIpamScope({ RegionId: R, IpamId: f.IpamId });
     for (const { version, cidrs, gone } of cases) {
-      const pool = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, PoolRegionId: R, IpVersion: version }).IpamPoolId;
+      const pool = ipam.createIpamPool({ RegionId: R, IpamScopeId, PoolRegionId: R, IpVersion: version }).IpamPoolId;
       for (const Cidr of cidrs) ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr });
       ipam.deleteIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: gone });
       const left = cidrs.filter((c) => c !== gone).map((c) => parseCidr(c)).sort((x, y) => x.prefixLength - y.prefixLength);
@@ -275,7 +277,7 @@ const ERROR_CASES: Case[] = [
   ['UpdateIpamPool of an unknown pool', 'UpdateIpamPool', () => ({ RegionId: R, IpamPoolId: 'ipam-pool-x' }), 'ResourceNotFound.IpamPool', 404],
   ['UpdateIpamPool to crossed masks', 'UpdateIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool, AllocationMinCidrMask: 29 }), 'IllegalParam.AllocationMinCidrMask'],
   ['clearing and setting the default mask', 'UpdateIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool, AllocationDefaultCidrMask: 24, ClearAllocationDefaultCidrMask: true }), 'IllegalParam.ClearAllocationDefaultCidrMask'],
-  ['DeleteIpamPool with sub-pools', 'DeleteIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool }), 'DependencyViolation.IpamPool'],
+  ['DeleteIpamPool with sub-pools', 'DeleteIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool }), 'DependencyViolation.SubPool'],
   ['DeleteIpamPool with allocations', 'DeleteIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.plainPool }), 'DependencyViolation.CustomPoolAllocation', 400,
     (f) => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.plainPool, CidrMask: 24 })],
   ['DeleteIpamPool with CIDRs', 'DeleteIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.plainPool }), 'DependencyViolation.PoolCidr'],

@@ -11,6 +11,12 @@ import { listOf } from './shared.js';
 
 export const MAX_CIDRS_PER_POOL = 50;
 
+/** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
+function cidrQuota(ctx: Context, pool: PoolRecord): number {
+  const publicIpv6 = pool.SourceIpamPoolId === undefined && pool.IpVersion === 'IPv6' && ctx.store.scopes.get(pool.IpamScopeId)!.IpamScopeType === 'public';
+  return publicIpv6 ? 1 : MAX_CIDRS_PER_POOL;
+}
+
 /** The region an allocation made in this pool belongs to (spec §2.3). */
 export function allocationRegion(ctx: Context, pool: PoolRecord): string {
   return pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
@@ -85,7 +91,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (p.Cidr === undefined && p.NetmaskLength === undefined) throw apiError('MissingParam.CidrOrNetmaskLength');
   if (p.Cidr !== undefined && p.NetmaskLength !== undefined) throw illegalParam('NetmaskLength', 'give Cidr or NetmaskLength, not both');
-  if (pool.cidrs.size >= MAX_CIDRS_PER_POOL) throw apiError('QuotaExceeded.IpamPoolCidr');
+  if (pool.cidrs.size >= cidrQuota(ctx, pool)) throw apiError('QuotaExceeded.IpamPoolCidr');
   const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
   let block: Cidr;
   if (p.Cidr !== undefined) {

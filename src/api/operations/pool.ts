@@ -92,7 +92,8 @@ export const createIpamPool = mutation('CreateIpamPool', {
       SourceIpamPoolId: parent?.IpamPoolId,
       PoolRegionId: poolRegion,
       IpVersion: version,
-      Ipv6Isp: p.Ipv6Isp,
+      // a public IPv6 pool's ISP defaults to BGP (spec §5.3)
+      Ipv6Isp: p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? 'BGP' : undefined),
       ...masks,
       AutoImport: p.AutoImport,
       AllocationStrategy: p.AllocationStrategy ?? 'first-fit',
@@ -163,8 +164,9 @@ export const deleteIpamPool = mutation('DeleteIpamPool', {
   IpamPoolId: REQUIRED_ID,
   ...MUTATION,
 }, (ctx, p) => {
-  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
-  if (pool.children.size > 0) throw apiError('DependencyViolation.IpamPool', `${pool.children.size} sub-pool(s) remain.`);
+  // the spec's own codes for this call (§5.5): its region refusal and its sub-pool dependency
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted', 'OperationDenied.PoolRegionNotSupportDeletePool');
+  if (pool.children.size > 0) throw apiError('DependencyViolation.SubPool', `${pool.children.size} sub-pool(s) remain.`);
   if (pool.allocations.size > 0) throw apiError('DependencyViolation.CustomPoolAllocation', `${pool.allocations.size} allocation(s) remain.`);
   if (pool.cidrs.size > 0) throw apiError('DependencyViolation.PoolCidr', `${pool.cidrs.size} CIDR block(s) remain.`);
   return (RequestId) => {
@@ -234,6 +236,7 @@ function poolItem(ctx: Context, pool: PoolRecord) {
     AllocationStrategy: pool.AllocationStrategy,
     Cidrs: [...pool.cidrs.values()].map((c) => c.Cidr),
     IsShared: false,
+    OwnerId: 0, // the account: one local account, as allocations' ResourceOwnerId
     Status: 'Created',
     ResourceGroupId: pool.ResourceGroupId,
     CreateTime: pool.CreateTime,

@@ -79,6 +79,7 @@ export const listIpamScopes = query('ListIpamScopes', 'POST', {
     Status: 'Created',
     CreateTime: scope.CreateTime,
     RegionId: scope.RegionId,
+    OwnerId: 0, // the account: one local account, as allocations' ResourceOwnerId
     ResourceGroupId: scope.ResourceGroupId,
     Tags: scope.Tags.map((t) => ({ ...t })),
   }));

@@ -1,0 +1,105 @@
+/**
+ * Rules the spec states [DOC] that the API once left out or broke, each found by reading the spec
+ * against the service: the order of checks on a pool with no CIDR (README: parameters first; §5.10,
+ * §5.15), a top-level public IPv6 pool's one CIDR (§2.2), its ISP's default (§5.3), DeleteIpamPool's
+ * own codes (§5.5), and the OwnerId of list items (§5.2, §5.6).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { IpamApiError, IpamService } from '../../src/index.js';
+
+const R = 'cn-hangzhou';
+const B = 'cn-beijing';
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof IpamApiError) return `${e.httpStatus} ${e.code}`;
+    throw e;
+  }
+  return 'no error';
+}
+
+let s: IpamService;
+let ipam: { IpamId: string; PrivateDefaultScopeId: string; PublicDefaultScopeId: string };
+beforeEach(async () => {
+  s = await IpamService.create({ seed: 10 });
+  ipam = s.createIpam({ RegionId: R, OperatingRegionList: [R, B] });
+});
+
+describe('public IPv6 pools', () => {
+  it('a top-level one holds one provisioned CIDR (§2.2), and refusing a second changes nothing', () => {
+    const pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', Ipv6Isp: 'BGP' }).IpamPoolId;
+    s.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '2400:3200::/56' });
+    const before = JSON.stringify(s.exportState());
+    expect(codeOf(() => s.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '2400:3200:0:100::/56' }))).toBe('400 QuotaExceeded.IpamPoolCidr');
+    expect(JSON.stringify(s.exportState())).toBe(before);
+    // a sub-pool of it, and a private IPv6 pool, keep the 50
+    const child = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, SourceIpamPoolId: pool }).IpamPoolId;
+    s.addIpamPoolCidr({ RegionId: R, IpamPoolId: child, NetmaskLength: 60 });
+    expect(codeOf(() => s.addIpamPoolCidr({ RegionId: R, IpamPoolId: child, NetmaskLength: 60 }))).toBe('no error');
+  });
+
+  it('its ISP defaults to BGP (§5.3); a private IPv6 pool has none', () => {
+    const pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId;
+    expect(s.listIpamPools({ RegionId: R, IpamPoolIds: [pool] }).IpamPools[0]!.Ipv6Isp).toBe('BGP');
+    const own = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId;
+    expect(s.listIpamPools({ RegionId: R, IpamPoolIds: [own] }).IpamPools[0]!.Ipv6Isp).toBeUndefined();
+  });
+});
+
+describe('DeleteIpamPool answers with its own codes (§5.5)', () => {
+  it('from another region: OperationDenied.PoolRegionNotSupportDeletePool', () => {
+    const pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId }).IpamPoolId;
+    expect(codeOf(() => s.deleteIpamPool({ RegionId: B, IpamPoolId: pool }))).toBe('400 OperationDenied.PoolRegionNotSupportDeletePool');
+  });
+  it('with sub-pools: DependencyViolation.SubPool', () => {
+    const pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId }).IpamPoolId;
+    s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, SourceIpamPoolId: pool });
+    expect(codeOf(() => s.deleteIpamPool({ RegionId: R, IpamPoolId: pool }))).toBe('400 DependencyViolation.SubPool');
+  });
+});
+
+describe('list items', () => {
+  it('ListIpamScopes and ListIpamPools items carry OwnerId (§5.2, §5.6), the one local account as allocations say', () => {
+    s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId });
+    expect(s.listIpamScopes({ RegionId: R }).IpamScopes.map((scope) => scope.OwnerId)).toEqual([0, 0]);
+    expect(s.listIpamPools({ RegionId: R }).IpamPools.map((pool) => pool.OwnerId)).toEqual([0]);
+  });
+});
+
+describe('CreateIpamPoolAllocation on a pool with no provisioned CIDR (spec §5.10; README "Order of checks")', () => {
+  let pool: string;
+  beforeEach(() => {
+    pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId }).IpamPoolId;
+  });
+  it('neither Cidr nor CidrMask is MissingParam.CidrOrCidrMask', () => {
+    expect(codeOf(() => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool } as never))).toBe('400 MissingParam.CidrOrCidrMask');
+  });
+  it('an unparseable Cidr is IllegalParam.Cidr', () => {
+    expect(codeOf(() => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, Cidr: 'garbage' }))).toBe('400 IllegalParam.Cidr');
+  });
+  it('a CidrMask outside 0..32 for IPv4 is IllegalParam.CidrMask', () => {
+    expect(codeOf(() => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 33 }))).toBe('400 IllegalParam.CidrMask');
+  });
+  it('Cidr and CidrMask together is IllegalParam.CidrMask (as on a provisioned pool)', () => {
+    expect(codeOf(() => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/24', CidrMask: 24 }))).toBe('400 IllegalParam.CidrMask');
+  });
+  it('an explicit Cidr outside the (empty) provisioned space is CidrUnavailableInPool, as GetIpamPoolNextAvailableCidr says', () => {
+    expect(codeOf(() => s.getIpamPoolNextAvailableCidr({ RegionId: R, IpamPoolId: pool, CidrBlock: '10.0.0.0/24' }))).toBe('400 OperationDenied.CidrUnavailableInPool');
+    expect(codeOf(() => s.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/24' }))).toBe('400 OperationDenied.CidrUnavailableInPool');
+  });
+});
+
+describe('GetIpamPoolNextAvailableCidr on a pool with no provisioned CIDR (spec §5.15; README "Order of checks")', () => {
+  let pool: string;
+  beforeEach(() => {
+    pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId }).IpamPoolId;
+  });
+  it('a CidrMask outside 0..32 for IPv4 is IllegalParam.CidrMask', () => {
+    expect(codeOf(() => s.getIpamPoolNextAvailableCidr({ RegionId: R, IpamPoolId: pool, CidrMask: 33 }))).toBe('400 IllegalParam.CidrMask');
+  });
+  it('CidrBlock and CidrMask together is IllegalParam.CidrMask (as on a provisioned pool)', () => {
+    expect(codeOf(() => s.getIpamPoolNextAvailableCidr({ RegionId: R, IpamPoolId: pool, CidrMask: 24, CidrBlock: '10.0.0.0/24' }))).toBe('400 IllegalParam.CidrMask');
+  });
+});
