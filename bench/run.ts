@@ -167,11 +167,13 @@ function churnTasks(bits: number, pick: (r: Random) => number, liveTarget: numbe
 await workload(
   'Churn on 10.0.0.0/8 kept 50% full, masks /20–/28',
   'Filled with random /20–/28 blocks to half the /8, then each run releases 4,096 random live blocks and allocates 4,096 new ones (first-fit). Every contender performs the identical operation sequence.',
+  // the harness runs last, so its churnStep call sites have seen every contender's shape as theirs
+  // have: first, it would be timed in a friendlier compiler state than the rest
   churnTasks(32, pickV4Churn, Infinity, 4096, [
-    [HARNESS, () => harnessOnly(1)],
     ['engine, batch calls', () => engineBatch(engineSpace('10.0.0.0/8'))],
     ['engine, one call per op', () => engineCall(engineSpace('10.0.0.0/8'))],
     ['plain JS, typed arrays (same algorithm)', () => jsBuddy(jsSpace('10.0.0.0/8'))],
+    [HARNESS, () => harnessOnly(1)],
   ], 1 << 23),
 );
 
@@ -228,11 +230,11 @@ const pickV6 = (r: Random) => {
   return x < 0.9 ? 64 : x < 0.98 ? 56 : 48;
 };
 const v6Makers = (): Array<[string, () => BlockAllocator]> => [
-  [HARNESS, () => harnessOnly(4)],
   ['engine, batch calls', () => engineBatch(engineSpace('2001:db8::/32'))],
   ['engine, one call per op', () => engineCall(engineSpace('2001:db8::/32'))],
   ['plain JS, typed arrays (same algorithm)', () => jsBuddy(jsSpace('2001:db8::/32'))],
   ['plain JS, BigInt addresses (same algorithm)', () => bigIntBuddy(bigIntSpace('2001:db8::/32'))],
+  [HARNESS, () => harnessOnly(4)], // last, as in the IPv4 churn
 ];
 for (const liveTarget of [1_000_000, 1_000]) {
   await workload(
