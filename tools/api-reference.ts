@@ -15,6 +15,7 @@ function describeSpec(spec: ParamSpec): string {
       else if (spec.minLength !== undefined || spec.maxLength !== undefined) parts.push(`${spec.minLength ?? 0}–${spec.maxLength ?? '∞'} characters`);
       if (spec.rule === 'name') parts.push('not starting with http:// or https://');
       if (spec.rule === 'description') parts.push('starts with a letter, not with http:// or https://');
+      if (spec.rule === 'scope-description') parts.push('starts with a letter that is not a Chinese character, not with http:// or https://');
       if (spec.rule === 'ascii') parts.push('printable ASCII');
       return parts.join(', ');
     }

@@ -19,8 +19,12 @@ export interface StringSpec extends Common {
   readonly minLength?: number;
   readonly maxLength?: number;
   readonly oneOf?: readonly string[];
-  /** name: no http(s):// prefix; description: also starts with a letter; ascii: ASCII only. */
-  readonly rule?: 'name' | 'description' | 'ascii';
+  /**
+   * name: no http(s):// prefix; description: also starts with a letter (a Chinese character
+   * counts); scope-description: also starts with a letter that is not a Chinese character (spec
+   * §2.7: the scope pages say "letter" only); ascii: ASCII only.
+   */
+  readonly rule?: 'name' | 'description' | 'scope-description' | 'ascii';
 }
 export interface IntegerSpec extends Common {
   readonly type: 'integer';
@@ -57,6 +61,7 @@ export type ParamsOf<P extends ParamSpecs> =
 // Shared specs (spec §2.7, §3)
 export const NAME = { type: 'string', minLength: 1, maxLength: 128, rule: 'name' } as const;
 export const DESCRIPTION = { type: 'string', minLength: 1, maxLength: 256, rule: 'description' } as const;
+export const SCOPE_DESCRIPTION = { ...DESCRIPTION, rule: 'scope-description' } as const;
 export const REGION = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
 export const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
 /** Extension (not in the cloud's API): how a pool picks blocks for CidrMask / NetmaskLength requests. */
@@ -74,6 +79,7 @@ export const PAGE = { MaxResults: MAX_RESULTS, NextToken: NEXT_TOKEN } as const;
 
 const URL_PREFIX = /^https?:\/\//i;
 const STARTS_WITH_LETTER = /^\p{L}/u;
+const STARTS_WITH_LETTER_NOT_HAN = /^(?!\p{Script=Han})\p{L}/u;
 const ASCII = /^[\x20-\x7e]*$/;
 const MAX_TAGS = 20;
 
@@ -103,8 +109,9 @@ function stringCheck(spec: StringSpec): (name: string, value: unknown) => string
 
 function checkStringRule(name: string, value: string, { oneOf, rule }: StringSpec): void {
   if (oneOf && !oneOf.includes(value)) throw illegalParam(name, `must be one of ${oneOf.join(', ')}`);
-  if ((rule === 'name' || rule === 'description') && URL_PREFIX.test(value)) throw illegalParam(name, 'must not begin with http:// or https://');
+  if (rule !== undefined && rule !== 'ascii' && URL_PREFIX.test(value)) throw illegalParam(name, 'must not begin with http:// or https://');
   if (rule === 'description' && !STARTS_WITH_LETTER.test(value)) throw illegalParam(name, 'must begin with a letter');
+  if (rule === 'scope-description' && !STARTS_WITH_LETTER_NOT_HAN.test(value)) throw illegalParam(name, 'must begin with a letter (not a Chinese character)');
   if (rule === 'ascii' && !ASCII.test(value)) throw illegalParam(name, 'must be printable ASCII');
 }
 

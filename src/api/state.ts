@@ -16,7 +16,7 @@ import { newScope } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
 import {
-  ALLOCATION_STRATEGY, CLIENT_TOKEN, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, TAGS, validateParams, type ParamSpecs,
+  ALLOCATION_STRATEGY, CLIENT_TOKEN, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, TAGS, validateParams, type ParamSpecs,
 } from './params.js';
 import { OPERATIONS } from './table.js';
 
@@ -51,7 +51,7 @@ const IPAM_FIELDS = {
 const SCOPE_FIELDS = {
   seq: SEQ, IpamScopeId: REQUIRED_ID, IpamId: REQUIRED_ID,
   IpamScopeType: { type: 'string', required: true, oneOf: ['private', 'public'] }, IsDefault: { ...BOOLEAN, required: true },
-  IpamScopeName: NAME, IpamScopeDescription: DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true },
+  IpamScopeName: NAME, IpamScopeDescription: SCOPE_DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true },
   CreateTime: TIME, RegionId: REGION,
 } as const;
 const CIDR_FIELDS = { seq: SEQ, Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 }, parentAllocationId: ID } as const;

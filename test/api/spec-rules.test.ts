@@ -103,3 +103,13 @@ describe('GetIpamPoolNextAvailableCidr on a pool with no provisioned CIDR (spec 
     expect(codeOf(() => s.getIpamPoolNextAvailableCidr({ RegionId: R, IpamPoolId: pool, CidrMask: 24, CidrBlock: '10.0.0.0/24' }))).toBe('400 IllegalParam.CidrMask');
   });
 });
+
+describe('descriptions (§2.7)', () => {
+  it('a scope description starts with a letter that is not a Chinese character; other descriptions may start with one', () => {
+    const create = (IpamScopeDescription: string) => codeOf(() => s.createIpamScope({ RegionId: R, IpamId: ipam.IpamId, IpamScopeDescription }));
+    expect(create('中文描述')).toBe('400 IllegalParam.IpamScopeDescription');
+    expect(create('1st scope')).toBe('400 IllegalParam.IpamScopeDescription');
+    expect(create('Été')).toBe('no error');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, IpamPoolDescription: '中文描述' }))).toBe('no error');
+  });
+});

@@ -1,6 +1,6 @@
 import { apiError } from '../errors.js';
 import { mutation, query } from '../operation.js';
-import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, TAGS } from '../params.js';
 import { defined, dropScope, hasTags, listOf, newScope } from './shared.js';
 
 const MAX_SCOPES = 5;
@@ -11,7 +11,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
   IpamId: REQUIRED_ID,
   IpamScopeType: SCOPE_TYPE,
   IpamScopeName: NAME,
-  IpamScopeDescription: DESCRIPTION,
+  IpamScopeDescription: SCOPE_DESCRIPTION,
   ResourceGroupId: ID,
   Tag: TAGS,
   ...MUTATION,
