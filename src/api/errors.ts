@@ -54,7 +54,6 @@ export const ERRORS = {
   'QuotaExceeded.IpamPoolCidr': [400, 'A pool holds at most 50 provisioned CIDR blocks (a top-level public IPv6 pool 1).'],
   'QuotaExceeded.IpamScope': [400, 'An IPAM holds at most 5 scopes.'],
   'DependencyViolation.IpamPool': [400, 'Pools still depend on this resource.'],
-  'DependencyViolation.SubPool': [400, 'Sub-pools still depend on this pool.'],
   'OperationDenied.PoolRegionNotSupportDeletePool': [400, 'The pool cannot be deleted from this region: use the IPAM\'s hosted region.'],
   'DependencyViolation.PoolCidr': [400, 'The pool still has provisioned CIDR blocks.'],
   'DependencyViolation.CustomPoolAllocation': [400, 'The pool still has custom allocations.'],

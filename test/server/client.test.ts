@@ -65,7 +65,7 @@ describe.each(['v3', 'v2'] as const)('the vendor client (%s signatures) against 
     expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool }))).code).toBe('MissingParam.CidrOrCidrMask');
     expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: 'cn-shanghai', IpamPoolId: pool, CidrMask: 24 }))).code).toBe('OperationDenied.RequestRegionInvalid');
     expect((await refusal(call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId: pool, CidrMask: 24, DryRun: true }))).code).toBe('DryRunOperation');
-    expect((await refusal(call('DeleteIpamPool', { RegionId: region, IpamPoolId: pool }))).code).toBe('DependencyViolation.SubPool');
+    expect((await refusal(call('DeleteIpamPool', { RegionId: region, IpamPoolId: pool }))).code).toBe('DependencyViolation.IpamPool');
     expect((await refusal(call('DescribeVpcs', { RegionId: region }))).code).toBe('InvalidAction.NotFound');
 
     // delete everything

@@ -164,9 +164,9 @@ export const deleteIpamPool = mutation('DeleteIpamPool', {
   IpamPoolId: REQUIRED_ID,
   ...MUTATION,
 }, (ctx, p) => {
-  // the spec's own codes for this call (§5.5): its region refusal and its sub-pool dependency
+  // the spec's own code for this call's region refusal (§5.5); sub-pools depend on the pool (§4.1)
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted', 'OperationDenied.PoolRegionNotSupportDeletePool');
-  if (pool.children.size > 0) throw apiError('DependencyViolation.SubPool', `${pool.children.size} sub-pool(s) remain.`);
+  if (pool.children.size > 0) throw apiError('DependencyViolation.IpamPool', `${pool.children.size} sub-pool(s) remain.`);
   if (pool.allocations.size > 0) throw apiError('DependencyViolation.CustomPoolAllocation', `${pool.allocations.size} allocation(s) remain.`);
   if (pool.cidrs.size > 0) throw apiError('DependencyViolation.PoolCidr', `${pool.cidrs.size} CIDR block(s) remain.`);
   return (RequestId) => {
