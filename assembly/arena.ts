@@ -10,8 +10,9 @@
 // were, stays on the node's memory page, and costs 1/7 more memory rather than twice as much
 // (two-block nodes measured 9% slower on first-fit churn). A side table's first 16 bytes stay
 // zero, so it never passes for a space record. Nodes (and their childSets blocks, node.ts) and space records keep separate free lists.
-// Every mutating operation first asks `ensureBlocks` for the worst case it may need, so a
-// failed memory.grow is reported before anything is touched.
+// Every mutating operation first asks `ensureNodeBlocks` / `ensureBumpBlocks` for the worst case
+// it may need, so a failed memory.grow is reported before any space is touched (memory may have
+// grown, and the companion map moved, by then: neither is part of a space's state).
 
 export const BLOCK_SHIFT: u32 = 7;
 export const BLOCK_BYTES: u32 = 1 << BLOCK_SHIFT;

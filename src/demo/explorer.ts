@@ -37,6 +37,11 @@ function act(label: string, step: () => string | void): void {
   refresh();
 }
 
+/** Releases the burst's allocations still live. */
+function releaseAll(ids: readonly string[]): void {
+  for (const id of ids) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: id });
+}
+
 /** "/24" → 24, anything else → undefined (it is a CIDR then). */
 const maskOf = (text: string) => (/^\/\d{1,3}$/.test(text.trim()) ? Number(text.trim().slice(1)) : undefined);
 
@@ -221,14 +226,14 @@ function wire(): void {
         } catch (error) {
           // only a full pool is an outcome of the burst; any other refusal is the form's, shown as such
           if (!(error instanceof IpamApiError) || error.code !== 'OperationDenied.AvailableCidrInsufficient') {
-            for (const id of ids) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: id });
+            releaseAll(ids);
             throw error;
           }
           refused++;
         }
         if (ids.length > 0 && i % 2 === 1) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: ids.pop()! });
       }
-      for (const id of ids) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: id });
+      releaseAll(ids);
       const seconds = (performance.now() - started) / 1000;
       const operations = 100_000 - refused;
       const text = `${operations.toLocaleString('en-US')} operations in ${seconds.toFixed(2)} s: ${Math.round(operations / seconds).toLocaleString('en-US')} operations/s` +

@@ -37,7 +37,8 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   /**
    * Called after a mutating call succeeded and before its answer is sent; the answer waits for
-   * the returned promise (the durable journal's fsync).
+   * the returned promise (the durable journal's fsync). The promises must settle in call order,
+   * as the journal's batches do: a read waits for the latest one only, standing for all before.
    */
   onCommitted?: (entry: { action: string; params: Record<string, unknown>; time: Date }) => Promise<void>;
   /** The time each call runs at (set before the call; the journal records it). */

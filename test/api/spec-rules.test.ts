@@ -40,6 +40,12 @@ describe('public IPv6 pools', () => {
     expect(codeOf(() => s.addIpamPoolCidr({ RegionId: R, IpamPoolId: child, NetmaskLength: 60 }))).toBe('no error');
   });
 
+  it('a sub-pool takes its source pool\'s ISP, not BGP', () => {
+    const top = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', Ipv6Isp: 'ChinaMobile' }).IpamPoolId;
+    const sub = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, SourceIpamPoolId: top }).IpamPoolId;
+    expect(s.listIpamPools({ RegionId: R, Ipv6Isp: 'ChinaMobile' }).IpamPools.map((pool) => pool.IpamPoolId)).toEqual([top, sub]);
+  });
+
   it('its ISP defaults to BGP (§5.3); a private IPv6 pool has none', () => {
     const pool = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId;
     expect(s.listIpamPools({ RegionId: R, IpamPoolIds: [pool] }).IpamPools[0]!.Ipv6Isp).toBe('BGP');

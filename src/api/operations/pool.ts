@@ -92,8 +92,8 @@ export const createIpamPool = mutation('CreateIpamPool', {
       SourceIpamPoolId: parent?.IpamPoolId,
       PoolRegionId: poolRegion,
       IpVersion: version,
-      // a public IPv6 pool's ISP defaults to BGP (spec §5.3)
-      Ipv6Isp: p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? 'BGP' : undefined),
+      // a public IPv6 pool's ISP defaults to its source pool's, or to BGP at the top (spec §5.3)
+      Ipv6Isp: p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? parent?.Ipv6Isp ?? 'BGP' : undefined),
       ...masks,
       AutoImport: p.AutoImport,
       AllocationStrategy: p.AllocationStrategy ?? 'first-fit',
