@@ -59,8 +59,9 @@ function drawsAtRandom(service: IpamService, regions: readonly string[], { actio
   if (params.Cidr !== undefined || (action !== 'CreateIpamPoolAllocation' && action !== 'AddIpamPoolCidr')) return false;
   const pool = (id: unknown) => {
     if (typeof id !== 'string') return undefined;
+    // the record's own region first; only known ones (an unknown one would be refused)
     for (const region of new Set([params.RegionId, ...regions])) {
-      if (typeof region !== 'string' || !regions.includes(region)) continue;
+      if (!regions.includes(region as string)) continue;
       const found = (service.call('ListIpamPools', { RegionId: region, IpamPoolIds: [id] }).IpamPools as Array<Record<string, unknown>>)[0];
       if (found) return found;
     }

@@ -162,8 +162,6 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       if (operation.mutates && options.onCommitted) {
         const id = requestId;
         commit({ action, params, time }).then(() => send(response, 200, result), (error) => fail(response, error, id));
-      } else if (pendingCommits === 0) {
-        send(response, 200, result); // no closure on the common path
       } else {
         afterCommits(response, requestId, () => send(response, 200, result));
       }

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startDemoServer, type DemoServer } from '../../src/demo/serve.js';
 import { IpamService } from '../../src/index.js';
 import { launchChromium } from '../report/chromium.js';
+import { openExplorer } from './explorer-page.js';
 
 const R = 'cn-hangzhou';
 let server: DemoServer;
@@ -30,10 +31,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Engine loaded'), undefined, { timeout: 20_000 });
+  page = await openExplorer(browser, server.url, pageErrors);
 });
 afterEach(async () => {
   await page?.close();

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../src/demo/serve.js';
 import { launchChromium } from '../report/chromium.js';
+import { openExplorer } from './explorer-page.js';
 
 let server: DemoServer;
 let browser: Browser;
@@ -14,11 +15,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   server = await startDemoServer(0);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Engine loaded'), undefined, { timeout: 20_000 });
+  page = await openExplorer(browser, server.url, pageErrors, true);
 }, 40_000);
 
 afterAll(async () => {
