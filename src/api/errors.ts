@@ -53,6 +53,7 @@ export const ERRORS = {
   'OperationDenied.CidrOverlap': [400, 'The CIDR block overlaps a CIDR block of another pool in the scope.'],
   'OperationDenied.UnsupportedScopeType': [400, 'Only private scopes can be created.'],
   'QuotaExceeded.IpamPoolCidr': [400, 'A pool holds at most 50 provisioned CIDR blocks (a top-level public IPv6 pool 1).'],
+  'QuotaExceeded.IpamPool': [400, 'A region holds at most one top-level public IPv6 pool per ISP type.'],
   'QuotaExceeded.IpamScope': [400, 'An IPAM holds at most 5 scopes.'],
   'DependencyViolation.IpamPool': [400, 'Pools still depend on this resource.'],
   'DependencyViolation.PoolCidr': [400, 'The pool still has provisioned CIDR blocks.'],

@@ -1,8 +1,9 @@
 /**
  * Rules the spec states [DOC] that the API once left out or broke, each found by reading the spec
  * against the service: the order of checks on a pool with no CIDR (README: parameters first; §5.10,
- * §5.15), a top-level public IPv6 pool's one CIDR (§2.2), its ISP's default (§5.3), DeleteIpamPool's
- * own region code (§5.5), and the OwnerId of list items (§5.2, §5.6).
+ * §5.15), a top-level public IPv6 pool's one CIDR (§2.2), its ISP's default and one such pool per
+ * ISP and region (§5.3), DeleteIpamPool's own region code (§5.5), and the OwnerId of list items
+ * (§5.2, §5.6).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IpamApiError, IpamService } from '../../src/index.js';
@@ -44,6 +45,25 @@ describe('public IPv6 pools', () => {
     const top = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', Ipv6Isp: 'ChinaMobile' }).IpamPoolId;
     const sub = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, SourceIpamPoolId: top }).IpamPoolId;
     expect(s.listIpamPools({ RegionId: R, Ipv6Isp: 'ChinaMobile' }).IpamPools.map((pool) => pool.IpamPoolId)).toEqual([top, sub]);
+  });
+
+  it('a region holds one top-level public IPv6 pool per ISP type (§5.3); refusing another changes nothing', () => {
+    const bgp = s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId;
+    const before = JSON.stringify(s.exportState());
+    // BGP by default or by name, in the hosted region by default or by name
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', Ipv6Isp: 'BGP' }))).toBe('400 QuotaExceeded.IpamPool');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', PoolRegionId: R }))).toBe('400 QuotaExceeded.IpamPool');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', DryRun: true }))).toBe('400 QuotaExceeded.IpamPool');
+    expect(JSON.stringify(s.exportState())).toBe(before);
+    // another ISP, another region, a sub-pool, a private IPv6 pool: each has room
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', Ipv6Isp: 'ChinaTelecom' }))).toBe('no error');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6', PoolRegionId: B }))).toBe('no error');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, SourceIpamPoolId: bgp }))).toBe('no error');
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, IpVersion: 'IPv6' }))).toBe('no error');
+    // once it is deleted, a new one may be made
+    s.deleteIpamPool({ RegionId: R, IpamPoolId: s.listIpamPools({ RegionId: R, SourceIpamPoolId: bgp }).IpamPools[0]!.IpamPoolId });
+    s.deleteIpamPool({ RegionId: R, IpamPoolId: bgp });
+    expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PublicDefaultScopeId, IpVersion: 'IPv6' }))).toBe('no error');
   });
 
   it('its ISP defaults to BGP (§5.3); a private IPv6 pool has none', () => {

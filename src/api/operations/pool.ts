@@ -73,6 +73,17 @@ export const createIpamPool = mutation('CreateIpamPool', {
     throw apiError('OperationDenied.PoolRegionInvalid', `The source pool's region is ${parent.PoolRegionId}.`);
   }
   if (p.Ipv6Isp !== undefined && (version !== 'IPv6' || scope.IpamScopeType !== 'public')) throw illegalParam('Ipv6Isp', 'only public IPv6 pools have an ISP');
+  // a public IPv6 pool's ISP defaults to its source pool's, or to BGP at the top (spec §5.3)
+  const isp = p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? parent?.Ipv6Isp ?? 'BGP' : undefined);
+  if (isp !== undefined && parent === undefined) {
+    // spec §5.3: one top-level public IPv6 pool per ISP type per region, the account over
+    const region = poolRegion ?? ipam.RegionId;
+    for (const other of ctx.store.pools.values()) {
+      if (other.SourceIpamPoolId === undefined && other.Ipv6Isp === isp && (other.PoolRegionId ?? ctx.store.ipams.get(other.IpamId)!.RegionId) === region) {
+        throw apiError('QuotaExceeded.IpamPool', `${other.IpamPoolId} is the top-level public IPv6 pool of ${isp} in ${region}.`);
+      }
+    }
+  }
   if (p.AutoImport && poolRegion === undefined) throw apiError('OperationDenied.IpamPoolNotInRegion', 'AutoImport needs a pool region.');
   const masks: MaskRule = {
     AllocationMinCidrMask: p.AllocationMinCidrMask,
@@ -92,8 +103,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
       SourceIpamPoolId: parent?.IpamPoolId,
       PoolRegionId: poolRegion,
       IpVersion: version,
-      // a public IPv6 pool's ISP defaults to its source pool's, or to BGP at the top (spec §5.3)
-      Ipv6Isp: p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? parent?.Ipv6Isp ?? 'BGP' : undefined),
+      Ipv6Isp: isp,
       ...masks,
       AutoImport: p.AutoImport,
       AllocationStrategy: p.AllocationStrategy ?? 'first-fit',
