@@ -119,9 +119,14 @@ async function demo(): Promise<void> {
   console.log(`Engine memory: ${(engine.memoryBytes / 2 ** 20).toFixed(1)} MiB, ${count(engine.nodesInUse)} tree nodes live.`);
 }
 
+/** A bad option of a command other than simulate (whose own are ScenarioErrors): exit 2, the message alone. */
+class UsageError extends Error {}
+
 async function main(args: string[]): Promise<number> {
   const [command = 'simulate'] = args;
   if (command === 'simulate') return simulateCommand(args.slice(1));
+  // options with no command are the default command's: `wasm-ipam --list`, `npm start -- --events 1e6`
+  if (command.startsWith('-') && command !== '-h' && command !== '--help') return simulateCommand(args);
   if (command === 'demo') {
     await demo();
     return 0;
@@ -138,7 +143,7 @@ async function main(args: string[]): Promise<number> {
       },
     });
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
     await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
   }
@@ -153,7 +158,7 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    if (error instanceof ScenarioError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof ScenarioError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`wasm-ipam: ${(error as Error).message}`);
       process.exitCode = 2;
       return;

@@ -97,23 +97,27 @@ export class IpamService {
     }
   }
 
-  call<A extends Action>(action: A, params: RequestOf<A>): ResponseOf<A>;
-  call(action: string, params?: unknown): Record<string, unknown>;
-  call(action: string, params?: unknown): Record<string, unknown> {
-    if (this.#errorStacks) return this.#answer(action, params);
+  /**
+   * `requestId`: the one to answer with, instead of a new one (a journal replaying a call gives
+   * the one it first answered, so a ClientToken's stored response keeps it).
+   */
+  call<A extends Action>(action: A, params: RequestOf<A>, requestId?: string): ResponseOf<A>;
+  call(action: string, params?: unknown, requestId?: string): Record<string, unknown>;
+  call(action: string, params?: unknown, requestId?: string): Record<string, unknown> {
+    if (this.#errorStacks) return this.#answer(action, params, requestId);
     // errors made during this call capture no stack: the limit is V8's global one, put back
     // before the call returns or throws (engines without it, or with it frozen, are left alone)
     const stackLimit = Error.stackTraceLimit;
     const limited = setStackTraceLimit(0);
     try {
-      return this.#answer(action, params);
+      return this.#answer(action, params, requestId);
     } finally {
       if (limited) setStackTraceLimit(stackLimit);
     }
   }
 
-  #answer(action: string, params: unknown): Record<string, unknown> {
-    const requestId = this.#requestIds.requestId();
+  #answer(action: string, params: unknown, given: string | undefined): Record<string, unknown> {
+    const requestId = typeof given === 'string' ? given : this.#requestIds.requestId();
     try {
       return this.#run(action, params, requestId);
     } catch (error) {

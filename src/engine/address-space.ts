@@ -361,7 +361,9 @@ export class AddressSpace {
       freeAddresses,
       utilizationPercent: totalAddresses === 0n ? 0 : ratio(allocatedAddresses, totalAddresses) * 100,
       largestFreePrefix,
-      fragmentationIndex: freeAddresses === 0n ? 0 : 1 - ratio(largest, freeAddresses),
+      // the share outside the largest block, not 1 minus the largest's share: that rounds to 0 when
+      // the rest is below 2^-53 of the free space (an IPv6 /32 and a stray /128)
+      fragmentationIndex: freeAddresses === 0n ? 0 : ratio(freeAddresses - largest, freeAddresses),
       freeBlocks,
       blocksThatFit,
     };

@@ -48,6 +48,8 @@ interface JournalRecord {
   action: string;
   params: Record<string, unknown>;
   draw?: number;
+  /** The RequestId answered (records written before it was kept have none: replay makes one). */
+  requestId?: string;
 }
 
 /**
@@ -195,7 +197,8 @@ export class DurableState {
       }
       setTime(new Date(record.time));
       try {
-        service.call(record.action, record.params);
+        // with the RequestId first answered: a ClientToken retry after the restart gets that answer
+        service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
       } catch (error) {
         throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}`);
       }
@@ -211,10 +214,10 @@ export class DurableState {
     return state;
   }
 
-  /** Journals an accepted mutation; resolves once it is on disk (fsynced). */
-  append(action: string, params: Record<string, unknown>, time: Date): Promise<void> {
+  /** Journals an accepted mutation, answered with `requestId`; resolves once it is on disk (fsynced). */
+  append(action: string, params: Record<string, unknown>, time: Date, requestId: string): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params, draw: RANDOM_DRAW };
+    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params, draw: RANDOM_DRAW, requestId };
     return new Promise((done, failed) => {
       this.#pending.push({ line: recordLine(record), done, failed });
       if (!this.#flushScheduled) {

@@ -19,7 +19,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     region: settings.region,
     ...(durable && {
       setCallTime: durable.setTime,
-      onCommitted: ({ action, params, time }) => durable.append(action, params, time),
+      onCommitted: ({ action, params, time, requestId }) => durable.append(action, params, time, requestId),
       unavailable: () => durable.failed,
     }),
   });

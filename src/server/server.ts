@@ -31,6 +31,15 @@ export const DEFAULT_LIMITS: ServerLimits = {
   headersTimeoutMs: 5_000,
 };
 
+/** A mutating call the service accepted: what the journal records to replay it. */
+export interface CommittedCall {
+  action: string;
+  params: Record<string, unknown>;
+  time: Date;
+  /** The RequestId it was answered with: replayed, a ClientToken's stored response keeps it. */
+  requestId: string;
+}
+
 export interface ServerOptions {
   /** The region named in error HostIds (vpcipam.<region>.aliyuncs.com). */
   region: string;
@@ -40,7 +49,7 @@ export interface ServerOptions {
    * the returned promise (the durable journal's fsync). The promises must settle in call order,
    * as the journal's batches do: a read waits for the latest one only, standing for all before.
    */
-  onCommitted?: (entry: { action: string; params: Record<string, unknown>; time: Date }) => Promise<void>;
+  onCommitted?: (entry: CommittedCall) => Promise<void>;
   /** The time each call runs at (set before the call; the journal records it). */
   setCallTime?: (time: Date) => void;
   /**
@@ -130,7 +139,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     if (pendingCommits === 0) reply();
     else latestCommit.then(reply, (error) => fail(response, error, requestId));
   };
-  const commit = (entry: { action: string; params: Record<string, unknown>; time: Date }) => {
+  const commit = (entry: CommittedCall) => {
     const written = options.onCommitted!(entry);
     pendingCommits++;
     latestCommit = written;
@@ -161,7 +170,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       requestId = String(result.RequestId);
       if (operation.mutates && options.onCommitted) {
         const id = requestId;
-        commit({ action, params, time }).then(() => send(response, 200, result), (error) => fail(response, error, id));
+        commit({ action, params, time, requestId: id }).then(() => send(response, 200, result), (error) => fail(response, error, id));
       } else {
         afterCommits(response, requestId, () => send(response, 200, result));
       }

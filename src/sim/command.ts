@@ -1,6 +1,5 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -42,7 +41,8 @@ async function loadScenario(given: string | undefined): Promise<Scenario> {
 
 function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value.replaceAll('_', ''));
+  // decimal digits only (an empty value, 0x10 or 1e3 is not taken for a number), _ between them
+  const n = /^\d+(_\d+)*$/.test(value) ? Number(value.replaceAll('_', '')) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new ScenarioError(`--${flag} must be a whole number from ${min} to ${max}, got ${value}`);
   return n;
 }
@@ -135,7 +135,12 @@ export async function inReportDirectory<T>(out: string, run: () => Promise<T>): 
   let made: string | undefined;
   try {
     made = await makeDirectories(out);
-    await access(out, constants.W_OK);
+    // a file made and removed: access(W_OK) says yes to root, and to pseudo-file systems like /proc
+    const probe = join(out, `.wasm-ipam-probe-${process.pid}`);
+    await writeFile(probe, '', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'ENOENT' ? new Error('no file can be made there') : error;
+    });
+    await rm(probe);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     const why = OUT_PROBLEMS[code] ?? (error as Error).message;

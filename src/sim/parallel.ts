@@ -118,5 +118,5 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
   } finally {
     await Promise.all(started.map((w) => w.terminate()));
   }
-  return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers, availableParallelism());
+  return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers);
 }

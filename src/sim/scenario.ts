@@ -64,6 +64,8 @@ function text(o: Json, key: string, where: string, fallback?: string): string {
 
 const KNOWN_KEYS = new Set(['name', 'description', 'seed', 'events', 'strategies', 'samples', 'pools', 'arrivals', 'bursts']);
 const POOL_KEYS = new Set(['name', 'ipVersion', 'cidrs', 'chunk', 'children', 'workload']);
+const ARRIVALS_KEYS = new Set(['start', 'end']);
+const BURST_KEYS = new Set(['at', 'length', 'arrivalShare']);
 
 function unknownKeys(o: Json, known: Set<string>, where: string): void {
   for (const key of Object.keys(o)) if (!known.has(key)) fail(where, `unknown key "${key}"`);
@@ -77,11 +79,12 @@ export function parseScenario(doc: unknown): Scenario {
   const strategies = o.strategies ?? Object.keys(STRATEGIES);
   if (!Array.isArray(strategies) || strategies.length === 0) fail('scenario.strategies', 'must be a non-empty list');
   for (const s of strategies as unknown[]) {
-    if (typeof s !== 'string' || !(s in STRATEGIES)) fail('scenario.strategies', `unknown strategy ${JSON.stringify(s)}; known: ${Object.keys(STRATEGIES).join(', ')}`);
+    if (typeof s !== 'string' || !Object.hasOwn(STRATEGIES, s)) fail('scenario.strategies', `unknown strategy ${JSON.stringify(s)}; known: ${Object.keys(STRATEGIES).join(', ')}`);
   }
   if (new Set(strategies as string[]).size !== (strategies as string[]).length) fail('scenario.strategies', 'lists a strategy twice');
   const arrivals = o.arrivals ?? { start: 0.6, end: 0.6 };
   if (!isObject(arrivals)) fail('scenario.arrivals', 'must be an object { start, end }');
+  unknownKeys(arrivals as Json, ARRIVALS_KEYS, 'scenario.arrivals');
   const bursts = o.bursts ?? [];
   if (!Array.isArray(bursts)) fail('scenario.bursts', 'must be a list');
   const pools = o.pools;
@@ -99,6 +102,7 @@ export function parseScenario(doc: unknown): Scenario {
     bursts: (bursts as unknown[]).map((b, i) => {
       const where = `scenario.bursts[${i}]`;
       if (!isObject(b)) fail(where, 'must be an object { at, length, arrivalShare }');
+      unknownKeys(b as Json, BURST_KEYS, where);
       return { at: num(b as Json, 'at', where, 0, 1), length: num(b as Json, 'length', where, 0, 1), arrivalShare: num(b as Json, 'arrivalShare', where, 0, 1) };
     }),
     pools: (pools as unknown[]).map((p, i) => parsePool(p, `scenario.pools[${i}]`, undefined, names, provisioned)),

@@ -2,6 +2,7 @@
  * A whole simulation: every strategy of the scenario over the same event stream, serially in
  * this thread (see parallel.ts for worker threads), gathered into the report's summary.
  */
+import { availableParallelism } from 'node:os';
 import type { AllocationStrategy, Engine } from '../engine/index.js';
 import { SUMMARY_FORMAT, SUMMARY_VERSION, type PoolInfo, type SimulationSummary, type StrategyRun } from '../report/summary.js';
 import { ApiDriver } from './api-driver.js';
@@ -48,7 +49,7 @@ export function poolInfos(scenario: Scenario): PoolInfo[] {
   }));
 }
 
-export function summarise(scenario: Scenario, runs: StrategyRun[], workers: number, cpus?: number): SimulationSummary {
+export function summarise(scenario: Scenario, runs: StrategyRun[], workers: number): SimulationSummary {
   return {
     format: SUMMARY_FORMAT,
     version: SUMMARY_VERSION,
@@ -56,20 +57,12 @@ export function summarise(scenario: Scenario, runs: StrategyRun[], workers: numb
     strategies: runs.map((r) => r.strategy),
     pools: poolInfos(scenario),
     runs,
-    environment: environment(workers, cpus),
+    environment: environment(workers),
   };
 }
 
-function environment(workers: number, cpus?: number): SimulationSummary['environment'] {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number; userAgent?: string } }).navigator;
-  const proc = (globalThis as { process?: { version: string; platform: string; arch: string } }).process;
-  return {
-    node: proc?.version ?? nav?.userAgent ?? 'unknown',
-    platform: proc ? `${proc.platform}-${proc.arch}` : 'browser',
-    cpus: cpus ?? nav?.hardwareConcurrency ?? 1,
-    workers,
-    date: new Date().toISOString(),
-  };
+function environment(workers: number): SimulationSummary['environment'] {
+  return { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: availableParallelism(), workers, date: new Date().toISOString() };
 }
 
 /** Every strategy, one after another, on one engine. */

@@ -19,7 +19,7 @@ async function run(state: DurableState, action: string, params: Record<string, u
   const time = new Date();
   state.setTime(time);
   const answer = state.service.call(action, params);
-  await state.append(action, params, time);
+  await state.append(action, params, time, String(answer.RequestId));
   return answer;
 }
 

@@ -1,0 +1,43 @@
+// A ClientToken retry after a restart of the durable state (the journal replayed): the first answer,
+// RequestId included, and the same state as before the restart.
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DurableState } from '../../src/server/durable.js';
+
+const R = 'cn-hangzhou';
+
+/** As the server runs a mutation: set the time, call, journal. */
+async function run(state: DurableState, action: string, params: Record<string, unknown>): Promise<Record<string, any>> {
+  const time = new Date();
+  state.setTime(time);
+  const answer = state.service.call(action, params);
+  await state.append(action, params, time, String(answer.RequestId));
+  return answer;
+}
+
+describe('ClientToken after a journal replay', () => {
+  it('a retry with the same ClientToken after a restart returns the acknowledged first response (same RequestId)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-token-'));
+    const first = await DurableState.open(dir);
+    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId });
+    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
+    const params = { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 24, ClientToken: 'retry-after-crash' };
+    const acknowledged = await run(first, 'CreateIpamPoolAllocation', params);
+    const stateBefore = JSON.stringify(first.service.exportState());
+    await first.close();
+
+    const second = await DurableState.open(dir); // replays the journal
+    try {
+      // README: the same token with the same parameters returns the first response (same RequestId)
+      expect(second.service.call('CreateIpamPoolAllocation', params)).toEqual(acknowledged);
+      // and a replay restores the state exactly (the durable tests' own invariant)
+      expect(JSON.stringify(second.service.exportState())).toBe(stateBefore);
+    } finally {
+      await second.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,106 @@
+// The simulator's inputs at their edges: strategy names that are Object.prototype members, unknown
+// keys in arrivals and bursts, empty or non-decimal numbers, an --out no file can be made in, options
+// with no command, serve's --port, and the CPU count a serial run records.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.js';
+import { parseScenario, ScenarioError } from '../../src/sim/scenario.js';
+import { simulateSerial } from '../../src/sim/simulate.js';
+
+const run = promisify(execFile);
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wasm-ipam-inputs-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: dir, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const base = () => ({
+  name: 't',
+  events: 100,
+  pools: [{ name: 'top', ipVersion: 'IPv4', cidrs: ['10.0.0.0/16'], workload: { weight: 1, masks: { '24': 1 } } }],
+});
+
+describe('scenario checks', () => {
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'refuses the strategy name %j (an Object.prototype member, not a strategy)', (name) => {
+      const doc = { ...base(), strategies: [name] };
+      expect(() => parseScenario(doc)).toThrow(ScenarioError);
+      expect(() => parseScenario(doc)).toThrow(/unknown strategy/);
+    },
+  );
+
+  it('refuses --strategies toString on the command line with exit 2, running nothing and writing no report', async () => {
+    const { code, stdout, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '500', '--strategies', 'toString', '--out', 'proto');
+    expect(stderr).toMatch(/unknown strategy "toString"/);
+    expect(code).toBe(2);
+    expect(stdout).not.toMatch(/^strategy\s+allocations/m);
+    expect(await readdir(dir)).not.toContain('proto');
+  });
+
+  it.each([
+    ['arrivals', { arrivals: { start: 0.7, end: 0.5, slope: 0.1 } }, /scenario\.arrivals: unknown key "slope"/],
+    ['a burst', { bursts: [{ at: 0.4, length: 0.02, arrivalShare: 0.95, share: 1 }] }, /scenario\.bursts\[0\]: unknown key "share"/],
+  ])('refuses an unknown key in %s, as it does at the top level, in pools and in workloads', (_, extra, message) => {
+    const doc = { ...base(), ...extra };
+    expect(() => parseScenario(doc)).toThrow(ScenarioError);
+    expect(() => parseScenario(doc)).toThrow(message);
+  });
+});
+
+describe('wasm-ipam options and exit codes', () => {
+  it('refuses an empty --seed (--seed=) instead of running with seed 0', async () => {
+    const { code, stdout, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '500', '--seed=', '--out', 'emptyseed');
+    expect(stdout).not.toMatch(/seed 0/);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--seed must be a whole number/);
+  });
+
+  it('refuses an --out directory its files cannot be created in (/proc) before the run: exit 2, no stack trace', async () => {
+    const { code, stdout, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '1000', '--out', '/proc');
+    expect(stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(stdout).not.toMatch(/^strategy\s+allocations/m); // refused before the run
+    expect(code).toBe(2);
+    expect(stderr).toContain('--out /proc cannot hold the report');
+  });
+
+  it('treats options given without a command as options of the default command, simulate', async () => {
+    const { code, stdout, stderr } = await cli('--list');
+    expect(stderr).not.toMatch(/unknown command/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^small-lab\s/m);
+  });
+
+  it('refuses serve --port abc with a message and exit 2, not a stack trace and exit 1', async () => {
+    const { code, stderr } = await cli('serve', '--in-memory', '--port', 'abc');
+    expect(stderr).toMatch(/--port must be 0\.\.65535, got abc/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
+  });
+});
+
+describe('summary contents', () => {
+  it('simulateSerial records the machine\'s CPU count in summary.environment, as the parallel run does', async () => {
+    const engine = await Engine.load();
+    const scenario = parseScenario({ ...base(), strategies: ['first-fit'] });
+    const summary = await simulateSerial(engine, scenario, { mapSide: 0 });
+    expect(summary.environment.cpus).toBe(availableParallelism());
+  });
+});
