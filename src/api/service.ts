@@ -162,9 +162,12 @@ function setStackTraceLimit(limit: number): boolean {
   }
 }
 
-/** Same action and same parameters (ClientToken aside), whatever the key order. */
+/**
+ * Same action and same parameters (ClientToken aside), whatever the key order; `DryRun: false`
+ * is the default said aloud, the same request as leaving it out.
+ */
 function digestOf(action: string, params: Record<string, unknown>): string {
-  const rest = Object.keys(params).filter((k) => k !== 'ClientToken').sort().map((k) => [k, params[k]]);
+  const rest = Object.keys(params).filter((k) => k !== 'ClientToken' && !(k === 'DryRun' && params[k] === false)).sort().map((k) => [k, params[k]]);
   return JSON.stringify([action, rest]);
 }
 

@@ -226,6 +226,8 @@ describe('successful operations', () => {
     const first = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24, ClientToken: 'tok-1' });
     const again = ipam.createIpamPoolAllocation({ CidrMask: 24, IpamPoolId: f.pool, RegionId: R, ClientToken: 'tok-1' });
     expect(again).toEqual(first);
+    // DryRun: false is the default said aloud: the same request
+    expect(ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24, ClientToken: 'tok-1', DryRun: false })).toEqual(first);
     expect(ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool }).TotalCount).toBe(1);
     refuses(ipam, () => ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 25, ClientToken: 'tok-1' }), 'IdempotentParameterMismatch');
     refuses(ipam, () => ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: first.IpamPoolAllocationId, ClientToken: 'tok-1' }), 'IdempotentParameterMismatch');
