@@ -1,13 +1,22 @@
 // The simulator's result, as written to summary.json and read by the HTML report. Plain JSON:
 // numbers, strings, arrays; exact IPv6 counts are decimal strings.
 
+import type { Scenario } from '../sim/scenario.js';
+
 export const SUMMARY_FORMAT = 'wasm-ipam/simulation';
 export const SUMMARY_VERSION = 2; // 2: failures by quota counted apart
 
 export interface SimulationSummary {
   format: typeof SUMMARY_FORMAT;
   version: typeof SUMMARY_VERSION;
-  scenario: { name: string; description: string; events: number; seed: number };
+  scenario: {
+    name: string; description: string; events: number; seed: number;
+    /**
+     * The whole scenario as run (options such as --events applied): `wasm-ipam simulate
+     * --scenario summary.json` runs it again. Absent from summaries written before it was kept.
+     */
+    definition?: Scenario;
+  };
   /** Strategy names in the order runs are shown. */
   strategies: string[];
   /** The pool tree, parents before children. */

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { REPORT_FILES, writeReport } from '../report/index.js';
-import type { SimulationSummary } from '../report/summary.js';
+import { SUMMARY_FORMAT, type SimulationSummary } from '../report/summary.js';
 import { defaultWorkers, simulateParallel } from './parallel.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
 import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './scenarios.js';
@@ -12,7 +12,8 @@ import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './scena
 export const SIMULATE_USAGE = `wasm-ipam simulate [--scenario <file.json | built-in name>] [--out ./report] [--events N] [--seed S]
                    [--strategies first-fit,best-fit,...] [--via engine|api] [--workers N] [--list] [--help]`;
 
-const SIMULATE_OPTIONS = `  --scenario   a scenario file (JSON) or a built-in scenario's name (default ${DEFAULT_SCENARIO}; --list shows them)
+const SIMULATE_OPTIONS = `  --scenario   a scenario file (JSON), a report's summary.json (runs its scenario again) or a built-in
+               scenario's name (default ${DEFAULT_SCENARIO}; --list shows them)
   --out        the report's directory: index.html and summary.json (default ./report)
   --events     events to replay, overriding the scenario's
   --seed       the seed of the event stream, overriding the scenario's
@@ -32,9 +33,14 @@ async function loadScenario(given: string | undefined): Promise<Scenario> {
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some Windows editors save
   } catch (error) {
     throw new ScenarioError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+  // a report's summary.json holds the scenario it ran: run it again
+  if ((doc as { format?: unknown } | null)?.format === SUMMARY_FORMAT) {
+    doc = (doc as { scenario?: { definition?: unknown } }).scenario?.definition;
+    if (doc === undefined) throw new ScenarioError(`${name} is a summary written before summaries kept their scenario: nothing to run again`);
   }
   return parseScenario(doc);
 }

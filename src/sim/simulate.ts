@@ -53,7 +53,7 @@ export function summarise(scenario: Scenario, runs: StrategyRun[], workers: numb
   return {
     format: SUMMARY_FORMAT,
     version: SUMMARY_VERSION,
-    scenario: { name: scenario.name, description: scenario.description, events: scenario.events, seed: scenario.seed },
+    scenario: { name: scenario.name, description: scenario.description, events: scenario.events, seed: scenario.seed, definition: scenario },
     strategies: runs.map((r) => r.strategy),
     pools: poolInfos(scenario),
     runs,

@@ -54,7 +54,7 @@ describe('wasm-ipam simulate', () => {
     expect(a.environment.workers).toBe(2);
     expect(b.environment.workers).toBe(1);
     expect(a.runs.map(stripTimes)).toEqual(b.runs.map(stripTimes));
-    expect(a.scenario).toEqual({ name: 'small-lab', description: expect.any(String), events: 5000, seed: 3 });
+    expect(a.scenario).toEqual({ name: 'small-lab', description: expect.any(String), events: 5000, seed: 3, definition: expect.objectContaining({ name: 'small-lab', events: 5000, seed: 3 }) });
     const html = await readFile(join(dir, 'par', 'index.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
   });
@@ -69,6 +69,24 @@ describe('wasm-ipam simulate', () => {
     expect(summary.strategies).toEqual(['sparse', 'best-fit']);
     expect(summary.scenario.seed).toBe(42);
     expect(stdout).toMatch(/Scenario mine: 3,000 events, seed 42/);
+  });
+
+  it('runs a report\'s summary.json again, exactly as it ran (options applied), and reads a file with a byte-order mark', async () => {
+    await writeFile(join(dir, 'bom.json'), '\uFEFF' + JSON.stringify({
+      name: 'bom', events: 4000, pools: [{ name: 'p', ipVersion: 'IPv4', cidrs: ['10.0.0.0/20'], workload: { weight: 1, masks: { '26': 1, '28': 2 } } }],
+    }));
+    expect((await cli('simulate', '--scenario', 'bom.json', '--seed', '9', '--strategies', 'random,sparse', '--events', '3000', '--out', 'first')).code).toBe(0);
+    const again = await cli('simulate', '--scenario', join('first', 'summary.json'), '--out', 'again');
+    expect(again.stdout).toMatch(/Scenario bom: 3,000 events, seed 9, strategies random, sparse/);
+    const [a, b] = await Promise.all(['first', 'again'].map(async (d) => JSON.parse(await readFile(join(dir, d, 'summary.json'), 'utf8')) as SimulationSummary));
+    expect(b.scenario).toEqual(a.scenario);
+    expect(b.runs.map(stripTimes)).toEqual(a.runs.map(stripTimes));
+    // a summary that does not hold its scenario says so
+    delete a.scenario.definition;
+    await writeFile(join(dir, 'old-summary.json'), JSON.stringify(a));
+    const old = await cli('simulate', '--scenario', 'old-summary.json', '--out', 'old');
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/a summary written before summaries kept their scenario/);
   });
 
   it('is also a Node entry for programs, wasm-ipam/simulator, giving what the CLI gives', async () => {
