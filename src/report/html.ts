@@ -149,7 +149,7 @@ ${rows.join('\n')}
 
 function renderPools(summary: SimulationSummary, pools: Map<string, PoolInfo>): string {
   const rows = summary.pools.map(
-    (pool) => `<tr><td class="text">${escapeHtml(pool.name)}</td><td class="text">${pool.parentId === null ? '—' : escapeHtml(poolName(pools, pool.parentId))}</td><td class="text">${escapeHtml(pool.ipVersion)}</td><td class="text">${pool.cidrs.map(escapeHtml).join(', ')}</td></tr>`,
+    (pool) => `<tr><td class="text">${escapeHtml(pool.name)}</td><td class="text">${pool.parentId === null ? '—' : escapeHtml(poolName(pools, pool.parentId))}</td><td class="text">${escapeHtml(pool.ipVersion)}</td><td class="text">${pool.chunk === undefined ? pool.cidrs.map(escapeHtml).join(', ') : `/${pool.chunk} blocks from its parent, as it needs them`}</td></tr>`,
   );
   return `<section id="pools">
 <h2>Pools</h2>

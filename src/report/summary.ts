@@ -31,7 +31,10 @@ export interface PoolInfo {
   name: string;
   parentId: string | null;
   ipVersion: 'IPv4' | 'IPv6';
+  /** Top-level pools' provisioned CIDRs; a sub-pool has none of its own (it takes chunks). */
   cidrs: string[];
+  /** Sub-pools: the prefix length of each CIDR taken from the parent when the pool needs room. */
+  chunk?: number;
 }
 
 /**

@@ -46,6 +46,7 @@ export function poolInfos(scenario: Scenario): PoolInfo[] {
     parentId: parent < 0 ? null : pools[parent]!.plan.name,
     ipVersion: bits === 32 ? 'IPv4' : 'IPv6',
     cidrs: plan.cidrs ?? [],
+    ...(plan.chunk === undefined ? {} : { chunk: plan.chunk }),
   }));
 }
 

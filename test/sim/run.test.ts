@@ -10,6 +10,7 @@ import { tapeWord } from '../../src/sim/stream.js';
 import { flattenPools, parseScenario, type Scenario } from '../../src/sim/scenario.js';
 import { builtInScenario } from '../../src/sim/scenarios.js';
 import { runJob, simulateSerial } from '../../src/sim/simulate.js';
+import { renderReport } from '../../src/report/index.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -60,7 +61,12 @@ describe('a simulation run', () => {
 
   it('leaves nothing behind in the engine, on either path', async () => {
     const before = engine.nodesInUse;
-    await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8 });
+    const summary = await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8 });
+    // and the report's pools table says what each sub-pool takes from its parent
+    expect(summary.pools.map((p) => [p.name, p.cidrs, p.chunk])).toEqual([
+      ['v4', ['10.0.0.0/18', '10.1.0.0/20'], undefined], ['a', [], 21], ['a1', [], 23], ['b', [], 22], ['v6', ['2001:db8::/44'], undefined], ['c', [], 48],
+    ]);
+    expect(renderReport(summary)).toContain('<td class="text">/23 blocks from its parent, as it needs them</td>');
     await simulateSerial(engine, { ...tree, events: 2000 }, { mapSide: 8, via: 'api' });
     expect(engine.nodesInUse).toBe(before);
   });
