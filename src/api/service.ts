@@ -1,5 +1,5 @@
-import { parseCidr } from '../cidr/index.js';
-import { Engine, EngineError, type WasmSource } from '../engine/index.js';
+import { formatCidr, parseCidr } from '../cidr/index.js';
+import { Engine, EngineError, type AddressSpace, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
@@ -41,6 +41,13 @@ export interface IpamServiceOptions {
   errorStacks?: boolean;
 }
 
+/**
+ * What the engine holds for a service: every pool's and scope's space, its sources and
+ * allocations. exportState() is built from the records, so a test that a refused call changed
+ * nothing compares this too. Internal: the package does not export it.
+ */
+export let engineSpacesOf: (service: IpamService) => string[];
+
 type Methods = { [A in Action as Uncapitalize<A>]: (params: RequestOf<A>) => ResponseOf<A> };
 
 /**
@@ -67,6 +74,15 @@ export class IpamService {
     const regions = new Set<string>(options.regions ?? DEFAULT_REGIONS);
     const exclude = (options.excludeCidrs ?? DEFAULT_EXCLUDE_CIDRS).map((c) => parseCidr(c));
     this.#context = new Context(new Store(), engine, this.#ids, options.clock, regions, exclude);
+  }
+
+  static {
+    engineSpacesOf = (service) => {
+      const { store } = service.#context;
+      const spaces: Array<[string, AddressSpace]> = [...store.pools.values()].map((pool) => [pool.IpamPoolId, pool.space]);
+      for (const scope of store.scopes.values()) spaces.push([`${scope.IpamScopeId} IPv4`, scope.spaces.IPv4], [`${scope.IpamScopeId} IPv6`, scope.spaces.IPv6]);
+      return spaces.map(([name, space]) => `${name}: sources ${space.sources().map(formatCidr).join(' ')}; allocations ${space.allocations().map(formatCidr).join(' ')}`);
+    };
   }
 
   static async create(options: IpamServiceOptions = {}): Promise<IpamService> {

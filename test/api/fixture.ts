@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { Engine } from '../../src/engine/index.js';
 import { IpamApiError, IpamService } from '../../src/index.js';
+import { engineSpacesOf } from '../../src/api/service.js';
 
 let engine: Promise<Engine> | undefined;
 export const R = 'cn-hangzhou';
@@ -41,8 +42,9 @@ export async function fixture(): Promise<Fixture> {
   return { ipam, IpamId, privateScope: PrivateDefaultScopeId, publicScope: PublicDefaultScopeId, pool, child, pool6, plainPool };
 }
 
+/** The exported state and what the engine holds (a change to a space the records do not show counts too). */
 export function digest(ipam: IpamService): string {
-  return JSON.stringify(ipam.exportState());
+  return JSON.stringify([ipam.exportState(), engineSpacesOf(ipam)]);
 }
 
 /** Asserts the call fails with this code and status, with a RequestId, and changes nothing. */

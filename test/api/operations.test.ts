@@ -374,3 +374,51 @@ describe('every error code, with its HTTP status, leaves the state unchanged', (
     for (const op of OPERATIONS) if (!op.action.startsWith('List')) expect(covered.has(op.action), op.action).toBe(true);
   });
 });
+
+// A valid request of every mutating action, with what it needs made first: DryRun must answer
+// DryRunOperation and change nothing, records and engine spaces alike, and the same request
+// without DryRun must then succeed, as if the DryRun had never been.
+type DryRunCase = [Action, (f: Fixture) => Record<string, unknown>];
+const DRY_RUN_CASES: DryRunCase[] = [
+  ['CreateIpam', () => ({ RegionId: OTHER, OperatingRegionList: [OTHER] })],
+  ['UpdateIpam', (f) => ({ RegionId: R, IpamId: f.IpamId, AddOperatingRegion: ['cn-shanghai'] })],
+  ['DeleteIpam', (f) => {
+    const ipam = f.ipam.createIpam({ RegionId: OTHER, OperatingRegionList: [OTHER] });
+    return { RegionId: OTHER, IpamId: ipam.IpamId };
+  }],
+  ['CreateIpamScope', (f) => ({ RegionId: R, IpamId: f.IpamId })],
+  ['DeleteIpamScope', (f) => ({ RegionId: R, IpamScopeId: f.ipam.createIpamScope({ RegionId: R, IpamId: f.IpamId }).IpamScopeId })],
+  ['CreateIpamPool', (f) => ({ RegionId: R, IpamScopeId: f.privateScope, SourceIpamPoolId: f.pool })],
+  ['UpdateIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool, AllocationStrategy: 'random', AllocationMaxCidrMask: 27 })],
+  ['DeleteIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope }).IpamPoolId })],
+  // a top-level CIDR goes into the scope's space too, a sub-pool's into its parent's
+  ['AddIpamPoolCidr', (f) => ({ RegionId: R, IpamPoolId: f.plainPool, Cidr: '172.16.0.0/12' })],
+  ['AddIpamPoolCidr', (f) => ({ RegionId: R, IpamPoolId: f.child, NetmaskLength: 16 })],
+  ['DeleteIpamPoolCidr', (f) => {
+    f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, Cidr: '10.9.0.0/16' });
+    return { RegionId: R, IpamPoolId: f.child, Cidr: '10.9.0.0/16' };
+  }],
+  ['CreateIpamPoolAllocation', (f) => ({ RegionId: R, IpamPoolId: f.pool, CidrMask: 20 })],
+  ['CreateIpamPoolAllocation', (f) => ({ RegionId: R, IpamPoolId: f.pool6, Cidr: '2001:db8:ff00::/40' })],
+  ['UpdateIpamPoolAllocation', (f) => ({ RegionId: R, IpamPoolAllocationId: f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 }).IpamPoolAllocationId, IpamPoolAllocationName: 'renamed' })],
+  ['DeleteIpamPoolAllocation', (f) => ({ RegionId: R, IpamPoolAllocationId: f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 }).IpamPoolAllocationId })],
+];
+
+describe('DryRun on every mutating action', () => {
+  it.each(DRY_RUN_CASES)('%s: DryRunOperation, nothing changed, then the real call as if it never ran', async (action, request) => {
+    const f = await fixture();
+    const twin = await fixture(); // never sees the DryRun
+    const params = request(f);
+    expect(request(twin)).toEqual(params);
+    refuses(f.ipam, () => f.ipam.call(action, { ...params, DryRun: true } as never), 'DryRunOperation');
+    const { RequestId: _a, ...answer } = f.ipam.call(action, params as never);
+    const { RequestId: _b, ...twinAnswer } = twin.ipam.call(action, params as never);
+    expect(answer).toEqual(twinAnswer);
+    expect(digest(f.ipam)).toBe(digest(twin.ipam));
+  });
+
+  it('covers every mutating action in the table', () => {
+    const covered = new Set(DRY_RUN_CASES.map((c) => c[0]));
+    for (const op of OPERATIONS) if (op.mutates) expect(covered.has(op.action), op.action).toBe(true);
+  });
+});

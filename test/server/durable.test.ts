@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
+import { engineSpacesOf } from '../../src/api/service.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 
 const R = 'cn-hangzhou';
@@ -38,7 +39,7 @@ async function populate(state: DurableState) {
   return { pool: pool.IpamPoolId as string };
 }
 
-const digest = (state: DurableState) => JSON.stringify(state.service.exportState());
+const digest = (state: DurableState) => JSON.stringify([state.service.exportState(), engineSpacesOf(state.service)]);
 
 describe('durable state', () => {
   it('replays the journal to the same IDs, CIDRs and next allocation', async () => {
