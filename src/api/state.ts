@@ -12,7 +12,7 @@ import { PoolCidrs } from './pool-cidrs.js';
 import { familyBits, type Context } from './context.js';
 import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
-import { newScope } from './operations/shared.js';
+import { newScope, newScopeSpaces } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
 import {
@@ -173,7 +173,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const isDefaultId = r.IpamScopeId === ipam.PrivateDefaultScopeId || r.IpamScopeId === ipam.PublicDefaultScopeId;
     if (isDefaultId !== r.IsDefault) fail(where, 'IsDefault disagrees with the IPAM');
     const { seq, CreateTime, ...scopeFields } = r;
-    newScope(ctx, scopeFields as Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, { seq, CreateTime });
+    newScope(ctx, scopeFields as Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, newScopeSpaces(ctx, 1)[0], { seq, CreateTime });
   }
   for (const ipam of store.ipams.values()) {
     if (!store.scopes.has(ipam.PrivateDefaultScopeId) || !store.scopes.has(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, 'a default scope is missing');
@@ -305,7 +305,8 @@ function engineStep(where: string, step: () => unknown, why: string): void {
   try {
     step();
   } catch (error) {
-    if (error instanceof EngineError) fail(where, `${why} (${error.code})`);
+    // running out of memory says nothing of the document: that EngineError goes on as it is
+    if (error instanceof EngineError && error.code !== 'OUT_OF_MEMORY') fail(where, `${why} (${error.code})`);
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import type { IpamRecord } from '../model.js';
 import { regionList } from './regions.js';
 import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
 import { mutation, query } from '../operation.js';
-import { defined, dropScope, hasTags, listOf, newScope } from './shared.js';
+import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
 const REGION_LIST = { type: 'list', maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 
@@ -21,10 +21,12 @@ export const createIpam = mutation('CreateIpam', {
   if (!regions.includes(p.RegionId)) throw illegalParam('OperatingRegionList', `must include the hosted region ${p.RegionId}`);
   if (ctx.ipamHostedIn(p.RegionId)) throw apiError('OperationDenied.IpamExists', p.RegionId);
   return (RequestId) => {
+    // the engine's part first, whole: only then are IDs drawn and records made
+    const [privateSpaces, publicSpaces] = newScopeSpaces(ctx, 2);
     const IpamId = ctx.ids.id('ipam-');
     const scopeFields = { IpamId, RegionId: p.RegionId, IsDefault: true, Tags: [] };
-    const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'private' });
-    const publicScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'public' });
+    const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'private' }, privateSpaces);
+    const publicScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'public' }, publicSpaces);
     const ipam: IpamRecord = {
       seq: ctx.store.nextSeq(),
       IpamId,

@@ -121,9 +121,14 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   return (RequestId) => {
     const text = formatCidr(block);
     let parentAllocationId: string | undefined;
+    // a take by mask advances a random-strategy parent's generator: undone, it goes back too
+    const parentRandomState = parent?.space.randomState;
     allOrNothing([
       parent
-        ? [() => takeFromParent(parent, block, p.NetmaskLength), () => parent.space.release(block)]
+        ? [() => takeFromParent(parent, block, p.NetmaskLength), () => {
+          parent.space.release(block);
+          parent.space.setRandomState(...parentRandomState!);
+        }]
         : [() => scopeSpace.reserve(block), () => scopeSpace.release(block)],
       [() => pool.space.addSource(block), () => pool.space.removeSource(block)],
     ]);

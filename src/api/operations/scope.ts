@@ -1,7 +1,7 @@
 import { apiError } from '../errors.js';
 import { mutation, query } from '../operation.js';
 import { ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, TAGS } from '../params.js';
-import { defined, dropScope, hasTags, listOf, newScope } from './shared.js';
+import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
 const MAX_SCOPES = 5;
 const SCOPE_TYPE = { type: 'string', oneOf: ['private', 'public'] } as const;
@@ -21,6 +21,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
   const count = [...ctx.store.scopes.values()].filter((s) => s.IpamId === ipam.IpamId).length;
   if (count >= MAX_SCOPES) throw apiError('QuotaExceeded.IpamScope');
   return (RequestId) => {
+    const [spaces] = newScopeSpaces(ctx, 1); // the engine's part first, whole: then the ID and the record
     const scope = newScope(ctx, {
       IpamScopeId: ctx.ids.id('ipam-scope-'),
       IpamId: ipam.IpamId,
@@ -31,7 +32,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
       ResourceGroupId: p.ResourceGroupId,
       Tags: p.Tag ?? [],
       RegionId: ipam.RegionId,
-    });
+    }, spaces);
     return { RequestId, IpamScopeId: scope.IpamScopeId };
   };
 });

@@ -1,9 +1,12 @@
 import type { Collection, Sequenced } from '../collection.js';
 import type { Context } from '../context.js';
+import type { AddressSpace } from '../../engine/index.js';
 import type { ScopeRecord } from '../model.js';
 import type { Tag } from '../params.js';
 
 const DEFAULT_MAX_RESULTS = 10;
+
+type ScopeSpaces = ScopeRecord['spaces'];
 
 type ListEnvelope<K extends string, Item> = { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number };
 
@@ -41,16 +44,35 @@ export function defined<T extends object>(record: T): T {
   return out as T;
 }
 
-/** A new scope with its two overlap spaces (engine work first: nothing is recorded if it fails). */
+/**
+ * The two overlap spaces of each of `count` scopes, all or nothing: when the engine runs out of
+ * memory part-way, what was made is destroyed before the error goes on (callers make these
+ * before they draw an ID or record anything, so a refused call changes nothing).
+ */
+export function newScopeSpaces(ctx: Context, count: 1): [ScopeSpaces];
+export function newScopeSpaces(ctx: Context, count: 2): [ScopeSpaces, ScopeSpaces];
+export function newScopeSpaces(ctx: Context, count: number): ScopeSpaces[] {
+  const made: AddressSpace[] = [];
+  const space = (family: 4 | 6) => {
+    const s = ctx.engine.createSpace(family);
+    made.push(s);
+    s.addSource(family === 4 ? '0.0.0.0/0' : '::/0');
+    return s;
+  };
+  try {
+    return Array.from({ length: count }, () => ({ IPv4: space(4), IPv6: space(6) }));
+  } catch (error) {
+    for (const s of made) s.destroy();
+    throw error;
+  }
+}
+
+/** Records a new scope over spaces from newScopeSpaces. */
 export function newScope(
-  ctx: Context, fields: Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, restored?: { seq: number; CreateTime: string },
+  ctx: Context, fields: Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, spaces: ScopeSpaces, restored?: { seq: number; CreateTime: string },
 ): ScopeRecord {
-  const v4 = ctx.engine.createSpace(4);
-  const v6 = ctx.engine.createSpace(6);
-  v4.addSource('0.0.0.0/0');
-  v6.addSource('::/0');
   const scope: ScopeRecord = {
-    ...fields, seq: restored?.seq ?? ctx.store.nextSeq(), CreateTime: restored?.CreateTime ?? ctx.now(), spaces: { IPv4: v4, IPv6: v6 }, pools: new Set(),
+    ...fields, seq: restored?.seq ?? ctx.store.nextSeq(), CreateTime: restored?.CreateTime ?? ctx.now(), spaces, pools: new Set(),
   };
   ctx.store.scopes.add(scope.IpamScopeId, scope);
   return scope;
