@@ -1,9 +1,10 @@
 /**
  * Random API call sequences against a reference model (the BigInt ReferenceSpace per pool):
  * two top-level pools and a sub-pool in one scope, each pool with a strategy drawn from the
- * deterministic four (first-fit, last-fit, best-fit, sparse). After every call: the outcome, any chosen
- * CIDR and any refusal's error code match the model (mask rules included, where they refuse free blocks), no allocations overlap inside a pool, top-level pools never overlap in
- * the scope, every allocation lies inside its SourceCidr, and list totals equal the model's.
+ * deterministic four (first-fit, last-fit, best-fit, sparse). After every call: the outcome, any
+ * chosen CIDR and any refusal's error code match the model (mask rules included, where they refuse
+ * free blocks), no allocations overlap inside a pool, top-level pools never overlap in the scope,
+ * every allocation lies inside its SourceCidr, and list totals equal the model's.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
