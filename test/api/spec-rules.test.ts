@@ -90,6 +90,20 @@ describe('list items', () => {
   });
 });
 
+describe('parameters that go together are checked before any resource is looked up (README "Order of checks")', () => {
+  it.each([
+    ['CreateIpamPoolAllocation', {}, 'MissingParam.CidrOrCidrMask'],
+    ['CreateIpamPoolAllocation', { Cidr: '10.0.0.0/24', CidrMask: 24 }, 'IllegalParam.CidrMask'],
+    ['GetIpamPoolNextAvailableCidr', {}, 'MissingParam.CidrOrCidrMask'],
+    ['GetIpamPoolNextAvailableCidr', { CidrBlock: '10.0.0.0/24', CidrMask: 24 }, 'IllegalParam.CidrMask'],
+    ['AddIpamPoolCidr', {}, 'MissingParam.CidrOrNetmaskLength'],
+    ['AddIpamPoolCidr', { Cidr: '10.0.0.0/24', NetmaskLength: 24 }, 'IllegalParam.NetmaskLength'],
+    ['UpdateIpamPool', { ClearAllocationDefaultCidrMask: true, AllocationDefaultCidrMask: 24 }, 'IllegalParam.ClearAllocationDefaultCidrMask'],
+  ] as const)('%s %j on an unknown pool: %s, not ResourceNotFound.IpamPool', (action, params, code) => {
+    expect(codeOf(() => s.call(action, { RegionId: R, IpamPoolId: 'ipam-pool-nope', ...params } as never))).toBe(`400 ${code}`);
+  });
+});
+
 describe('CreateIpamPoolAllocation on a pool with no provisioned CIDR (spec §5.10; README "Order of checks")', () => {
   let pool: string;
   beforeEach(() => {

@@ -24,6 +24,12 @@ function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | '
   }
 }
 
+/** Exactly one of a CIDR and a mask: a parameter check, so made before any lookup (README: order of checks). */
+function cidrOrMask(cidr: string | undefined, mask: number | undefined): void {
+  if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');
+  if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
+}
+
 type Insufficient = 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEnough.IpamPoolCidr';
 
 /**
@@ -35,8 +41,6 @@ type Insufficient = 'OperationDenied.AvailableCidrInsufficient' | 'ResourceNotEn
 function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: true): BlockWords;
 function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: false): BlockWords | undefined;
 function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: boolean): BlockWords | undefined {
-  if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');
-  if (cidr !== undefined && mask !== undefined) throw illegalParam('CidrMask', 'give a CIDR block or a mask, not both');
   if (cidr === undefined) {
     checkMask(pool, mask!, 'CidrMask');
     if (!pool.space.fits(mask!)) {
@@ -63,8 +67,9 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   IpamPoolAllocationDescription: DESCRIPTION,
   ...MUTATION,
 }, (ctx, p) => {
+  cidrOrMask(p.Cidr, p.CidrMask);
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
-  // parameters first (README: order of checks), then a pool with no CIDR answers as a full one
+  // the block's own checks next, then a pool with no CIDR answers as a full one
   const block = requestedBlock(ctx, pool, p.Cidr, p.CidrMask, 'OperationDenied.AvailableCidrInsufficient', false);
   return (RequestId) => {
     // checked above: only an out-of-memory can refuse it (an EngineError, answered as InternalError).
@@ -174,6 +179,7 @@ export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr'
   CidrMask: CIDR_MASK,
   ClientToken: CLIENT_TOKEN,
 }, (ctx, p) => {
+  cidrOrMask(p.CidrBlock, p.CidrMask);
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'pool');
   const block = requestedBlock(ctx, pool, p.CidrBlock, p.CidrMask, 'ResourceNotEnough.IpamPoolCidr', true);
   return { CidrBlock: formatBlock(pool.space, block) };

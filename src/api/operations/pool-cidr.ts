@@ -88,9 +88,10 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   NetmaskLength: { type: 'integer', min: 0, max: 128 },
   ...MUTATION,
 }, (ctx, p) => {
-  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
+  // exactly one of them: parameter checks, before any lookup
   if (p.Cidr === undefined && p.NetmaskLength === undefined) throw apiError('MissingParam.CidrOrNetmaskLength');
   if (p.Cidr !== undefined && p.NetmaskLength !== undefined) throw illegalParam('NetmaskLength', 'give Cidr or NetmaskLength, not both');
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (pool.cidrs.size >= cidrQuota(ctx, pool)) throw apiError('QuotaExceeded.IpamPoolCidr');
   const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
   let block: Cidr;

@@ -148,10 +148,10 @@ export const updateIpamPool = mutation('UpdateIpamPool', {
   AllocationStrategy: ALLOCATION_STRATEGY,
   ...MUTATION,
 }, (ctx, p) => {
-  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   if (p.ClearAllocationDefaultCidrMask && p.AllocationDefaultCidrMask !== undefined) {
     throw illegalParam('ClearAllocationDefaultCidrMask', 'cannot be combined with AllocationDefaultCidrMask');
   }
+  const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
   const masks: MaskRule = {
     AllocationMinCidrMask: p.AllocationMinCidrMask ?? pool.AllocationMinCidrMask,
     AllocationMaxCidrMask: p.AllocationMaxCidrMask ?? pool.AllocationMaxCidrMask,
