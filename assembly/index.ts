@@ -2,7 +2,7 @@
 // IPv6 entry points (…6) read it from the IO area (IO_ADDRESS_IN: lo u64, hi u64) and
 // write results to IO_ADDRESS_OUT. Every export returns a status (see status.ts) and never traps.
 
-import { ioBase, ensureBumpBlocks, liveNodeCount } from './arena';
+import { ioBase, liveNodeCount } from './arena';
 import { isLiveSpace, spacePtr, createSpace as newSpace, destroySpace as dropSpace, widthOf, liveCount, sourceCount, freeBlocksOfOrder, randomStateOf, countsKept } from './space';
 import * as T from './tree';
 import { sumFreeBlocks, largestFreePrefix, listBlocks as listBlocks_, nextHi, nextLo, listWrapped } from './report';
@@ -354,10 +354,5 @@ export function freeCountMismatches(space: i32): i32 {
   if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
   let s = spacePtr(<u32>space);
   return countsKept(s) ? <i32>countMismatches(s) : 0;
-}
-
-/** Grows memory ahead of a large run; returns 0 or E_OUT_OF_MEMORY. */
-export function reserveMemory(blocks: u32): i32 {
-  return ensureBumpBlocks(blocks) ? S.OK : S.E_OUT_OF_MEMORY;
 }
 

@@ -30,7 +30,6 @@
 //                             seen from this node (order-sets.ts windowOf), current unless stale
 import { blockPtr, ensureNodeBlocks, takeNodeBlock, giveNodeBlock, takeBlock, giveBlock, giveCompanion } from './arena';
 
-export const SUMMARY: usize = 0;
 export const ALLOC_MASK: usize = 32;
 export const SOURCE_MASK: usize = 36;
 export const INSIDE_MASK: usize = 40;

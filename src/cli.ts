@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
 import { DurableStateError } from './server/durable.js';
 import { serve } from './server/serve.js';
-import { simulateCommand, SIMULATE_USAGE } from './sim/command.js';
+import { simulateCommand, SIMULATE_USAGE, wholeNumber } from './sim/command.js';
 import { ScenarioError } from './sim/scenario.js';
 import { SimulationError } from './sim/run.js';
 
@@ -119,9 +119,6 @@ async function demo(): Promise<void> {
   console.log(`Engine memory: ${(engine.memoryBytes / 2 ** 20).toFixed(1)} MiB, ${count(engine.nodesInUse)} tree nodes live.`);
 }
 
-/** A bad option of a command other than simulate (whose own are ScenarioErrors): exit 2, the message alone. */
-class UsageError extends Error {}
-
 async function main(args: string[]): Promise<number> {
   const [command = 'simulate'] = args;
   if (command === 'simulate') return simulateCommand(args.slice(1));
@@ -142,8 +139,7 @@ async function main(args: string[]): Promise<number> {
         'in-memory': { type: 'boolean', default: false },
       },
     });
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+    const port = wholeNumber('port', values.port, 0, 65535)!;
     await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
   }
@@ -158,7 +154,7 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    if (error instanceof ScenarioError || error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof ScenarioError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`wasm-ipam: ${(error as Error).message}`);
       process.exitCode = 2;
       return;

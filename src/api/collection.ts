@@ -99,7 +99,7 @@ export class Collection<T extends Sequenced> {
 
   /**
    * One page of the records that pass `filter`, after the record named by nextToken.
-   * `total` is the number of matches (all records when there is no filter).
+   * `totalCount` is the number of matches (all records when there is no filter).
    */
   page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean): Page<T> {
     const after = nextToken === undefined ? 0 : decodeToken(nextToken);

@@ -110,7 +110,7 @@ export class Context {
   }
 }
 
-/** Prefix-length rules for a pool's allocations (spec §2.5). */
+/** Address width of an IP version: 32 or 128 (the largest prefix length a pool can have). */
 export function familyBits(version: IpVersion): number {
   return version === 'IPv4' ? 32 : 128;
 }

@@ -61,7 +61,7 @@ const POOL_FIELDS = {
   Ipv6Isp: { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] },
   AllocationMinCidrMask: MASK, AllocationMaxCidrMask: { ...MASK, required: true }, AllocationDefaultCidrMask: MASK,
   AutoImport: BOOLEAN, AllocationStrategy: ALLOCATION_STRATEGY, RandomState: { type: 'string', minLength: 16, maxLength: 16 }, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
-  Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH + 1 },
+  Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH },
 } as const;
 const ALLOCATION_FIELDS = {
   seq: SEQ, IpamPoolAllocationId: REQUIRED_ID, IpamPoolId: REQUIRED_ID,

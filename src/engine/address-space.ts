@@ -30,8 +30,9 @@ export interface Utilization {
   /** Prefix length of the largest free aligned block, or undefined when nothing is free. */
   readonly largestFreePrefix: number | undefined;
   /**
-   * 1 − (largest free block / free addresses): 0 when all free space is one block (or nothing
-   * is free), approaching 1 as free space splits into many small blocks.
+   * (free addresses − largest free block) / free addresses, i.e. 1 − largest/free computed without
+   * cancelling: 0 when all free space is one block (or nothing is free), approaching 1 as free
+   * space splits into many small blocks.
    */
   readonly fragmentationIndex: number;
   /** Maximal free aligned blocks by prefix length, largest blocks first; only non-zero counts. */
@@ -264,8 +265,8 @@ export class AddressSpace {
   }
 
   /**
-   * The prefix length itself when it is a whole number from 0 to the family's width; BAD_PREFIX
-   * otherwise (a wasm i32 argument would turn 24.5 into 24 and NaN into 0, answering for a block
+   * The prefix length itself when it is a whole number from 0 to the family's width; throws
+   * EngineError BAD_PREFIX otherwise (a wasm i32 argument would turn 24.5 into 24 and NaN into 0, answering for a block
    * size nobody asked for).
    */
   #prefix(prefixLength: number): number {

@@ -43,7 +43,6 @@ export interface EngineExports {
   listBlocks(space: number, kind: number, max: number): number;
   freeBlockHistogram(space: number): number;
   holdsFreeAddresses(space: number, prefix: number): number;
-  reserveMemory(blocks: number): number;
   keepsFreeCounts(space: number): number;
   freeCountMismatches(space: number): number;
 }

@@ -68,7 +68,7 @@ export interface PoolSeries {
   event: number[];
   /** Allocated addresses / provisioned addresses, percent 0..100. */
   utilisation: number[];
-  /** Fragmentation index 0..1 (see README: 1 - largest free block / free addresses). */
+  /** Fragmentation index 0..1 (see README: (free addresses - largest free block) / free addresses). */
   fragmentation: number[];
   /** Prefix length of the largest allocatable block, or null when nothing is free. */
   largestPrefix: (number | null)[];

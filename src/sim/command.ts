@@ -45,7 +45,8 @@ async function loadScenario(given: string | undefined): Promise<Scenario> {
   return parseScenario(doc);
 }
 
-function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+/** A numeric option: decimal digits in [min, max], or a ScenarioError (exit 2) saying what was given. */
+export function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   // decimal digits only (an empty value, 0x10 or 1e3 is not taken for a number), _ between them
   const n = /^\d+(_\d+)*$/.test(value) ? Number(value.replaceAll('_', '')) : NaN;

@@ -16,14 +16,14 @@ interface SimPool {
   children: number[];
 }
 
-const toCidr = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr => ({
+const cidrFromWords = (family: 4 | 6, words: Uint32Array, prefixLength: number): Cidr => ({
   family,
   address: family === 4 ? BigInt(words[0]!) : (BigInt(words[3]!) << 96n) | (BigInt(words[2]!) << 64n) | (BigInt(words[1]!) << 32n) | BigInt(words[0]!),
   prefixLength,
 });
 
 /** "No block fits" is an outcome of the run (false); any other engine refusal is an error. */
-function noFit(status: number): false {
+function failUnlessNoFit(status: number): false {
   if (status !== EngineStatus.NO_FIT) throw new EngineError(status);
   return false;
 }
@@ -98,7 +98,7 @@ export class EngineDriver implements Driver {
 
   allocate(pool: number, mask: number): boolean {
     const status = this.#raw.allocateLive(this.#spaceIds[pool]!, mask, this.#strategy);
-    return status < 0 ? noFit(status) : true;
+    return status < 0 ? failUnlessNoFit(status) : true;
   }
 
   releaseAt(index: number): void {
@@ -113,13 +113,13 @@ export class EngineDriver implements Driver {
     let block: Cidr;
     if (parent.family === 4) {
       const address = parent.allocateV4(prefix, this.#strategy);
-      if (address < 0 && !noFit(address)) return 'no-fit';
+      if (address < 0) return failUnlessNoFit(address) || 'no-fit';
       this.#scratch[0] = address;
-      block = toCidr(4, this.#scratch, prefix);
+      block = cidrFromWords(4, this.#scratch, prefix);
     } else {
       const status = parent.allocateV6(prefix, this.#strategy);
-      if (status < 0 && !noFit(status)) return 'no-fit';
-      block = toCidr(6, parent.resultWords(this.#scratch), prefix);
+      if (status < 0) return failUnlessNoFit(status) || 'no-fit';
+      block = cidrFromWords(6, parent.resultWords(this.#scratch), prefix);
     }
     child.space.addSource(block);
     child.chunks.push(block);

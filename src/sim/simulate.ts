@@ -17,7 +17,7 @@ export type Path = 'engine' | 'api';
 export interface StrategyJob {
   scenario: Scenario;
   strategy: AllocationStrategy;
-  /** Straight on the engine (default) or through IpamService. */
+  /** Straight on the engine or through IpamService. */
   via: Path;
   /** Cells per side of the Hilbert maps of top-level pools (sub-pools get half); 0: no maps. */
   mapSide: number;

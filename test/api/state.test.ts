@@ -82,6 +82,21 @@ describe('exportState / restore', () => {
     expect(f.ipam.engine.nodesInUse).toBe(before);
   });
 
+  it('refuses a pool deeper than the API allows (a chain of 11, where CreateIpamPool stops at 10)', async () => {
+    const f = await fixture();
+    let parent = f.pool;
+    for (let depth = 2; depth <= 10; depth++) parent = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, SourceIpamPoolId: parent }).IpamPoolId;
+    expect(() => f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, SourceIpamPoolId: parent })).toThrow(expect.objectContaining({ code: 'OperationDenied.PoolDepthExceeded' }));
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    const deepest = doc.pools.find((p: any) => p.IpamPoolId === parent);
+    expect(deepest.PoolDepth).toBe(10);
+    doc.pools.push({ ...deepest, IpamPoolId: 'ipam-pool-eleventh', SourceIpamPoolId: parent, PoolDepth: 11, seq: ++doc.seq, Cidrs: [] });
+    await expect(IpamService.restore(doc, { engine: f.ipam.engine })).rejects.toThrow(/PoolDepth/);
+    doc.pools.pop();
+    doc.seq--;
+    await expect(IpamService.restore(doc, { engine: f.ipam.engine })).resolves.toBeInstanceOf(IpamService);
+  });
+
   it('finds, renames and deletes allocations whose IDs share their last characters', async () => {
     // restored IDs may be anything; these are too short to carry a slot of the index, and share their tails
     const f = await populated();

@@ -90,7 +90,7 @@ describe('wasm-ipam options and exit codes', () => {
 
   it('refuses serve --port abc with a message and exit 2, not a stack trace and exit 1', async () => {
     const { code, stderr } = await cli('serve', '--in-memory', '--port', 'abc');
-    expect(stderr).toMatch(/--port must be 0\.\.65535, got abc/);
+    expect(stderr).toMatch(/--port must be a whole number from 0 to 65535, got abc/);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(2);
   });
