@@ -62,13 +62,24 @@ export type ParamsOf<P extends ParamSpecs> =
 export const NAME = { type: 'string', minLength: 1, maxLength: 128, rule: 'name' } as const;
 export const DESCRIPTION = { type: 'string', minLength: 1, maxLength: 256, rule: 'description' } as const;
 export const SCOPE_DESCRIPTION = { ...DESCRIPTION, rule: 'scope-description' } as const;
-export const REGION = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
 export const ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
 /** Extension (not in the cloud's API): how a pool picks blocks for CidrMask / NetmaskLength requests. */
 export const ALLOCATION_STRATEGY = { type: 'string', oneOf: Object.keys(STRATEGIES) as AllocationStrategy[] } as const;
 /** Extension: the seed of the pool's generator for the random strategy (default: derived from the pool's ID). */
 export const RANDOM_SEED = { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER } as const;
 export const REQUIRED_ID = { ...ID, required: true } as const;
+/** CIDR text of either family (parsed against the pool's, with its own codes, by the operation). */
+export const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
+/** A prefix length of either family (held to the pool's family by the operation). */
+export const MASK = { type: 'integer', min: 0, max: 128 } as const;
+export const IP_VERSION = { type: 'string', oneOf: ['IPv4', 'IPv6'] } as const;
+export const ISP = { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] } as const;
+export const SCOPE_TYPE = { type: 'string', oneOf: ['private', 'public'] } as const;
+/** A region ID that is not the request's own RegionId (a pool's region, an operating region). */
+export const REGION_ID = { type: 'string', minLength: 1, maxLength: 64 } as const;
+/** The request's own RegionId, which every operation takes. */
+export const REGION = { ...REGION_ID, required: true } as const;
+export const REGION_LIST = { type: 'list', maxItems: 50, item: REGION_ID } as const;
 export const DRY_RUN = { type: 'boolean' } as const;
 export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule: 'ascii' } as const;
 export const MAX_RESULTS = { type: 'integer', min: 1, max: 100 } as const;

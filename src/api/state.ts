@@ -16,7 +16,8 @@ import { newScope, newScopeSpaces } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
 import {
-  ALLOCATION_STRATEGY, CLIENT_TOKEN, DESCRIPTION, ID, isPlainObject, NAME, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, TAGS, validateParams, type ParamSpecs,
+  ALLOCATION_STRATEGY, CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, IP_VERSION, ISP, isPlainObject, MASK, NAME, REGION, REGION_ID, REGION_LIST, REQUIRED_ID, SCOPE_DESCRIPTION,
+  SCOPE_TYPE, TAGS, validateParams, type ParamSpecs,
 } from './params.js';
 import { OPERATIONS } from './table.js';
 
@@ -38,34 +39,32 @@ export class IpamStateError extends Error {
 const SEQ_LIMIT = 2 ** 52;
 const SEQ = { type: 'integer', required: true, min: 1, max: SEQ_LIMIT } as const;
 const TIME = { type: 'string', required: true, minLength: 1, maxLength: 64 } as const;
-const MASK = { type: 'integer', min: 0, max: 128 } as const;
 const BOOLEAN = { type: 'boolean' } as const;
 
 const IPAM_FIELDS = {
   seq: SEQ, IpamId: REQUIRED_ID, RegionId: REGION,
-  OperatingRegionList: { type: 'list', required: true, maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } },
+  OperatingRegionList: { ...REGION_LIST, required: true },
   IpamName: NAME, IpamDescription: DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true }, CreateTime: TIME,
   PrivateDefaultScopeId: REQUIRED_ID, PublicDefaultScopeId: REQUIRED_ID,
   DefaultResourceDiscoveryId: REQUIRED_ID, DefaultResourceDiscoveryAssociationId: REQUIRED_ID,
 } as const;
 const SCOPE_FIELDS = {
   seq: SEQ, IpamScopeId: REQUIRED_ID, IpamId: REQUIRED_ID,
-  IpamScopeType: { type: 'string', required: true, oneOf: ['private', 'public'] }, IsDefault: { ...BOOLEAN, required: true },
+  IpamScopeType: { ...SCOPE_TYPE, required: true }, IsDefault: { ...BOOLEAN, required: true },
   IpamScopeName: NAME, IpamScopeDescription: SCOPE_DESCRIPTION, ResourceGroupId: ID, Tags: { ...TAGS, required: true },
   CreateTime: TIME, RegionId: REGION,
 } as const;
-const CIDR_FIELDS = { seq: SEQ, Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 }, parentAllocationId: ID } as const;
+const CIDR_FIELDS = { seq: SEQ, Cidr: { ...CIDR_TEXT, required: true }, parentAllocationId: ID } as const;
 const POOL_FIELDS = {
   seq: SEQ, IpamPoolId: REQUIRED_ID, IpamId: REQUIRED_ID, IpamScopeId: REQUIRED_ID, SourceIpamPoolId: ID,
-  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 }, IpVersion: { type: 'string', required: true, oneOf: ['IPv4', 'IPv6'] },
-  Ipv6Isp: { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] },
+  PoolRegionId: REGION_ID, IpVersion: { ...IP_VERSION, required: true }, Ipv6Isp: ISP,
   AllocationMinCidrMask: MASK, AllocationMaxCidrMask: { ...MASK, required: true }, AllocationDefaultCidrMask: MASK,
   AutoImport: BOOLEAN, AllocationStrategy: ALLOCATION_STRATEGY, RandomState: { type: 'string', minLength: 16, maxLength: 16 }, IpamPoolName: NAME, IpamPoolDescription: DESCRIPTION, ResourceGroupId: ID,
   Tags: { ...TAGS, required: true }, CreateTime: TIME, PoolDepth: { type: 'integer', required: true, min: 1, max: MAX_POOL_DEPTH },
 } as const;
 const ALLOCATION_FIELDS = {
   seq: SEQ, IpamPoolAllocationId: REQUIRED_ID, IpamPoolId: REQUIRED_ID,
-  Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 }, SourceCidr: { type: 'string', required: true, minLength: 1, maxLength: 64 },
+  Cidr: { ...CIDR_TEXT, required: true }, SourceCidr: { ...CIDR_TEXT, required: true },
   ResourceType: { type: 'string', required: true, oneOf: ['Custom', 'IpamPool'] }, ResourceId: REQUIRED_ID,
   ResourceRegionId: REGION, RegionId: REGION, IpamPoolAllocationName: NAME, IpamPoolAllocationDescription: DESCRIPTION, CreationTime: TIME,
 } as const;

@@ -6,12 +6,10 @@ import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { CLIENT_TOKEN, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, MASK, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { dropAllocation, recordAllocation } from './pool-cidr.js';
 import { listOf } from './shared.js';
 
-const CIDR_TEXT = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const CIDR_MASK = { type: 'integer', min: 0, max: 128 } as const;
 
 /** CidrMask within the family, then within the pool's [min, max] allocation rule. */
 function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | 'Cidr'): void {
@@ -62,7 +60,7 @@ export const createIpamPoolAllocation = mutation('CreateIpamPoolAllocation', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
   Cidr: CIDR_TEXT,
-  CidrMask: CIDR_MASK,
+  CidrMask: MASK,
   IpamPoolAllocationName: NAME,
   IpamPoolAllocationDescription: DESCRIPTION,
   ...MUTATION,
@@ -176,7 +174,7 @@ export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr'
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
   CidrBlock: CIDR_TEXT,
-  CidrMask: CIDR_MASK,
+  CidrMask: MASK,
   ClientToken: CLIENT_TOKEN,
 }, (ctx, p) => {
   cidrOrMask(p.CidrBlock, p.CidrMask);

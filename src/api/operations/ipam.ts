@@ -1,11 +1,10 @@
 import { apiError, illegalParam } from '../errors.js';
 import type { IpamRecord } from '../model.js';
 import { regionList } from './regions.js';
-import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REGION_LIST, REQUIRED_ID, TAGS } from '../params.js';
 import { mutation, query } from '../operation.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
-const REGION_LIST = { type: 'list', maxItems: 50, item: { type: 'string', minLength: 1, maxLength: 64 } } as const;
 
 export const createIpam = mutation('CreateIpam', {
   RegionId: REGION,

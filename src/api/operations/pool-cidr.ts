@@ -6,7 +6,7 @@ import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { CIDR_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { listOf } from './shared.js';
 
 export const MAX_CIDRS_PER_POOL = 50;
@@ -84,8 +84,8 @@ export function allOrNothing(steps: Array<[() => void, () => void]>): void {
 export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  Cidr: { type: 'string', minLength: 1, maxLength: 64 },
-  NetmaskLength: { type: 'integer', min: 0, max: 128 },
+  Cidr: CIDR_TEXT,
+  NetmaskLength: MASK,
   ...MUTATION,
 }, (ctx, p) => {
   // exactly one of them: parameter checks, before any lookup
@@ -166,7 +166,7 @@ function checkParentMask(parent: PoolRecord, prefixLength: number): void {
 export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  Cidr: { type: 'string', required: true, minLength: 1, maxLength: 64 },
+  Cidr: { ...CIDR_TEXT, required: true },
   ...MUTATION,
 }, (ctx, p) => {
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
@@ -194,7 +194,7 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
 export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  Cidr: { type: 'string', minLength: 1, maxLength: 64 },
+  Cidr: CIDR_TEXT,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);

@@ -5,13 +5,10 @@ import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { PoolCidrs } from '../pool-cidrs.js';
 import { mutation, query } from '../operation.js';
-import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, TAGS } from '../params.js';
+import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, IP_VERSION, ISP, MASK, MUTATION, NAME, PAGE, REGION, REGION_ID, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
 export const MAX_POOL_DEPTH = 10;
-const MASK = { type: 'integer', min: 0, max: 128 } as const;
-const IP_VERSION = { type: 'string', oneOf: ['IPv4', 'IPv6'] } as const;
-const ISP = { type: 'string', oneOf: ['BGP', 'ChinaMobile', 'ChinaUnicom', 'ChinaTelecom'] } as const;
 
 interface MaskRule {
   AllocationMinCidrMask?: number;
@@ -38,7 +35,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
   RegionId: REGION,
   IpamScopeId: REQUIRED_ID,
   SourceIpamPoolId: ID,
-  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 },
+  PoolRegionId: REGION_ID,
   IpVersion: IP_VERSION,
   Ipv6Isp: ISP,
   AllocationMinCidrMask: MASK,
@@ -197,7 +194,7 @@ export const listIpamPools = query('ListIpamPools', 'POST', {
   IpamScopeId: ID,
   IpamPoolIds: { type: 'list', maxItems: 100, item: ID },
   IpamPoolName: NAME,
-  PoolRegionId: { type: 'string', minLength: 1, maxLength: 64 },
+  PoolRegionId: REGION_ID,
   SourceIpamPoolId: ID,
   IpVersion: { type: 'string', minLength: 1, maxLength: 16 },
   Ipv6Isp: { type: 'string', minLength: 1, maxLength: 32 },
