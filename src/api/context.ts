@@ -52,9 +52,14 @@ export class Context {
     if (ipam.RegionId !== regionId) throw apiError(code, `Use ${ipam.RegionId}.`);
   }
 
-  /** Allocation calls go to the pool's region, or to the IPAM's hosted region for a region-less pool. */
+  /** Where a pool is in effect (spec §2.3): its PoolRegionId, or its IPAM's hosted region for a region-less pool. */
+  regionOf(pool: PoolRecord): string {
+    return pool.PoolRegionId ?? this.store.ipams.get(pool.IpamId)!.RegionId;
+  }
+
+  /** Allocation calls go to the pool's region (regionOf). */
   inPoolRegion(pool: PoolRecord, regionId: string): void {
-    const expected = pool.PoolRegionId ?? this.store.ipams.get(pool.IpamId)!.RegionId;
+    const expected = this.regionOf(pool);
     if (expected !== regionId) throw apiError('OperationDenied.RequestRegionInvalid', `Use ${expected}.`);
   }
 

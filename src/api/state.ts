@@ -315,7 +315,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   if (record.Cidr !== formatCidr(block)) fail(where, `${record.Cidr} is not canonical`);
   const words = blockOf(block);
   if (record.SourceCidr !== sourceCidrOf(pool, words)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, words)}`);
-  const region = pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
+  const region = ctx.regionOf(pool);
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
   const copy = { ...record, ...words, slot: -1 };
   pool.allocations.add(copy.IpamPoolAllocationId, copy);

@@ -17,11 +17,6 @@ function cidrQuota(ctx: Context, pool: PoolRecord): number {
   return publicIpv6 ? 1 : MAX_CIDRS_PER_POOL;
 }
 
-/** The region an allocation made in this pool belongs to (spec §2.3). */
-export function allocationRegion(ctx: Context, pool: PoolRecord): string {
-  return pool.PoolRegionId ?? ctx.store.ipams.get(pool.IpamId)!.RegionId;
-}
-
 /** The pool's provisioned CIDR that holds the block. */
 export function sourceCidrOf(pool: PoolRecord, block: BlockWords): string {
   const source = pool.cidrs.holding(block);
@@ -34,7 +29,7 @@ export function recordAllocation(
   ctx: Context, pool: PoolRecord, block: BlockWords, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
 ): AllocationRecord {
   const id = ctx.store.allocations.newId(ctx.ids);
-  const region = allocationRegion(ctx, pool);
+  const region = ctx.regionOf(pool); // an allocation belongs to its pool's region (spec §2.3)
   const record: AllocationRecord = {
     seq: ctx.store.nextSeq(),
     IpamPoolAllocationId: id,

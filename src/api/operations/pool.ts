@@ -76,7 +76,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
     // spec §5.3: one top-level public IPv6 pool per ISP type per region, the account over
     const region = poolRegion ?? ipam.RegionId;
     for (const other of ctx.store.pools.values()) {
-      if (other.SourceIpamPoolId === undefined && other.Ipv6Isp === isp && (other.PoolRegionId ?? ctx.store.ipams.get(other.IpamId)!.RegionId) === region) {
+      if (other.SourceIpamPoolId === undefined && other.Ipv6Isp === isp && ctx.regionOf(other) === region) {
         throw apiError('QuotaExceeded.IpamPool', `${other.IpamPoolId} is the top-level public IPv6 pool of ${isp} in ${region}.`);
       }
     }
