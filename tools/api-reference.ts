@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { ParamSpec } from '../src/api/params.js';
 import { OPERATIONS } from '../src/api/table.js';
+import { MAX_TAGS } from '../src/api/limits.js';
 
 function describeSpec(spec: ParamSpec): string {
   switch (spec.type) {
@@ -26,7 +27,7 @@ function describeSpec(spec: ParamSpec): string {
     case 'list':
       return `list of up to ${spec.maxItems} strings (\`Name.1\`, \`Name.2\`, … on the wire)`;
     case 'tags':
-      return 'up to 20 tags `{ Key, Value }` (`Name.N.Key` / `Name.N.Value` on the wire)';
+      return `up to ${MAX_TAGS} tags \`{ Key, Value }\` (\`Name.N.Key\` / \`Name.N.Value\` on the wire)`;
   }
 }
 

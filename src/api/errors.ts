@@ -4,6 +4,8 @@
  * `MissingParam.<Name>` and `IllegalParam.<Name>` (HTTP 400).
  */
 
+import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL, MAX_POOL_DEPTH, MAX_SCOPES } from './limits.js';
+
 export class IpamApiError extends Error {
   readonly code: string;
   readonly httpStatus: number;
@@ -45,16 +47,16 @@ export const ERRORS = {
   'OperationDenied.IpamExists': [400, 'An IPAM already exists in this region.'],
   'OperationDenied.DefaultScope': [400, 'A default scope cannot be deleted.'],
   'OperationDenied.HostRegionRequired': [400, 'The IPAM hosted region must stay an operating region.'],
-  'OperationDenied.PoolDepthExceeded': [400, 'Pools can be nested at most 10 levels deep.'],
+  'OperationDenied.PoolDepthExceeded': [400, `Pools can be nested at most ${MAX_POOL_DEPTH} levels deep.`],
   'OperationDenied.SourcePoolMismatch': [400, 'A sub-pool must be in the same scope and IP version as its source pool.'],
   'OperationDenied.PoolRegionInvalid': [400, "The pool region must be one of the IPAM's operating regions and agree with the source pool."],
   'OperationDenied.ProvisionByCidrOnly': [400, 'A top-level private pool is provisioned by Cidr only.'],
   'OperationDenied.SourcePoolHasNoCidr': [400, 'The source pool has no provisioned CIDR block.'],
   'OperationDenied.CidrOverlap': [400, 'The CIDR block overlaps a CIDR block of another pool in the scope.'],
   'OperationDenied.UnsupportedScopeType': [400, 'Only private scopes can be created.'],
-  'QuotaExceeded.IpamPoolCidr': [400, 'A pool holds at most 50 provisioned CIDR blocks (a top-level public IPv6 pool 1).'],
+  'QuotaExceeded.IpamPoolCidr': [400, `A pool holds at most ${MAX_CIDRS_PER_POOL} provisioned CIDR blocks (a top-level public IPv6 pool ${MAX_CIDRS_PER_PUBLIC_IPV6_POOL}).`],
   'QuotaExceeded.IpamPool': [400, 'A region holds at most one top-level public IPv6 pool per ISP type.'],
-  'QuotaExceeded.IpamScope': [400, 'An IPAM holds at most 5 scopes.'],
+  'QuotaExceeded.IpamScope': [400, `An IPAM holds at most ${MAX_SCOPES} scopes.`],
   'DependencyViolation.IpamPool': [400, 'Pools still depend on this resource.'],
   'DependencyViolation.PoolCidr': [400, 'The pool still has provisioned CIDR blocks.'],
   'DependencyViolation.CustomPoolAllocation': [400, 'The pool still has custom allocations.'],

@@ -4,6 +4,7 @@
  */
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 import { illegalParam, missingParam, apiError, IpamApiError } from './errors.js';
+import { MAX_TAGS } from './limits.js';
 
 export interface Tag {
   Key: string;
@@ -92,7 +93,6 @@ const URL_PREFIX = /^https?:\/\//i;
 const STARTS_WITH_LETTER = /^\p{L}/u;
 const STARTS_WITH_LETTER_NOT_HAN = /^(?!\p{Script=Han})\p{L}/u;
 const ASCII = /^[\x20-\x7e]*$/;
-const MAX_TAGS = 20;
 
 /**
  * A parameter's check, made once from its spec: returns the value to keep (lists and tags are

@@ -14,7 +14,8 @@ import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
-import { MAX_POOL_DEPTH, seedFromId } from './operations/pool.js';
+import { MAX_POOL_DEPTH } from './limits.js';
+import { seedFromId } from './operations/pool.js';
 import {
   ALLOCATION_STRATEGY, CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, IP_VERSION, ISP, isPlainObject, MASK, NAME, REGION, REGION_ID, REGION_LIST, REQUIRED_ID, SCOPE_DESCRIPTION,
   SCOPE_TYPE, TAGS, validateParams, type ParamSpecs,

@@ -2,7 +2,7 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy, type Engine, type EngineExports } from '../engine/index.js';
 import { IO_STATUS } from '../engine/layout.js';
-import { MAX_CIDRS_PER_POOL } from '../api/operations/pool-cidr.js';
+import { MAX_CIDRS_PER_POOL } from '../api/index.js';
 import { poolRandomSeed, TAPE_EVENTS, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 

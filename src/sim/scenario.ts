@@ -5,7 +5,7 @@
 import { cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cidr/index.js';
 import { DEFAULT_EXCLUDE_CIDRS, IpamApiError } from '../api/index.js';
 import { NAME, validateParams } from '../api/params.js';
-import { MAX_POOL_DEPTH } from '../api/operations/pool.js';
+import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from '../api/index.js';
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 
 export interface Scenario {
@@ -135,7 +135,7 @@ function parsePool(doc: unknown, where: string, parent: { bits: number; prefix: 
     if (o.chunk !== undefined) fail(`${where}.chunk`, 'a top-level pool has cidrs, not a chunk');
     plan.ipVersion = o.ipVersion as 'IPv4' | 'IPv6';
     bits = plan.ipVersion === 'IPv4' ? 32 : 128;
-    if (!Array.isArray(o.cidrs) || o.cidrs.length === 0 || o.cidrs.length > 50) fail(`${where}.cidrs`, 'a top-level pool needs 1 to 50 CIDR blocks');
+    if (!Array.isArray(o.cidrs) || o.cidrs.length === 0 || o.cidrs.length > MAX_CIDRS_PER_POOL) fail(`${where}.cidrs`, `a top-level pool needs 1 to ${MAX_CIDRS_PER_POOL} CIDR blocks`);
     const blocks = (o.cidrs as unknown[]).map((c, j): Cidr => {
       let block: Cidr | undefined;
       try {

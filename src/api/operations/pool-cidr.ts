@@ -4,17 +4,17 @@ import { EngineError } from '../../engine/index.js';
 import type { Context } from '../context.js';
 import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
+import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL } from '../limits.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CIDR_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { listOf } from './shared.js';
 
-export const MAX_CIDRS_PER_POOL = 50;
 
 /** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
 function cidrQuota(ctx: Context, pool: PoolRecord): number {
   const publicIpv6 = pool.SourceIpamPoolId === undefined && pool.IpVersion === 'IPv6' && ctx.store.scopes.get(pool.IpamScopeId)!.IpamScopeType === 'public';
-  return publicIpv6 ? 1 : MAX_CIDRS_PER_POOL;
+  return publicIpv6 ? MAX_CIDRS_PER_PUBLIC_IPV6_POOL : MAX_CIDRS_PER_POOL;
 }
 
 /** The pool's provisioned CIDR that holds the block. */

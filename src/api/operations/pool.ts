@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { familyBits } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
+import { MAX_POOL_DEPTH } from '../limits.js';
 import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { PoolCidrs } from '../pool-cidrs.js';
@@ -8,7 +9,6 @@ import { mutation, query } from '../operation.js';
 import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, IP_VERSION, ISP, MASK, MUTATION, NAME, PAGE, REGION, REGION_ID, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
-export const MAX_POOL_DEPTH = 10;
 
 interface MaskRule {
   AllocationMinCidrMask?: number;

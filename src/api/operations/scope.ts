@@ -1,9 +1,9 @@
 import { apiError } from '../errors.js';
+import { MAX_SCOPES } from '../limits.js';
 import { mutation, query } from '../operation.js';
 import { ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, SCOPE_TYPE, TAGS } from '../params.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
-const MAX_SCOPES = 5;
 
 export const createIpamScope = mutation('CreateIpamScope', {
   RegionId: REGION,
