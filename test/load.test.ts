@@ -11,8 +11,8 @@ const served = (path: string) => new URL(path, inject('repositoryUrl'));
 
 /** The engine's bytes, read the way this environment can read them. */
 async function engineBytes(): Promise<Uint8Array<ArrayBuffer>> {
-  if (DEFAULT_WASM_URL.protocol === 'file:') return readFileUrl(DEFAULT_WASM_URL);
-  return new Uint8Array(await (await fetch(DEFAULT_WASM_URL)).arrayBuffer());
+  if (DEFAULT_WASM_URL!.protocol === 'file:') return readFileUrl(DEFAULT_WASM_URL!);
+  return new Uint8Array(await (await fetch(DEFAULT_WASM_URL!)).arrayBuffer());
 }
 
 /** Proves an engine works: one allocation in a fresh space. */
@@ -30,7 +30,7 @@ async function loadError(source: Parameters<typeof Engine.load>[0]): Promise<Eng
 
 describe('loading the engine', () => {
   it('loads from the default URL next to the package', async () => {
-    expect(DEFAULT_WASM_URL.pathname).toMatch(/\/build\/engine\.wasm$/);
+    expect(DEFAULT_WASM_URL!.pathname).toMatch(/\/build\/engine\.wasm$/);
     expect(allocatesOnce(await Engine.load())).toBe('10.0.0.0/24');
   });
 

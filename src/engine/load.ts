@@ -9,9 +9,13 @@ export type WasmSource = BufferSource | WebAssembly.Module | Response | URL | st
 
 /**
  * build/engine.wasm, next to the package's own files (works from src/ and dist/). Vite and
- * webpack see this `new URL(…, import.meta.url)` and ship the file with the bundle.
+ * webpack see this `new URL(…, import.meta.url)` and ship the file with the bundle. Undefined in
+ * a bundle format without `import.meta` (esbuild's iife and cjs make it `{}`): importing the
+ * package must still work there, with the wasm passed in.
  */
-export const DEFAULT_WASM_URL = new URL('../../build/engine.wasm', import.meta.url);
+export const DEFAULT_WASM_URL: URL | undefined = import.meta.url ? new URL('../../build/engine.wasm', import.meta.url) : undefined;
+
+const NO_DEFAULT = 'this bundle has no import.meta.url, so build/engine.wasm cannot be found: pass the wasm (bytes, a module, a Response or an absolute URL)';
 
 /** The engine's wasm could not be fetched, read or compiled. */
 export class EngineLoadError extends Error {
@@ -31,7 +35,11 @@ export class EngineLoadError extends Error {
 function resolveUrl(source: URL | string): URL {
   if (source instanceof URL) return source;
   const base = (globalThis as { location?: { href: string } }).location?.href ?? DEFAULT_WASM_URL;
-  return new URL(source, base);
+  try {
+    return new URL(source, base);
+  } catch (cause) {
+    throw new EngineLoadError(base === undefined ? NO_DEFAULT : (cause as Error).message, source, undefined, cause);
+  }
 }
 
 async function compileResponse(response: Response, url: string | undefined): Promise<WebAssembly.Module> {
@@ -76,7 +84,8 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 }
 
 /** Compiles and instantiates the engine; each call gives an independent instance. */
-export async function instantiateEngine(source: WasmSource = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
+export async function instantiateEngine(source: WasmSource | undefined = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
+  if (source === undefined) throw new EngineLoadError(NO_DEFAULT, undefined, undefined);
   const module = await compile(source);
   const instance = await WebAssembly.instantiate(module, {});
   return { exports: instance.exports as unknown as EngineExports, module };
