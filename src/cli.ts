@@ -161,7 +161,8 @@ main(process.argv.slice(2)).then(
     }
     // a damaged or unwritable state directory, or a run the engine could not carry (out of
     // memory), is the user's to fix: the message says what happened
-    const told = error instanceof DurableStateError || error instanceof SimulationError;
+    // so is a port already taken or not allowed (serve)
+    const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES'].includes((error as { code?: string }).code ?? '');
     console.error(`wasm-ipam: ${told ? error.message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },
