@@ -159,11 +159,10 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    // a damaged or unwritable state directory, or a run the engine could not carry (out of
-    // memory), is the user's to fix: the message says what happened
-    // so is a port already taken or not allowed (serve)
+    // a damaged or unwritable state directory, a run the engine could not carry (out of memory),
+    // a port already taken or not allowed (serve): the user's to fix, and the message says what happened
     const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES'].includes((error as { code?: string }).code ?? '');
-    console.error(`wasm-ipam: ${told ? error.message : ((error as Error).stack ?? String(error))}`);
+    console.error(`wasm-ipam: ${told ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },
 );
