@@ -113,6 +113,30 @@ export class Context {
   excluded(cidr: Cidr): Cidr | undefined {
     return this.excludeCidrs.find((range) => cidrOverlaps(range, cidr));
   }
+
+  /** Refuses a block that overlaps an excluded range (provisioned or allocated alike). */
+  notExcluded(block: Cidr): void {
+    const excluded = this.excluded(block);
+    if (excluded) throw apiError('OperationDenied.CidrInExcludeCidrs', `${formatCidr(block)} overlaps ${formatCidr(excluded)}.`);
+  }
+}
+
+/**
+ * The pool's allocation mask rule (spec §2.5), for its own allocations and for its sub-pools'
+ * CIDRs alike (a sub-pool's CIDR is an allocation of its parent).
+ */
+export function maskAllowed(pool: PoolRecord, prefixLength: number): void {
+  if (prefixLength < (pool.AllocationMinCidrMask ?? 0) || prefixLength > pool.AllocationMaxCidrMask) {
+    throw apiError('OperationDenied.MaskOfCidrIsNotAllowed',
+      `/${prefixLength} is outside /${pool.AllocationMinCidrMask ?? 0}–/${pool.AllocationMaxCidrMask} for ${pool.IpamPoolId}.`);
+  }
+}
+
+/** A block the pool can hand out as it is: inside one of its CIDRs and clear of its allocations. */
+export function freeIn(pool: PoolRecord, block: Cidr): void {
+  if (!pool.space.insideSource(block) || pool.space.overlapsAllocation(block)) {
+    throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
+  }
 }
 
 /** Address width of an IP version: 32 or 128 (the largest prefix length a pool can have). */

@@ -1,8 +1,7 @@
-import { formatCidr } from '../../cidr/index.js';
 import { STRATEGIES } from '../../engine/index.js';
 import { allocateBlock, blockOf, formatBlock, previewBlock, reserveBlock, type BlockWords } from '../block.js';
 import type { Context } from '../context.js';
-import { familyBits } from '../context.js';
+import { familyBits, freeIn, maskAllowed } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
@@ -11,16 +10,6 @@ import { dropAllocation, recordAllocation } from './pool-cidr.js';
 import { listOf } from './shared.js';
 
 
-/** CidrMask within the family, then within the pool's [min, max] allocation rule. */
-function checkMask(pool: PoolRecord, prefixLength: number, given: 'CidrMask' | 'Cidr'): void {
-  if (given === 'CidrMask' && prefixLength > familyBits(pool.IpVersion)) {
-    throw illegalParam('CidrMask', `must be between 0 and ${familyBits(pool.IpVersion)} for ${pool.IpVersion}`);
-  }
-  if (prefixLength < (pool.AllocationMinCidrMask ?? 0) || prefixLength > pool.AllocationMaxCidrMask) {
-    throw apiError('OperationDenied.MaskOfCidrIsNotAllowed',
-      `/${prefixLength} is outside /${pool.AllocationMinCidrMask ?? 0}–/${pool.AllocationMaxCidrMask} for ${pool.IpamPoolId}.`);
-  }
-}
 
 /** Exactly one of a CIDR and a mask: a parameter check, so made before any lookup (README: order of checks). */
 function cidrOrMask(cidr: string | undefined, mask: number | undefined): void {
@@ -40,19 +29,18 @@ function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined
 function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: false): BlockWords | undefined;
 function requestedBlock(ctx: Context, pool: PoolRecord, cidr: string | undefined, mask: number | undefined, insufficient: Insufficient, preview: boolean): BlockWords | undefined {
   if (cidr === undefined) {
-    checkMask(pool, mask!, 'CidrMask');
+    // CidrMask within the family, then within the pool's rule
+    if (mask! > familyBits(pool.IpVersion)) throw illegalParam('CidrMask', `must be between 0 and ${familyBits(pool.IpVersion)} for ${pool.IpVersion}`);
+    maskAllowed(pool, mask!);
     if (!pool.space.fits(mask!)) {
       throw apiError(insufficient, pool.cidrs.size === 0 ? `${pool.IpamPoolId} has no provisioned CIDR block.` : `No /${mask} is free in ${pool.IpamPoolId}.`);
     }
     return preview ? previewBlock(pool.space, mask!, STRATEGIES[pool.AllocationStrategy]) : undefined;
   }
   const block = ctx.cidrFor(pool.IpVersion, cidr, insufficient === 'ResourceNotEnough.IpamPoolCidr' ? 'CidrBlock' : 'Cidr');
-  checkMask(pool, block.prefixLength, 'Cidr');
-  const excluded = ctx.excluded(block);
-  if (excluded) throw apiError('OperationDenied.CidrInExcludeCidrs', `${formatCidr(block)} overlaps ${formatCidr(excluded)}.`);
-  if (!pool.space.insideSource(block) || pool.space.overlapsAllocation(block)) {
-    throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${pool.IpamPoolId}.`);
-  }
+  maskAllowed(pool, block.prefixLength);
+  ctx.notExcluded(block);
+  freeIn(pool, block);
   return blockOf(block);
 }
 

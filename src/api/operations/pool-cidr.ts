@@ -2,7 +2,7 @@ import { formatCidr, type Cidr } from '../../cidr/index.js';
 import { blockOf, formatBlock, releaseBlock, type BlockWords } from '../block.js';
 import { EngineError } from '../../engine/index.js';
 import type { Context } from '../context.js';
-import { familyBits } from '../context.js';
+import { familyBits, freeIn, maskAllowed } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL } from '../limits.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
@@ -96,21 +96,18 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     if (!parent) throw apiError('OperationDenied.ProvisionByCidrOnly');
     if (p.NetmaskLength! > familyBits(pool.IpVersion)) throw illegalParam('NetmaskLength', `must be between 0 and ${familyBits(pool.IpVersion)}`);
     if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
-    checkParentMask(parent, p.NetmaskLength!);
+    maskAllowed(parent, p.NetmaskLength!);
     const found = parent.space.preview(p.NetmaskLength!, parent.AllocationStrategy);
     if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${parent.IpamPoolId}.`);
     block = found;
   }
-  const excluded = ctx.excluded(block);
-  if (excluded) throw apiError('OperationDenied.CidrInExcludeCidrs', `${formatCidr(block)} overlaps ${formatCidr(excluded)}.`);
+  ctx.notExcluded(block);
   const scopeSpace = ctx.store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion];
   if (parent) {
     // a sub-pool's CIDR is carved from its parent: inside a parent CIDR, clear of the parent's allocations
     if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
-    if (!parent.space.insideSource(block) || parent.space.overlapsAllocation(block)) {
-      throw apiError('OperationDenied.CidrUnavailableInPool', `${formatCidr(block)} is not free in ${parent.IpamPoolId}.`);
-    }
-    checkParentMask(parent, block.prefixLength);
+    freeIn(parent, block);
+    maskAllowed(parent, block.prefixLength);
   } else if (scopeSpace.overlapsAllocation(block)) {
     throw apiError('OperationDenied.CidrOverlap', formatCidr(block));
   }
@@ -148,13 +145,6 @@ function takeFromParent(parent: PoolRecord, block: Cidr, mask: number | undefine
   if (taken.address !== block.address) {
     parent.space.release(taken);
     throw apiError('InternalError', `the engine took ${formatCidr(taken)} after previewing ${formatCidr(block)}`);
-  }
-}
-
-/** A sub-pool's CIDR is an allocation of its parent, so the parent's mask rule applies. */
-function checkParentMask(parent: PoolRecord, prefixLength: number): void {
-  if (prefixLength < (parent.AllocationMinCidrMask ?? 0) || prefixLength > parent.AllocationMaxCidrMask) {
-    throw apiError('OperationDenied.MaskOfCidrIsNotAllowed', `/${prefixLength} is outside ${parent.IpamPoolId}'s allowed range.`);
   }
 }
 
