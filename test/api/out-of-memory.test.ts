@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, EngineStatus, type AddressSpace } from '../../src/engine/index.js';
 import { IpamApiError, IpamService } from '../../src/index.js';
 import { DurableState } from '../../src/server/durable.js';
+import { journaledCall } from '../support/durable-call.js';
 import { engineSpacesOf } from '../../src/api/service.js';
 
 const R = 'cn-hangzhou';
@@ -164,29 +165,21 @@ describe('restore into an engine short of memory', () => {
 });
 
 describe('the durable endpoint after a call refused for memory', () => {
-  async function run(state: DurableState, action: string, params: Record<string, unknown>): Promise<Record<string, any>> {
-    const time = new Date();
-    state.setTime(time);
-    const answer = state.service.call(action, params);
-    await state.append(action, params, time, String(answer.RequestId));
-    return answer;
-  }
-
   it('replay after a restart gives the pool created after a refused CreateIpamScope the ID it was answered with', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-oom-'));
     const options = { service: { wasm: LIMITED } };
     const first = await DurableState.open(dir, options);
-    const { IpamId, PrivateDefaultScopeId: scope } = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const { IpamId, PrivateDefaultScopeId: scope } = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
     // two spare pools hold space records that are given back later
     const spares = [];
-    for (let i = 0; i < 2; i++) spares.push((await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope })).IpamPoolId);
-    const pool = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, AllocationStrategy: 'random' })).IpamPoolId;
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    for (let i = 0; i < 2; i++) spares.push((await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope })).IpamPoolId);
+    const pool = (await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, AllocationStrategy: 'random' })).IpamPoolId;
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
     const ids: string[] = [];
     for (;;) {
       let answer: Record<string, any>;
       try {
-        answer = await run(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 32 });
+        answer = await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 32 });
       } catch (error) {
         expect((error as IpamApiError).code).toBe('InternalError'); // refused: not journaled
         break;
@@ -195,9 +188,9 @@ describe('the durable endpoint after a call refused for memory', () => {
     }
     // memory is full: this call is refused and, as the server does, not journaled
     expect(codeOf(() => first.service.call('CreateIpamScope', { RegionId: R, IpamId }))).toBe('InternalError');
-    for (const id of ids) await run(first, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: id });
-    for (const id of spares) await run(first, 'DeleteIpamPool', { RegionId: R, IpamPoolId: id });
-    const { IpamPoolId: answered } = await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope });
+    for (const id of ids) await journaledCall(first, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: id });
+    for (const id of spares) await journaledCall(first, 'DeleteIpamPool', { RegionId: R, IpamPoolId: id });
+    const { IpamPoolId: answered } = await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope });
     const before = JSON.stringify(first.service.exportState());
     await first.close();
 

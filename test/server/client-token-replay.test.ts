@@ -6,27 +6,20 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engineSpacesOf } from '../../src/api/service.js';
 import { DurableState } from '../../src/server/durable.js';
+import { journaledCall } from '../support/durable-call.js';
 
 const R = 'cn-hangzhou';
 
-/** As the server runs a mutation: set the time, call, journal. */
-async function run(state: DurableState, action: string, params: Record<string, unknown>): Promise<Record<string, any>> {
-  const time = new Date();
-  state.setTime(time);
-  const answer = state.service.call(action, params);
-  await state.append(action, params, time, String(answer.RequestId));
-  return answer;
-}
 
 describe('ClientToken after a journal replay', () => {
   it('a retry with the same ClientToken after a restart returns the acknowledged first response (same RequestId)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-token-'));
     const first = await DurableState.open(dir);
-    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-    const pool = await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId });
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
+    const ipam = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId });
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
     const params = { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 24, ClientToken: 'retry-after-crash' };
-    const acknowledged = await run(first, 'CreateIpamPoolAllocation', params);
+    const acknowledged = await journaledCall(first, 'CreateIpamPoolAllocation', params);
     const stateBefore = JSON.stringify([first.service.exportState(), engineSpacesOf(first.service)]);
     await first.close();
 

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
 import { engineSpacesOf } from '../../src/api/service.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
+import { journaledCall } from '../support/durable-call.js';
 
 const R = 'cn-hangzhou';
 
@@ -15,27 +16,19 @@ async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-durable-'));
 }
 
-/** Runs calls through the durable state as the server does: set the time, call, journal. */
-async function run(state: DurableState, action: string, params: Record<string, unknown>): Promise<Record<string, any>> {
-  const time = new Date();
-  state.setTime(time);
-  const answer = state.service.call(action, params);
-  await state.append(action, params, time, String(answer.RequestId));
-  return answer;
-}
 
 async function populate(state: DurableState) {
-  const ipam = await run(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-  const pool = await run(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R });
-  await run(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
+  const ipam = await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+  const pool = await journaledCall(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R });
+  await journaledCall(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
   const allocations = [];
-  for (let i = 0; i < 20; i++) allocations.push(await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 20 + (i % 6) }));
-  await run(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[7].IpamPoolAllocationId });
-  await run(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[3].IpamPoolAllocationId });
+  for (let i = 0; i < 20; i++) allocations.push(await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 20 + (i % 6) }));
+  await journaledCall(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[7].IpamPoolAllocationId });
+  await journaledCall(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[3].IpamPoolAllocationId });
   // these take the freed slots of the allocation table (IDs carry theirs): a replay, from a
   // snapshot holding both deletes too, must make the same IDs
-  await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
-  await run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
+  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
+  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
   return { pool: pool.IpamPoolId as string };
 }
 
@@ -106,21 +99,21 @@ describe('durable state', () => {
   it('keeps a change whose journal write failed out of every snapshot, and refuses everything after', async () => {
     const dir = await tempDir();
     const state = await DurableState.open(dir, { compactEvery: 3 });
-    const ipam = await run(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-    const pool = (await run(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
+    const ipam = await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = (await journaledCall(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
     // the third record makes a snapshot due; a fourth arrives while the third is being synced
-    const third = run(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    const third = journaledCall(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
     await new Promise((resolve) => setImmediate(resolve)); // the third's batch is written, its sync under way
     const full = vi.spyOn(fsCallbacks, 'writeSync').mockImplementation(() => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     });
     syncBuiltinESMExports();
     try {
-      const fourth = run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 });
+      const fourth = journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 });
       await third;
       await expect(fourth).rejects.toThrow(DurableStateError);
       await expect(state.failure).resolves.toBeInstanceOf(DurableStateError);
-      await expect(run(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 })).rejects.toThrow(/journal could not be written/);
+      await expect(journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 })).rejects.toThrow(/journal could not be written/);
       await expect(state.snapshot()).rejects.toThrow(DurableStateError);
     } finally {
       full.mockRestore();
@@ -137,14 +130,14 @@ describe('durable state', () => {
   it('replays random-strategy allocations to the blocks they answered, and refuses records made with another random draw', async () => {
     const dir = await tempDir();
     const first = await DurableState.open(dir);
-    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const ipam = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
     const scope = ipam.PrivateDefaultScopeId;
-    const parent = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, AllocationStrategy: 'random' })).IpamPoolId;
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: parent, Cidr: '10.0.0.0/8' });
-    const child = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, SourceIpamPoolId: parent, AllocationStrategy: 'random' })).IpamPoolId;
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: child, NetmaskLength: 16 });
+    const parent = (await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, AllocationStrategy: 'random' })).IpamPoolId;
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: parent, Cidr: '10.0.0.0/8' });
+    const child = (await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, SourceIpamPoolId: parent, AllocationStrategy: 'random' })).IpamPoolId;
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: child, NetmaskLength: 16 });
     const taken = [];
-    for (let i = 0; i < 10; i++) taken.push((await run(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: child, CidrMask: 24 })).Cidr);
+    for (let i = 0; i < 10; i++) taken.push((await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: child, CidrMask: 24 })).Cidr);
     const before = digest(first);
     await first.close();
     // this build's records carry its draw: a restart replays them to the same blocks
@@ -174,10 +167,10 @@ describe('durable state', () => {
   it('refuses records of another random draw in a pool whose region is not its IPAM\'s (its allocations carry the pool\'s region)', async () => {
     const dir = await tempDir();
     const first = await DurableState.open(dir);
-    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R, 'cn-beijing'] });
-    const pool = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: 'cn-beijing', AllocationStrategy: 'random' })).IpamPoolId;
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
-    await run(first, 'CreateIpamPoolAllocation', { RegionId: 'cn-beijing', IpamPoolId: pool, CidrMask: 24 });
+    const ipam = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R, 'cn-beijing'] });
+    const pool = (await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: 'cn-beijing', AllocationStrategy: 'random' })).IpamPoolId;
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: 'cn-beijing', IpamPoolId: pool, CidrMask: 24 });
     await first.close();
     const journalPath = path.join(dir, 'journal.log');
     const line = (record: object) => { const json = JSON.stringify(record); return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`; };
@@ -196,9 +189,9 @@ describe('durable state', () => {
     await fs.writeFile(path.join(dir, 'snapshot.json'), `{"format":"wasm-ipam/snapshot","lastSeq":0,"sha256":"${sha256}","state":${stateText}}`);
     // its first records, which make the same IDs in both builds
     const first = await DurableState.open(dir);
-    const ipam = await run(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-    const pool = (await run(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
-    await run(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    const ipam = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const pool = (await journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R })).IpamPoolId;
+    await journaledCall(first, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
     const idState = first.service.exportState().idState as number;
     await first.close();
     // then it answered a create with a plain random ID (its ID source's next), and deleted it by that ID

@@ -1,36 +1,16 @@
 // The simulator's inputs at their edges: strategy names that are Object.prototype members, unknown
 // keys in arrivals and bursts, empty or non-decimal numbers, an --out no file can be made in, options
 // with no command, serve's --port, and the CPU count a serial run records.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { cliInScratchDirectory } from '../support/cli.js';
 import { Engine } from '../../src/engine/index.js';
 import { parseScenario, ScenarioError } from '../../src/sim/scenario.js';
 import { simulateSerial } from '../../src/sim/simulate.js';
 
-const run = promisify(execFile);
-const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'wasm-ipam-inputs-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: dir, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const scratch = cliInScratchDirectory('wasm-ipam-inputs-');
+const { cli } = scratch;
 
 const base = () => ({
   name: 't',
@@ -52,7 +32,7 @@ describe('scenario checks', () => {
     expect(stderr).toMatch(/unknown strategy "toString"/);
     expect(code).toBe(2);
     expect(stdout).not.toMatch(/^strategy\s+allocations/m);
-    expect(await readdir(dir)).not.toContain('proto');
+    expect(await readdir(scratch.dir())).not.toContain('proto');
   });
 
   it.each([
