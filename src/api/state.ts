@@ -13,9 +13,9 @@ import { familyBits, type Context } from './context.js';
 import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
-import { sourceCidrOf } from './operations/pool-cidr.js';
+import { cidrQuota, sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_POOL_DEPTH } from './limits.js';
-import { seedFromId } from './operations/pool.js';
+import { checkMasks, seedFromId, topLevelPublicIpv6Pool } from './operations/pool.js';
 import {
   ALLOCATION_STRATEGY, CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, IP_VERSION, ISP, isPlainObject, MASK, NAME, REGION, REGION_ID, REGION_LIST, REQUIRED_ID, SCOPE_DESCRIPTION,
   SCOPE_TYPE, TAGS, validateParams, type ParamSpecs,
@@ -204,11 +204,10 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (r.PoolRegionId !== undefined && !ipam.OperatingRegionList.includes(r.PoolRegionId)) fail(where, 'pool region is not an operating region');
     if (parent?.PoolRegionId !== undefined && r.PoolRegionId !== parent.PoolRegionId) fail(where, "region differs from the source pool's");
     const bits = familyBits(r.IpVersion);
-    const min = r.AllocationMinCidrMask ?? 0;
-    if (r.AllocationMaxCidrMask > bits || min > r.AllocationMaxCidrMask ||
-        (r.AllocationDefaultCidrMask !== undefined && (r.AllocationDefaultCidrMask < min || r.AllocationDefaultCidrMask > r.AllocationMaxCidrMask))) {
-      fail(where, 'allocation masks out of range or out of order');
-    }
+    asApiWould(where, () => checkMasks(r.IpVersion, r));
+    // the quota CreateIpamPool keeps: the pools before this one are loaded
+    const other = r.Ipv6Isp === undefined || parent ? undefined : topLevelPublicIpv6Pool(ctx, r.Ipv6Isp, r.PoolRegionId ?? ipam.RegionId);
+    if (other) fail(where, `a second top-level public IPv6 pool of ${r.Ipv6Isp} in its region (${other.IpamPoolId} is one)`);
     const { RandomState, ...poolFields } = r;
     if (RandomState !== undefined && !/^[0-9a-f]{16}$/.test(RandomState)) fail(where, 'RandomState must be 16 lower-case hex digits');
     const pool: PoolRecord = {
@@ -238,6 +237,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const block = parseFor(ctx, pool, r.Cidr, where);
     if (formatCidr(block) !== r.Cidr) fail(where, `${r.Cidr} is not canonical`);
     if (pool.cidrs.has(r.Cidr)) fail(where, `duplicate CIDR ${r.Cidr}`);
+    if (pool.cidrs.size >= cidrQuota(ctx, pool)) fail(where, `more provisioned CIDRs than the pool may hold (${cidrQuota(ctx, pool)})`);
     const parent = pool.SourceIpamPoolId === undefined ? undefined : store.pools.get(pool.SourceIpamPoolId)!;
     if (ctx.excluded(block)) fail(where, `${r.Cidr} overlaps an excluded range`);
     if (parent) {
@@ -295,6 +295,16 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
 function parseFor(ctx: Context, pool: PoolRecord, text: string, where: string): Cidr {
   try {
     return ctx.cidrFor(pool.IpVersion, text);
+  } catch (error) {
+    if (error instanceof IpamApiError) fail(where, error.message);
+    throw error;
+  }
+}
+
+/** Runs an API rule on a record: its IpamApiError becomes the document's IpamStateError. */
+function asApiWould(where: string, check: () => void): void {
+  try {
+    check();
   } catch (error) {
     if (error instanceof IpamApiError) fail(where, error.message);
     throw error;

@@ -82,6 +82,25 @@ describe('exportState / restore', () => {
     expect(f.ipam.engine.nodesInUse).toBe(before);
   });
 
+  it('refuses what the API\'s rules and quotas would have refused: masks out of order, a second top-level public IPv6 pool of one ISP and region, a second CIDR of one', async () => {
+    const f = await fixture();
+    const bgp = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, IpVersion: 'IPv6' }).IpamPoolId;
+    f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: bgp, Cidr: '2400:3200::/56' });
+    const exported = JSON.stringify(f.ipam.exportState());
+    const refused = async (corrupt: (d: any) => void, why: RegExp) => {
+      const doc = JSON.parse(exported);
+      corrupt(doc);
+      const before = f.ipam.engine.nodesInUse;
+      await expect(IpamService.restore(doc, { engine: f.ipam.engine })).rejects.toThrow(why);
+      expect(f.ipam.engine.nodesInUse).toBe(before);
+    };
+    const pool = (d: any) => d.pools.find((p: any) => p.IpamPoolId === bgp);
+    await refused((d) => { d.pools.find((p: any) => p.IpamPoolId === f.pool).AllocationMinCidrMask = 30; }, /AllocationMinCidrMask.*not be greater than AllocationMaxCidrMask/);
+    await refused((d) => { d.pools.push({ ...pool(d), IpamPoolId: 'ipam-pool-second-bgp', seq: ++d.seq, Cidrs: [] }); }, /second top-level public IPv6 pool of BGP/);
+    await refused((d) => { pool(d).Cidrs.push({ seq: ++d.seq, Cidr: '2400:3200:0:100::/56' }); }, /more provisioned CIDRs than the pool may hold \(1\)/);
+    await expect(IpamService.restore(JSON.parse(exported), { engine: f.ipam.engine })).resolves.toBeInstanceOf(IpamService);
+  });
+
   it('refuses a pool deeper than the API allows (a chain of 11, where CreateIpamPool stops at 10)', async () => {
     const f = await fixture();
     let parent = f.pool;

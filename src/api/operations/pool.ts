@@ -10,14 +10,22 @@ import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, IP_VERSION, ISP, MAS
 import { defined, hasTags, listOf } from './shared.js';
 
 
-interface MaskRule {
+export interface MaskRule {
   AllocationMinCidrMask?: number;
   AllocationMaxCidrMask: number;
   AllocationDefaultCidrMask?: number;
 }
 
+/** Spec §5.3: one top-level public IPv6 pool per ISP type per region, the account over; that pool, if any. */
+export function topLevelPublicIpv6Pool(ctx: Context, isp: string, region: string): PoolRecord | undefined {
+  for (const pool of ctx.store.pools.values()) {
+    if (pool.SourceIpamPoolId === undefined && pool.Ipv6Isp === isp && ctx.regionOf(pool) === region) return pool;
+  }
+  return undefined;
+}
+
 /** Masks within the family's range and ordered min <= default <= max (spec §2.5). */
-function checkMasks(version: IpVersion, rule: MaskRule): void {
+export function checkMasks(version: IpVersion, rule: MaskRule): void {
   const bits = familyBits(version);
   for (const name of ['AllocationMinCidrMask', 'AllocationMaxCidrMask', 'AllocationDefaultCidrMask'] as const) {
     const value = rule[name];
@@ -73,13 +81,9 @@ export const createIpamPool = mutation('CreateIpamPool', {
   // a public IPv6 pool's ISP defaults to its source pool's, or to BGP at the top (spec §5.3)
   const isp = p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? parent?.Ipv6Isp ?? 'BGP' : undefined);
   if (isp !== undefined && parent === undefined) {
-    // spec §5.3: one top-level public IPv6 pool per ISP type per region, the account over
     const region = poolRegion ?? ipam.RegionId;
-    for (const other of ctx.store.pools.values()) {
-      if (other.SourceIpamPoolId === undefined && other.Ipv6Isp === isp && ctx.regionOf(other) === region) {
-        throw apiError('QuotaExceeded.IpamPool', `${other.IpamPoolId} is the top-level public IPv6 pool of ${isp} in ${region}.`);
-      }
-    }
+    const other = topLevelPublicIpv6Pool(ctx, isp, region);
+    if (other) throw apiError('QuotaExceeded.IpamPool', `${other.IpamPoolId} is the top-level public IPv6 pool of ${isp} in ${region}.`);
   }
   if (p.AutoImport && poolRegion === undefined) throw apiError('OperationDenied.IpamPoolNotInRegion', 'AutoImport needs a pool region.');
   const masks: MaskRule = {
