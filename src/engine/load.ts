@@ -5,7 +5,16 @@ import type { EngineExports } from './exports.js';
  * A string is resolved as fetch would resolve it: against the page in a browser (or worker),
  * against the package's build/ directory elsewhere.
  */
-export type WasmSource = BufferSource | WebAssembly.Module | Response | URL | string;
+export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module | Response | URL | string;
+
+declare global {
+  // The WebAssembly types the declarations name, for a project whose lib has no "dom" (Node with
+  // @types/node, which declares neither them nor BufferSource); empty, they merge with lib.dom's.
+  namespace WebAssembly {
+    interface Module {}
+    interface Memory {}
+  }
+}
 
 /**
  * build/engine.wasm, next to the package's own files (works from src/ and dist/). Vite and

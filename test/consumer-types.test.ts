@@ -1,0 +1,55 @@
+/**
+ * The published declarations (dist/) type-check in a strict project of a consumer, with
+ * skipLibCheck off: with the DOM lib, and in a Node-only project that does not load it (e.g.
+ * @tsconfig/node20: lib es2023 + @types/node), where `BufferSource` and the `WebAssembly`
+ * namespace are not declared.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import ts from 'typescript';
+import { expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// inside the package, so 'wasm-ipam' resolves to dist/ through package.json "exports" (self-reference)
+const CONSUMER = path.join(ROOT, 'test/__node-consumer__.ts');
+const SOURCE = `
+import { IpamService, Engine, type WasmSource } from 'wasm-ipam';
+import { createIpamServer } from 'wasm-ipam/server';
+import { builtInScenario, simulateSerial } from 'wasm-ipam/simulator';
+export async function main(): Promise<void> {
+  const engine = await Engine.load();
+  const ipam = await IpamService.create({ engine });
+  const source: WasmSource = new Uint8Array(8);
+  void source; void createIpamServer(ipam, { region: 'cn-hangzhou' });
+  await simulateSerial(engine, builtInScenario('small-lab')!);
+}
+`;
+
+function diagnostics(lib: string[], source = SOURCE): string[] {
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: lib.map((l) => `lib.${l}.d.ts`),
+    types: ['node'],
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (f) => f === CONSUMER || fileExists.call(host, f);
+  host.readFile = (f) => (f === CONSUMER ? source : readFile.call(host, f));
+  host.getSourceFile = (f, v, ...rest) => (f === CONSUMER ? ts.createSourceFile(f, source, v) : getSourceFile.call(host, f, v, ...rest));
+  const program = ts.createProgram([CONSUMER], options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) =>
+    `${d.file ? path.relative(ROOT, d.file.fileName) : ''}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+}
+
+it('control: the declarations type-check with the DOM lib', () => {
+  expect(diagnostics(['es2022', 'dom'])).toEqual([]);
+});
+
+it('the declarations type-check in a Node-only project (lib es2022, @types/node, no DOM)', () => {
+  expect(diagnostics(['es2022'])).toEqual([]);
+});
