@@ -122,7 +122,7 @@ async function demo(): Promise<void> {
 async function main(args: string[]): Promise<number> {
   const [command = 'simulate'] = args;
   if (command === 'simulate') return simulateCommand(args.slice(1));
-  // options with no command are the default command's: `wasm-ipam --list`, `npm start -- --events 1e6`
+  // options with no command are the default command's: `wasm-ipam --list`, `npm start -- --events 1000000`
   if (command.startsWith('-') && command !== '-h' && command !== '--help') return simulateCommand(args);
   if (command === 'demo') {
     await demo();

@@ -13,9 +13,9 @@ import { familyBits, type Context } from './context.js';
 import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
-import { cidrQuota, sourceCidrOf } from './operations/pool-cidr.js';
-import { MAX_POOL_DEPTH } from './limits.js';
-import { checkMasks, seedFromId, topLevelPublicIpv6Pool } from './operations/pool.js';
+import { sourceCidrOf } from './operations/pool-cidr.js';
+import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from './limits.js';
+import { checkMasks, seedFromId } from './operations/pool.js';
 import {
   ALLOCATION_STRATEGY, CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, IP_VERSION, ISP, isPlainObject, MASK, NAME, REGION, REGION_ID, REGION_LIST, REQUIRED_ID, SCOPE_DESCRIPTION,
   SCOPE_TYPE, TAGS, validateParams, type ParamSpecs,
@@ -205,9 +205,6 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (parent?.PoolRegionId !== undefined && r.PoolRegionId !== parent.PoolRegionId) fail(where, "region differs from the source pool's");
     const bits = familyBits(r.IpVersion);
     asApiWould(where, () => checkMasks(r.IpVersion, r));
-    // the quota CreateIpamPool keeps: the pools before this one are loaded
-    const other = r.Ipv6Isp === undefined || parent ? undefined : topLevelPublicIpv6Pool(ctx, r.Ipv6Isp, r.PoolRegionId ?? ipam.RegionId);
-    if (other) fail(where, `a second top-level public IPv6 pool of ${r.Ipv6Isp} in its region (${other.IpamPoolId} is one)`);
     const { RandomState, ...poolFields } = r;
     if (RandomState !== undefined && !/^[0-9a-f]{16}$/.test(RandomState)) fail(where, 'RandomState must be 16 lower-case hex digits');
     const pool: PoolRecord = {
@@ -237,7 +234,9 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const block = parseFor(ctx, pool, r.Cidr, where);
     if (formatCidr(block) !== r.Cidr) fail(where, `${r.Cidr} is not canonical`);
     if (pool.cidrs.has(r.Cidr)) fail(where, `duplicate CIDR ${r.Cidr}`);
-    if (pool.cidrs.size >= cidrQuota(ctx, pool)) fail(where, `more provisioned CIDRs than the pool may hold (${cidrQuota(ctx, pool)})`);
+    // the quota every build kept; the public IPv6 pools' one CIDR, and one such pool per ISP and
+    // region, are newer (2026-11-26, -27): documents written before them still load
+    if (pool.cidrs.size >= MAX_CIDRS_PER_POOL) fail(where, `more provisioned CIDRs than a pool may hold (${MAX_CIDRS_PER_POOL})`);
     const parent = pool.SourceIpamPoolId === undefined ? undefined : store.pools.get(pool.SourceIpamPoolId)!;
     if (ctx.excluded(block)) fail(where, `${r.Cidr} overlaps an excluded range`);
     if (parent) {
@@ -283,13 +282,27 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const r = fields(where, CLIENT_TOKEN_FIELDS, entry);
     if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
     if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
-    store.clientTokens.set(r.token, { action: r.action, digest: r.digest, response: structuredClone(response) });
+    store.clientTokens.set(r.token, { action: r.action, digest: withoutDryRunFalse(r.digest), response: structuredClone(response) });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';
   const idState = doc.idState;
   if (idState !== undefined && (!Number.isInteger(idState) || (idState as number) < 0 || (idState as number) > 0xffffffff)) throw new IpamStateError('"idState" must be a u32');
   return { idState: idState as number | undefined };
+}
+
+/**
+ * A digest as this build makes it: builds before 2026-11-27 kept `DryRun: false` in it, which the
+ * digest now leaves out (the same request as no DryRun), so a retry of such a call still matches.
+ */
+function withoutDryRunFalse(digest: string): string {
+  if (!digest.includes('"DryRun",false')) return digest;
+  try {
+    const [action, params] = JSON.parse(digest) as [string, Array<[string, unknown]>];
+    return JSON.stringify([action, params.filter(([key, value]) => !(key === 'DryRun' && value === false))]);
+  } catch {
+    return digest; // not one this service made: it matches nothing, as before
+  }
 }
 
 function parseFor(ctx: Context, pool: PoolRecord, text: string, where: string): Cidr {

@@ -200,7 +200,13 @@ export class DurableState {
         // with the RequestId first answered: a ClientToken retry after the restart gets that answer
         service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
       } catch (error) {
-        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}`);
+        // records without a RequestId come from builds before 2026-11-27, which may have taken what
+        // this one refuses (a second top-level public IPv6 pool of one ISP and region); a snapshot
+        // taken by that build loads here
+        const older = record.requestId === undefined
+          ? ' The record was written by an older build: if that build accepted it, open the directory once with that build and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.'
+          : '';
+        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}${older}`);
       }
       seq = record.seq;
     }

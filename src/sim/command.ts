@@ -1,4 +1,5 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -143,7 +144,7 @@ export async function inReportDirectory<T>(out: string, run: () => Promise<T>): 
   try {
     made = await makeDirectories(out);
     // a file made and removed: access(W_OK) says yes to root, and to pseudo-file systems like /proc
-    const probe = join(out, `.wasm-ipam-probe-${process.pid}`);
+    const probe = join(out, `.wasm-ipam-probe-${randomUUID()}`); // never a name already there
     await writeFile(probe, '', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'ENOENT' ? new Error('no file can be made there') : error;
     });

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Engine, EngineStatus, type AddressSpace } from '../../src/engine/index.js';
+import { Engine, EngineError, EngineStatus, type AddressSpace } from '../../src/engine/index.js';
 import { IpamApiError, IpamService } from '../../src/index.js';
 import { DurableState } from '../../src/server/durable.js';
 import { journaledCall } from '../support/durable-call.js';
@@ -200,5 +200,18 @@ describe('the durable endpoint after a call refused for memory', () => {
     expect(JSON.stringify(second.service.exportState())).toBe(before);
     await second.close();
     await fs.rm(dir, { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe('restore short of memory while it reserves a document\'s allocations', () => {
+  it('throws EngineError OUT_OF_MEMORY, which says nothing of the document, not IpamStateError', async () => {
+    const source = await IpamService.create({ seed: 1, clock }); // the full engine
+    const { PrivateDefaultScopeId: scope } = source.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const pool = source.createIpamPool({ RegionId: R, IpamScopeId: scope, AllocationMaxCidrMask: 32 }).IpamPoolId;
+    source.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    for (let i = 0; i < 20_000; i++) source.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, Cidr: `10.${i % 256}.${(i >> 8) % 256}.${(i * 7) % 256}/32` });
+    const error = await IpamService.restore(source.exportState(), { wasm: LIMITED, seed: 1, clock }).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as EngineError).code).toBe('OUT_OF_MEMORY');
   }, 60_000);
 });

@@ -82,7 +82,7 @@ describe('exportState / restore', () => {
     expect(f.ipam.engine.nodesInUse).toBe(before);
   });
 
-  it('refuses what the API\'s rules and quotas would have refused: masks out of order, a second top-level public IPv6 pool of one ISP and region, a second CIDR of one', async () => {
+  it('refuses what the API\'s rules and quotas would have refused: masks out of order, a 51st CIDR', async () => {
     const f = await fixture();
     const bgp = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, IpVersion: 'IPv6' }).IpamPoolId;
     f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: bgp, Cidr: '2400:3200::/56' });
@@ -96,9 +96,14 @@ describe('exportState / restore', () => {
     };
     const pool = (d: any) => d.pools.find((p: any) => p.IpamPoolId === bgp);
     await refused((d) => { d.pools.find((p: any) => p.IpamPoolId === f.pool).AllocationMinCidrMask = 30; }, /AllocationMinCidrMask.*not be greater than AllocationMaxCidrMask/);
-    await refused((d) => { d.pools.push({ ...pool(d), IpamPoolId: 'ipam-pool-second-bgp', seq: ++d.seq, Cidrs: [] }); }, /second top-level public IPv6 pool of BGP/);
-    await refused((d) => { pool(d).Cidrs.push({ seq: ++d.seq, Cidr: '2400:3200:0:100::/56' }); }, /more provisioned CIDRs than the pool may hold \(1\)/);
-    await expect(IpamService.restore(JSON.parse(exported), { engine: f.ipam.engine })).resolves.toBeInstanceOf(IpamService);
+    const plain = (d: any) => d.pools.find((p: any) => p.IpamPoolId === f.plainPool);
+    await refused((d) => { for (let i = 0; i < 50; i++) plain(d).Cidrs.push({ seq: ++d.seq, Cidr: `172.16.${i}.0/24` }); }, /more provisioned CIDRs than a pool may hold \(50\)/);
+    // 50 are fine; a second BGP pool and a second CIDR of one come from builds before those rules, and load
+    const fifty = JSON.parse(exported);
+    for (let i = 0; i < 49; i++) plain(fifty).Cidrs.push({ seq: ++fifty.seq, Cidr: `172.16.${i}.0/24` });
+    fifty.pools.push({ ...pool(fifty), IpamPoolId: 'ipam-pool-second-bgp', seq: ++fifty.seq, Cidrs: [{ seq: ++fifty.seq, Cidr: '2400:3200:0:200::/56' }] });
+    pool(fifty).Cidrs.push({ seq: ++fifty.seq, Cidr: '2400:3200:0:100::/56' });
+    await expect(IpamService.restore(fifty, { engine: f.ipam.engine })).resolves.toBeInstanceOf(IpamService);
   });
 
   it('refuses a pool deeper than the API allows (a chain of 11, where CreateIpamPool stops at 10)', async () => {

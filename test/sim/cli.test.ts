@@ -150,6 +150,11 @@ describe('wasm-ipam simulate', () => {
     expect(await readdir(inScratch('kept', 'busy'))).toEqual(['partial.txt']);
     // a run that succeeds keeps the directory and gives its result
     expect(await inReportDirectory(inScratch('made', 'report'), async () => 42)).toBe(42);
+    // its probe file leaves nothing, and a file someone left under an old-style probe name is no obstacle
+    await mkdir(inScratch('probed'));
+    await writeFile(inScratch('probed', `.wasm-ipam-probe-${process.pid}`), '');
+    expect(await inReportDirectory(inScratch('probed'), async () => 7)).toBe(7);
+    expect(await readdir(inScratch('probed'))).toEqual([`.wasm-ipam-probe-${process.pid}`]);
     expect(await readdir(inScratch('made'))).toEqual(['report']);
   });
 

@@ -12,7 +12,7 @@ import { listOf } from './shared.js';
 
 
 /** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
-export function cidrQuota(ctx: Context, pool: PoolRecord): number {
+function cidrQuota(ctx: Context, pool: PoolRecord): number {
   const publicIpv6 = pool.SourceIpamPoolId === undefined && pool.IpVersion === 'IPv6' && ctx.store.scopes.get(pool.IpamScopeId)!.IpamScopeType === 'public';
   return publicIpv6 ? MAX_CIDRS_PER_PUBLIC_IPV6_POOL : MAX_CIDRS_PER_POOL;
 }

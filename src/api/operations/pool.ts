@@ -17,7 +17,7 @@ export interface MaskRule {
 }
 
 /** Spec §5.3: one top-level public IPv6 pool per ISP type per region, the account over; that pool, if any. */
-export function topLevelPublicIpv6Pool(ctx: Context, isp: string, region: string): PoolRecord | undefined {
+function topLevelPublicIpv6Pool(ctx: Context, isp: string, region: string): PoolRecord | undefined {
   for (const pool of ctx.store.pools.values()) {
     if (pool.SourceIpamPoolId === undefined && pool.Ipv6Isp === isp && ctx.regionOf(pool) === region) return pool;
   }
