@@ -1,6 +1,7 @@
 import { formatCidr, parseCidr } from '../cidr/index.js';
 import { Engine, EngineError, type AddressSpace, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
+import { digestOf } from './client-token.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
 import type { Commit } from './operation.js';
@@ -176,15 +177,6 @@ function setStackTraceLimit(limit: number): boolean {
   } catch {
     return false; // frozen intrinsics
   }
-}
-
-/**
- * Same action and same parameters (ClientToken aside), whatever the key order; `DryRun: false`
- * is the default said aloud, the same request as leaving it out.
- */
-function digestOf(action: string, params: Record<string, unknown>): string {
-  const rest = Object.keys(params).filter((k) => k !== 'ClientToken' && !(k === 'DryRun' && params[k] === false)).sort().map((k) => [k, params[k]]);
-  return JSON.stringify([action, rest]);
 }
 
 export interface IpamService extends Methods {}

@@ -10,6 +10,7 @@ import { blockOf, BLOCK_WORDS } from './block.js';
 import { Collection } from './collection.js';
 import { PoolCidrs } from './pool-cidrs.js';
 import { familyBits, type Context } from './context.js';
+import { currentDigest } from './client-token.js';
 import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
@@ -282,27 +283,13 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const r = fields(where, CLIENT_TOKEN_FIELDS, entry);
     if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
     if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
-    store.clientTokens.set(r.token, { action: r.action, digest: withoutDryRunFalse(r.digest), response: structuredClone(response) });
+    store.clientTokens.set(r.token, { action: r.action, digest: currentDigest(r.digest), response: structuredClone(response) });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';
   const idState = doc.idState;
   if (idState !== undefined && (!Number.isInteger(idState) || (idState as number) < 0 || (idState as number) > 0xffffffff)) throw new IpamStateError('"idState" must be a u32');
   return { idState: idState as number | undefined };
-}
-
-/**
- * A digest as this build makes it: builds before 2026-11-27 kept `DryRun: false` in it, which the
- * digest now leaves out (the same request as no DryRun), so a retry of such a call still matches.
- */
-function withoutDryRunFalse(digest: string): string {
-  if (!digest.includes('"DryRun",false')) return digest;
-  try {
-    const [action, params] = JSON.parse(digest) as [string, Array<[string, unknown]>];
-    return JSON.stringify([action, params.filter(([key, value]) => !(key === 'DryRun' && value === false))]);
-  } catch {
-    return digest; // not one this service made: it matches nothing, as before
-  }
 }
 
 function parseFor(ctx: Context, pool: PoolRecord, text: string, where: string): Cidr {

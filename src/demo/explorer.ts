@@ -78,7 +78,6 @@ function refresh(): void {
   drawPool(shown);
 }
 
-
 function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   const figures = $('figures');
   const fits = $('fits').querySelector('tbody')!;

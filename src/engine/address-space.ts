@@ -266,8 +266,8 @@ export class AddressSpace {
 
   /**
    * The prefix length itself when it is a whole number from 0 to the family's width; throws
-   * EngineError BAD_PREFIX otherwise (a wasm i32 argument would turn 24.5 into 24 and NaN into 0, answering for a block
-   * size nobody asked for).
+   * EngineError BAD_PREFIX otherwise (a wasm i32 argument would turn 24.5 into 24 and NaN into
+   * 0, answering for a block size nobody asked for).
    */
   #prefix(prefixLength: number): number {
     if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > this.bits) throw new EngineError(EngineStatus.BAD_PREFIX, `/${prefixLength}`);

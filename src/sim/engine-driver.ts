@@ -113,12 +113,18 @@ export class EngineDriver implements Driver {
     let block: Cidr;
     if (parent.family === 4) {
       const address = parent.allocateV4(prefix, this.#strategy);
-      if (address < 0) return failUnlessNoFit(address) || 'no-fit';
+      if (address < 0) {
+        failUnlessNoFit(address);
+        return 'no-fit';
+      }
       this.#scratch[0] = address;
       block = cidrFromWords(4, this.#scratch, prefix);
     } else {
       const status = parent.allocateV6(prefix, this.#strategy);
-      if (status < 0) return failUnlessNoFit(status) || 'no-fit';
+      if (status < 0) {
+        failUnlessNoFit(status);
+        return 'no-fit';
+      }
       block = cidrFromWords(6, parent.resultWords(this.#scratch), prefix);
     }
     child.space.addSource(block);

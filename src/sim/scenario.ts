@@ -3,9 +3,8 @@
  * compare. Scenarios are JSON; `parseScenario` checks one whole and says exactly what is wrong.
  */
 import { cidrOverlaps, formatCidr, parseCidr, type Cidr } from '../cidr/index.js';
-import { DEFAULT_EXCLUDE_CIDRS, IpamApiError } from '../api/index.js';
+import { DEFAULT_EXCLUDE_CIDRS, IpamApiError, MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from '../api/index.js';
 import { NAME, validateParams } from '../api/params.js';
-import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from '../api/index.js';
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 
 export interface Scenario {

@@ -12,7 +12,7 @@ import { Engine, EngineError, EngineStatus, type AddressSpace } from '../../src/
 import { IpamApiError, IpamService } from '../../src/index.js';
 import { DurableState } from '../../src/server/durable.js';
 import { journaledCall } from '../support/durable-call.js';
-import { engineSpacesOf } from '../../src/api/service.js';
+import { digest } from './fixture.js';
 
 const R = 'cn-hangzhou';
 const LIMITED = new URL('../../build/engine.limited.wasm', import.meta.url);
@@ -24,7 +24,6 @@ beforeAll(async () => {
 });
 
 const fresh = () => Engine.load(module);
-const digest = (ipam: IpamService) => JSON.stringify([ipam.exportState(), engineSpacesOf(ipam)]);
 
 function codeOf(call: () => unknown): string | undefined {
   try {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
-import { engineSpacesOf } from '../../src/api/service.js';
+import { digest as serviceDigest } from '../api/fixture.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 import { journaledCall } from '../support/durable-call.js';
 
@@ -32,7 +32,7 @@ async function populate(state: DurableState) {
   return { pool: pool.IpamPoolId as string };
 }
 
-const digest = (state: DurableState) => JSON.stringify([state.service.exportState(), engineSpacesOf(state.service)]);
+const digest = (state: DurableState) => serviceDigest(state.service);
 
 describe('durable state', () => {
   it('replays the journal to the same IDs, CIDRs and next allocation', async () => {

@@ -9,8 +9,6 @@ import { CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, MASK, MUTATION, NAME, PAGE, R
 import { dropAllocation, recordAllocation } from './pool-cidr.js';
 import { listOf } from './shared.js';
 
-
-
 /** Exactly one of a CIDR and a mask: a parameter check, so made before any lookup (README: order of checks). */
 function cidrOrMask(cidr: string | undefined, mask: number | undefined): void {
   if (cidr === undefined && mask === undefined) throw apiError('MissingParam.CidrOrCidrMask');

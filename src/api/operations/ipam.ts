@@ -5,7 +5,6 @@ import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REGION_LIST, REQUIRED_ID
 import { mutation, query } from '../operation.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
-
 export const createIpam = mutation('CreateIpam', {
   RegionId: REGION,
   OperatingRegionList: { ...REGION_LIST, required: true },

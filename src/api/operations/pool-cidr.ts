@@ -10,7 +10,6 @@ import { mutation, query } from '../operation.js';
 import { CIDR_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { listOf } from './shared.js';
 
-
 /** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
 function cidrQuota(ctx: Context, pool: PoolRecord): number {
   const publicIpv6 = pool.SourceIpamPoolId === undefined && pool.IpVersion === 'IPv6' && ctx.store.scopes.get(pool.IpamScopeId)!.IpamScopeType === 'public';

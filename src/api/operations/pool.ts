@@ -9,7 +9,6 @@ import { mutation, query } from '../operation.js';
 import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, IP_VERSION, ISP, MASK, MUTATION, NAME, PAGE, REGION, REGION_ID, REQUIRED_ID, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
-
 export interface MaskRule {
   AllocationMinCidrMask?: number;
   AllocationMaxCidrMask: number;

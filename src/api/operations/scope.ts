@@ -4,7 +4,6 @@ import { mutation, query } from '../operation.js';
 import { ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, SCOPE_TYPE, TAGS } from '../params.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
-
 export const createIpamScope = mutation('CreateIpamScope', {
   RegionId: REGION,
   IpamId: REQUIRED_ID,

@@ -1,0 +1,23 @@
+/** ClientToken digests: which requests count as the same one. */
+
+/**
+ * Same action and same parameters (ClientToken aside), whatever the key order; `DryRun: false`
+ * is the default said aloud, the same request as leaving it out.
+ */
+export function digestOf(action: string, params: Record<string, unknown>): string {
+  const rest = Object.keys(params).filter((k) => k !== 'ClientToken' && !(k === 'DryRun' && params[k] === false)).sort().map((k) => [k, params[k]]);
+  return JSON.stringify([action, rest]);
+}
+
+/**
+ * A stored digest made again by digestOf: builds before 2026-11-27 kept `DryRun: false` in it,
+ * so a retry of such a call still matches after a restore.
+ */
+export function currentDigest(digest: string): string {
+  try {
+    const [action, pairs] = JSON.parse(digest) as [string, Array<[string, unknown]>];
+    return digestOf(action, Object.fromEntries(pairs));
+  } catch {
+    return digest; // not one a service made: it matches nothing, as before
+  }
+}
