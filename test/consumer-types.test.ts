@@ -53,3 +53,18 @@ it('control: the declarations type-check with the DOM lib', () => {
 it('the declarations type-check in a Node-only project (lib es2022, @types/node, no DOM)', () => {
   expect(diagnostics(['es2022'])).toEqual([]);
 });
+
+it('call() checks the parameters of an action written out, and takes a run-time action string', () => {
+  const source = `
+import { IpamService } from 'wasm-ipam';
+export function use(ipam: IpamService, fromTheWire: string): void {
+  ipam.call('ListIpamPools', { RegionId: 'cn-hangzhou', MaxResults: 10 });
+  ipam.call(fromTheWire, { anything: 1 });
+  // @ts-expect-error: not a parameter of ListIpamPools
+  ipam.call('ListIpamPools', { RegionId: 'cn-hangzhou', PoolCount: 10 });
+  // @ts-expect-error: MaxResults is a number
+  ipam.call('ListIpamPools', { RegionId: 'cn-hangzhou', MaxResults: '10' });
+}
+`;
+  expect(diagnostics(['es2022'], source)).toEqual([]);
+});

@@ -119,7 +119,12 @@ export class IpamService {
    * the one it first answered, so a ClientToken's stored response keeps it).
    */
   call<A extends Action>(action: A, params: RequestOf<A>, requestId?: string): ResponseOf<A>;
-  call(action: string, params?: unknown, requestId?: string): Record<string, unknown>;
+  /**
+   * An action known only at run time (a string from the wire or a journal), answered alike and
+   * typed loosely. A known action written out does not fall through to here, so its parameters
+   * are always checked against its request type.
+   */
+  call<S extends string>(action: S & (S extends Action ? never : unknown), params?: unknown, requestId?: string): Record<string, unknown>;
   call(action: string, params?: unknown, requestId?: string): Record<string, unknown> {
     if (this.#errorStacks) return this.#answer(action, params, requestId);
     // errors made during this call capture no stack: the limit is V8's global one, put back
@@ -183,7 +188,7 @@ export interface IpamService extends Methods {}
 for (const operation of OPERATIONS) {
   Object.defineProperty(IpamService.prototype, methodName(operation.action), {
     value(this: IpamService, params: unknown) {
-      return this.call(operation.action, params);
+      return this.call(operation.action as string, params);
     },
     writable: true,
     configurable: true,

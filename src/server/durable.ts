@@ -63,8 +63,8 @@ function drawsAtRandom(service: IpamService, regions: readonly string[], { actio
     if (typeof id !== 'string') return undefined;
     // the record's own region first; only known ones (an unknown one would be refused)
     for (const region of new Set([params.RegionId, ...regions])) {
-      if (!regions.includes(region as string)) continue;
-      const found = (service.call('ListIpamPools', { RegionId: region, IpamPoolIds: [id] }).IpamPools as Array<Record<string, unknown>>)[0];
+      if (typeof region !== 'string' || !regions.includes(region)) continue;
+      const found = service.listIpamPools({ RegionId: region, IpamPoolIds: [id] }).IpamPools[0];
       if (found) return found;
     }
     return undefined;
