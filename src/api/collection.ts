@@ -101,8 +101,8 @@ export class Collection<T extends Sequenced> {
    * One page of the records that pass `filter`, after the record named by nextToken.
    * `totalCount` is the number of matches (all records when there is no filter).
    */
-  page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean): Page<T> {
-    const after = nextToken === undefined ? 0 : decodeToken(nextToken);
+  page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean, list = ''): Page<T> {
+    const after = nextToken === undefined ? 0 : decodeToken(nextToken, list);
     const items: T[] = [];
     let i = this.#indexOf(after + 1);
     for (; i < this.#ordered.length && items.length < maxResults; i++) {
@@ -119,16 +119,26 @@ export class Collection<T extends Sequenced> {
       totalCount = 0;
       for (const record of this.values()) if (filter(record)) totalCount++;
     }
-    return { items, nextToken: more ? encodeToken(items[items.length - 1]!.seq) : undefined, totalCount };
+    return { items, nextToken: more ? encodeToken(items[items.length - 1]!.seq, list) : undefined, totalCount };
   }
 }
 
-function encodeToken(seq: number): string {
-  return `nt-${seq.toString(36)}`;
+/** A token names its list (action and the resource it lists, e.g. the pool), so another list's is refused. */
+function listTag(list: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < list.length; i++) hash = Math.imul(hash ^ list.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
 }
 
-function decodeToken(token: string): number {
-  const match = /^nt-([0-9a-z]{1,11})$/.exec(token);
-  if (!match) throw illegalParam('NextToken', 'not a token returned by this list');
+function encodeToken(seq: number, list: string): string {
+  return `nt-${seq.toString(36)}-${listTag(list)}`;
+}
+
+/** The shape of a token (checked with the parameters, before any lookup). */
+export const TOKEN_SHAPE = /^nt-([0-9a-z]{1,11})-([0-9a-z]{1,7})$/;
+
+function decodeToken(token: string, list: string): number {
+  const match = TOKEN_SHAPE.exec(token);
+  if (!match || match[2] !== listTag(list)) throw illegalParam('NextToken', 'not a token returned by this list');
   return parseInt(match[1]!, 36);
 }

@@ -5,6 +5,7 @@
 import { STRATEGIES, type AllocationStrategy } from '../engine/index.js';
 import { illegalParam, missingParam, apiError, IpamApiError } from './errors.js';
 import { MAX_TAGS } from './limits.js';
+import { TOKEN_SHAPE } from './collection.js';
 
 export interface Tag {
   Key: string;
@@ -25,7 +26,7 @@ export interface StringSpec extends Common {
    * counts); scope-description: also starts with a letter that is not a Chinese character (spec
    * §2.7: the scope pages say "letter" only); ascii: ASCII only.
    */
-  readonly rule?: 'name' | 'description' | 'scope-description' | 'ascii';
+  readonly rule?: 'name' | 'description' | 'scope-description' | 'ascii' | 'token';
 }
 export interface IntegerSpec extends Common {
   readonly type: 'integer';
@@ -84,7 +85,7 @@ export const REGION_LIST = { type: 'list', maxItems: 50, item: REGION_ID } as co
 export const DRY_RUN = { type: 'boolean' } as const;
 export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule: 'ascii' } as const;
 export const MAX_RESULTS = { type: 'integer', min: 1, max: 100 } as const;
-export const NEXT_TOKEN = { type: 'string', minLength: 1, maxLength: 256 } as const;
+export const NEXT_TOKEN = { type: 'string', minLength: 1, maxLength: 256, rule: 'token' } as const;
 export const TAGS = { type: 'tags' } as const;
 export const MUTATION = { DryRun: DRY_RUN, ClientToken: CLIENT_TOKEN } as const;
 export const PAGE = { MaxResults: MAX_RESULTS, NextToken: NEXT_TOKEN } as const;
@@ -120,6 +121,10 @@ function stringCheck(spec: StringSpec): (name: string, value: unknown) => string
 
 function checkStringRule(name: string, value: string, { oneOf, rule }: StringSpec): void {
   if (oneOf && !oneOf.includes(value)) throw illegalParam(name, `must be one of ${oneOf.join(', ')}`);
+  if (rule === 'token') {
+    if (!TOKEN_SHAPE.test(value)) throw illegalParam(name, 'not a token returned by this list');
+    return;
+  }
   if (rule !== undefined && rule !== 'ascii' && URL_PREFIX.test(value)) throw illegalParam(name, 'must not begin with http:// or https://');
   if (rule === 'description' && !STARTS_WITH_LETTER.test(value)) throw illegalParam(name, 'must begin with a letter');
   if (rule === 'scope-description' && !STARTS_WITH_LETTER_NOT_HAN.test(value)) throw illegalParam(name, 'must begin with a letter (not a Chinese character)');

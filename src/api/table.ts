@@ -10,7 +10,7 @@ import type { ParamsOf } from './params.js';
 
 export const OPERATIONS = [
   ipam.createIpam, ipam.updateIpam, ipam.deleteIpam, ipam.listIpams,
-  scope.createIpamScope, scope.deleteIpamScope, scope.listIpamScopes,
+  scope.createIpamScope, scope.updateIpamScope, scope.deleteIpamScope, scope.listIpamScopes,
   pool.createIpamPool, pool.updateIpamPool, pool.deleteIpamPool, pool.listIpamPools,
   poolCidr.addIpamPoolCidr, poolCidr.deleteIpamPoolCidr, poolCidr.listIpamPoolCidrs,
   allocation.createIpamPoolAllocation, allocation.updateIpamPoolAllocation, allocation.deleteIpamPoolAllocation,

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, type Action } from '../../src/index.js';
 import type { ParamSpec } from '../../src/api/params.js';
-import { digest, fixture, R, refuses, type Fixture } from './fixture.js';
+import { digest, fixture, OTHER, R, refuses, type Fixture } from './fixture.js';
 
 type Case = [label: string, action: string, params: unknown, code: string, status?: number];
 
@@ -112,6 +112,10 @@ function handWritten(f: Fixture): Case[] {
     ['DryRun 1', ...alloc({ CidrMask: 24, DryRun: 1 }), 'IllegalParam.DryRun'],
     ['MaxResults 1000', 'ListIpams', { RegionId: R, MaxResults: 1000 }, 'IllegalParam.MaxResults'],
     ['NextToken forged', 'ListIpamPools', { RegionId: R, NextToken: 'nt-!!' }, 'IllegalParam.NextToken'],
+    // a token's shape is a parameter check: made before the pool's lookup and its region's
+    ['a malformed NextToken for an unknown pool', 'ListIpamPoolAllocations', { RegionId: R, IpamPoolId: 'ipam-pool-nope', NextToken: 'garbage' }, 'IllegalParam.NextToken'],
+    ["a malformed NextToken for an unknown pool's CIDRs", 'ListIpamPoolCidrs', { RegionId: R, IpamPoolId: 'ipam-pool-nope', NextToken: 'garbage' }, 'IllegalParam.NextToken'],
+    ['a malformed NextToken from the wrong region', 'ListIpamPoolAllocations', { RegionId: OTHER, IpamPoolId: f.pool, NextToken: 'garbage' }, 'IllegalParam.NextToken'],
     ...['', 'createIpam', 'CreateIpam ', 'CREATEIPAM', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'DescribeVpcs', 'x'.repeat(10_000)]
       .map((action): Case => [`action ${JSON.stringify(action.slice(0, 20))}`, action, { RegionId: R }, 'InvalidAction.NotFound', 404]),
     ['an action that is not a string', 42 as unknown as string, {}, 'InvalidAction.NotFound', 404],

@@ -53,7 +53,7 @@ describe('the README flow', () => {
       'AddIpamPoolCidr', 'CreateIpam', 'CreateIpamPool', 'CreateIpamPoolAllocation', 'CreateIpamScope', 'DeleteIpam', 'DeleteIpamPool',
       'DeleteIpamPoolAllocation', 'DeleteIpamPoolCidr', 'DeleteIpamScope', 'GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr', 'GetIpamPoolUtilization',
       'ListIpamPoolAllocations', 'ListIpamPoolCidrs', 'ListIpamPools', 'ListIpamScopes', 'ListIpams', 'UpdateIpam', 'UpdateIpamPool',
-      'UpdateIpamPoolAllocation',
+      'UpdateIpamPoolAllocation', 'UpdateIpamScope',
     ]);
     expect(OPERATIONS.filter((o) => o.method === 'GET').map((o) => o.action).sort()).toEqual(['GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr', 'GetIpamPoolUtilization']);
   });
@@ -85,6 +85,10 @@ describe('successful operations', () => {
       expect.objectContaining({ IpamScopeId, IpamScopeType: 'private', IsDefault: false, PoolCount: 0, IpamScopeDescription: 'Lab networks' }),
     ]);
     expect(ipam.listIpamScopes({ RegionId: R, IpamScopeType: 'public' }).Count).toBe(1);
+    ipam.updateIpamScope({ RegionId: R, IpamScopeId, IpamScopeName: 'prod', IpamScopeDescription: 'Production' });
+    expect(ipam.listIpamScopes({ RegionId: R, IpamScopeIds: [IpamScopeId] }).IpamScopes[0]).toMatchObject({ IpamScopeName: 'prod', IpamScopeDescription: 'Production' });
+    ipam.updateIpamScope({ RegionId: R, IpamScopeId, IpamScopeName: 'staging' }); // the description stays
+    expect(ipam.listIpamScopes({ RegionId: R, IpamScopeIds: [IpamScopeId] }).IpamScopes[0]).toMatchObject({ IpamScopeName: 'staging', IpamScopeDescription: 'Production' });
     ipam.deleteIpamScope({ RegionId: R, IpamScopeId });
     expect(ipam.listIpamScopes({ RegionId: R }).TotalCount).toBe(2);
   });
@@ -211,6 +215,28 @@ describe('successful operations', () => {
     expect(second.TotalCount).toBe(23);
   });
 
+  it("refuses another list's NextToken: pool A's, sent for pool B, or to another action", async () => {
+    const f = await fixture();
+    const { ipam } = f;
+    for (let i = 0; i < 5; i++) ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.plainPool, CidrMask: 24 });
+    for (let i = 0; i < 15; i++) ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 });
+    const token = ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool }).NextToken!;
+    // a token is a place in its own list: B's list from A's place was an empty, final page (TotalCount 5)
+    refuses(ipam, () => ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.plainPool, NextToken: token }), 'IllegalParam.NextToken');
+    refuses(ipam, () => ipam.listIpamPools({ RegionId: R, NextToken: token }), 'IllegalParam.NextToken');
+    expect(ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, NextToken: token }).Count).toBe(5);
+  });
+
+  it("a sub-pool's allocation in its parent names the sub-pool's region as ResourceRegionId", async () => {
+    const f = await fixture();
+    const { ipam } = f;
+    const child = ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, SourceIpamPoolId: f.plainPool, PoolRegionId: OTHER }).IpamPoolId;
+    ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: child, Cidr: '192.168.1.0/24' });
+    const [item] = ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.plainPool }).IpamPoolAllocations;
+    // the allocation is the parent's (RegionId: the region-less parent's hosted region); the resource holding it is in OTHER
+    expect(item).toMatchObject({ ResourceType: 'IpamPool', ResourceId: child, RegionId: R, ResourceRegionId: OTHER });
+  });
+
   it('DryRun answers DryRunOperation when every check passes, the real error otherwise, and changes nothing', async () => {
     const f = await fixture();
     refuses(f.ipam, () => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24, DryRun: true }), 'DryRunOperation');
@@ -255,6 +281,12 @@ const ERROR_CASES: Case[] = [
   ['removing a region a pool uses', 'UpdateIpam', (f) => ({ RegionId: R, IpamId: f.IpamId, RemoveOperatingRegion: [OTHER] }), 'DependencyViolation.IpamPool', 400,
     (f) => f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, PoolRegionId: OTHER })],
   ['adding an unknown region', 'UpdateIpam', (f) => ({ RegionId: R, IpamId: f.IpamId, AddOperatingRegion: ['mars-1'] }), 'InvalidRegionId.NotFound', 404],
+  // the request's own parameters before the IPAM's lookup and region
+  ['adding a region twice to an unknown IPAM', 'UpdateIpam', () => ({ RegionId: R, IpamId: 'ipam-nope', AddOperatingRegion: [OTHER, OTHER] }), 'IllegalParam.AddOperatingRegion'],
+  ['adding a region twice from the wrong region', 'UpdateIpam', (f) => ({ RegionId: OTHER, IpamId: f.IpamId, AddOperatingRegion: ['cn-shanghai', 'cn-shanghai'] }), 'IllegalParam.AddOperatingRegion'],
+  ['UpdateIpamScope of an unknown scope', 'UpdateIpamScope', () => ({ RegionId: R, IpamScopeId: 'ipam-scope-x', IpamScopeName: 'x' }), 'ResourceNotFound.IpamScope', 404],
+  ['UpdateIpamScope from the wrong region', 'UpdateIpamScope', (f) => ({ RegionId: OTHER, IpamScopeId: f.privateScope, IpamScopeName: 'x' }), 'OperationDenied.RequestRegionInvalid'],
+  ['a scope description starting with a Chinese character', 'UpdateIpamScope', (f) => ({ RegionId: R, IpamScopeId: f.privateScope, IpamScopeDescription: '网络' }), 'IllegalParam.IpamScopeDescription'],
   ['DeleteIpam with pools', 'DeleteIpam', (f) => ({ RegionId: R, IpamId: f.IpamId }), 'DependencyViolation.IpamPool'],
   ['CreateIpamScope of type public', 'CreateIpamScope', (f) => ({ RegionId: R, IpamId: f.IpamId, IpamScopeType: 'public' }), 'OperationDenied.UnsupportedScopeType'],
   ['CreateIpamScope of an unknown type', 'CreateIpamScope', (f) => ({ RegionId: R, IpamId: f.IpamId, IpamScopeType: 'secret' }), 'IllegalParam.IpamScopeType'],
@@ -387,6 +419,7 @@ const DRY_RUN_CASES: DryRunCase[] = [
     return { RegionId: OTHER, IpamId: ipam.IpamId };
   }],
   ['CreateIpamScope', (f) => ({ RegionId: R, IpamId: f.IpamId })],
+  ['UpdateIpamScope', (f) => ({ RegionId: R, IpamScopeId: f.privateScope, IpamScopeName: 'renamed' })],
   ['DeleteIpamScope', (f) => ({ RegionId: R, IpamScopeId: f.ipam.createIpamScope({ RegionId: R, IpamId: f.IpamId }).IpamScopeId })],
   ['CreateIpamPool', (f) => ({ RegionId: R, IpamScopeId: f.privateScope, SourceIpamPoolId: f.pool })],
   ['UpdateIpamPool', (f) => ({ RegionId: R, IpamPoolId: f.pool, AllocationStrategy: 'random', AllocationMaxCidrMask: 27 })],

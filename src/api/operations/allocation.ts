@@ -153,7 +153,8 @@ export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', 
   return listOf('IpamPoolAllocations', pool?.allocations, p, filtered ? (a) =>
     (!p.IpamPoolAllocationIds || p.IpamPoolAllocationIds.includes(a.IpamPoolAllocationId)) &&
     (p.Cidr === undefined || a.Cidr === p.Cidr) &&
-    (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined, allocationItem);
+    (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined, allocationItem,
+    `IpamPoolAllocations ${p.IpamPoolId}`);
 });
 
 export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr', 'GET', {

@@ -62,9 +62,11 @@ export const updateIpam = mutation('UpdateIpam', {
   RemoveOperatingRegion: REGION_LIST,
   ...MUTATION,
 }, (ctx, p) => {
-  const ipam = ctx.ipam(p.IpamId, p.RegionId);
+  // the request's own parameters first (README "Order of checks"), then the IPAM
+  ctx.knownRegion(p.RegionId);
   const added = regionList(ctx, p.AddOperatingRegion ?? [], 'AddOperatingRegion');
   const removed = regionList(ctx, p.RemoveOperatingRegion ?? [], 'RemoveOperatingRegion');
+  const ipam = ctx.ipam(p.IpamId, p.RegionId);
   if (removed.includes(ipam.RegionId)) throw apiError('OperationDenied.HostRegionRequired', ipam.RegionId);
   for (const pool of ctx.store.pools.values()) {
     if (pool.IpamId === ipam.IpamId && pool.PoolRegionId !== undefined && removed.includes(pool.PoolRegionId)) {

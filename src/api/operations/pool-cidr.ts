@@ -25,7 +25,7 @@ export function sourceCidrOf(pool: PoolRecord, block: BlockWords): string {
 
 /** Records an allocation already reserved in the pool's space. */
 export function recordAllocation(
-  ctx: Context, pool: PoolRecord, block: BlockWords, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string },
+  ctx: Context, pool: PoolRecord, block: BlockWords, fields: Pick<AllocationRecord, 'ResourceType' | 'IpamPoolAllocationName' | 'IpamPoolAllocationDescription'> & { ResourceId?: string; ResourceRegionId?: string },
 ): AllocationRecord {
   const id = ctx.store.allocations.newId(ctx.ids);
   const region = ctx.regionOf(pool); // an allocation belongs to its pool's region (spec §2.3)
@@ -42,7 +42,7 @@ export function recordAllocation(
     SourceCidr: sourceCidrOf(pool, block),
     ResourceType: fields.ResourceType,
     ResourceId: fields.ResourceId ?? id,
-    ResourceRegionId: region,
+    ResourceRegionId: fields.ResourceRegionId ?? region,
     RegionId: region,
     IpamPoolAllocationName: fields.IpamPoolAllocationName,
     IpamPoolAllocationDescription: fields.IpamPoolAllocationDescription,
@@ -124,7 +124,7 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
         : [() => scopeSpace.reserve(block), () => scopeSpace.release(block)],
       [() => pool.space.addSource(block), () => pool.space.removeSource(block)],
     ]);
-    if (parent) parentAllocationId = recordAllocation(ctx, parent, blockOf(block), { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId }).IpamPoolAllocationId;
+    if (parent) parentAllocationId = recordAllocation(ctx, parent, blockOf(block), { ResourceType: 'IpamPool', ResourceId: pool.IpamPoolId, ResourceRegionId: ctx.regionOf(pool) }).IpamPoolAllocationId;
     pool.cidrs.add(text, { seq: ctx.store.nextSeq(), Cidr: text, block, parentAllocationId });
     return { RequestId, Cidr: text };
   };
@@ -186,5 +186,5 @@ export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   if (pool) ctx.inHostedRegion(pool.IpamId, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.9)
   return listOf('IpamPoolCidrs', pool?.cidrs, p, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr,
-    (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' }));
+    (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' }), `IpamPoolCidrs ${p.IpamPoolId}`);
 });

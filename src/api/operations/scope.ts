@@ -35,6 +35,22 @@ export const createIpamScope = mutation('CreateIpamScope', {
   };
 });
 
+export const updateIpamScope = mutation('UpdateIpamScope', {
+  RegionId: REGION,
+  IpamScopeId: REQUIRED_ID,
+  IpamScopeName: NAME,
+  IpamScopeDescription: SCOPE_DESCRIPTION,
+  ...MUTATION,
+}, (ctx, p) => {
+  // a default scope too: its name and description are the user's (its type and IPAM are not)
+  const scope = ctx.scope(p.IpamScopeId, p.RegionId);
+  return (RequestId) => {
+    if (p.IpamScopeName !== undefined) scope.IpamScopeName = p.IpamScopeName;
+    if (p.IpamScopeDescription !== undefined) scope.IpamScopeDescription = p.IpamScopeDescription;
+    return { RequestId };
+  };
+});
+
 export const deleteIpamScope = mutation('DeleteIpamScope', {
   RegionId: REGION,
   IpamScopeId: REQUIRED_ID,

@@ -20,9 +20,10 @@ export function listOf<T extends Sequenced, K extends string, Item>(
   p: { MaxResults?: number; NextToken?: string },
   filter: ((record: T) => boolean) | undefined,
   item: (record: T) => Item,
+  list: string = key,
 ): ListEnvelope<K, Item> {
   const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
-  const page = collection ? collection.page(maxResults, p.NextToken, filter) : { items: [], nextToken: undefined, totalCount: 0 };
+  const page = collection ? collection.page(maxResults, p.NextToken, filter, list) : { items: [], nextToken: undefined, totalCount: 0 };
   const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as ListEnvelope<K, Item>;
   if (page.nextToken !== undefined) out.NextToken = page.nextToken;
   return out;
