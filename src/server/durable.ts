@@ -18,7 +18,7 @@
  *   server stops on it, and a restart continues from exactly the acknowledged changes.
  */
 import { createHash } from 'node:crypto';
-import { ftruncateSync, promises as fs, writeSync } from 'node:fs';
+import { fdatasyncSync, ftruncateSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DEFAULT_REGIONS, IpamService, type IpamServiceOptions } from '../api/index.js';
@@ -26,6 +26,42 @@ import { DEFAULT_REGIONS, IpamService, type IpamServiceOptions } from '../api/in
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.log';
 const SNAPSHOT_FORMAT = 'wasm-ipam/snapshot';
+const LOCK = 'lock';
+/** Data directories this process holds (a lock file naming our own PID is stale unless listed here). */
+const HELD = new Set<string>();
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes `dir` for this process: one owner at a time; a lock left by a killed owner is taken over. */
+async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const key = await fs.realpath(dir);
+  const lockPath = path.join(dir, LOCK);
+  const inUse = (who: string) => new DurableStateError(`${dir} is in use by ${who} (${lockPath}). Refusing to start: two owners would each journal their own changes.`);
+  if (HELD.has(key)) throw inUse('this process');
+  for (;;) {
+    try {
+      await fs.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number((await fs.readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(`process ${pid}`);
+      await fs.rm(lockPath, { force: true }); // left by an owner that is gone
+    }
+  }
+  HELD.add(key);
+  return async () => {
+    HELD.delete(key);
+    await fs.rm(lockPath, { force: true });
+  };
+}
 
 export class DurableStateError extends Error {
   constructor(message: string) {
@@ -128,8 +164,12 @@ export class DurableState {
   /** Sets the time the service's clock reads: the server sets it before each call and journals it. */
   readonly setTime: (time: Date) => void;
 
-  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, options: DurableOptions, setTime: (time: Date) => void) {
+  readonly #release: () => Promise<void>;
+  #snapshotError: unknown;
+
+  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, options: DurableOptions, setTime: (time: Date) => void, release: () => Promise<void>) {
     this.#dir = dir;
+    this.#release = release;
     this.#journalBytes = journalBytes;
     this.service = service;
     this.#journal = journal;
@@ -140,7 +180,24 @@ export class DurableState {
 
   /** Opens (or creates) the state in `dir`, replaying the journal; refuses damaged state loudly. */
   static async open(dir: string, options: DurableOptions = {}): Promise<DurableState> {
-    await fs.mkdir(dir, { recursive: true });
+    const created = await fs.mkdir(dir, { recursive: true });
+    // a directory made here is a new entry in its parent: sync each parent made to hold one
+    if (created !== undefined) {
+      for (let made = path.resolve(dir); ; made = path.dirname(made)) {
+        await fsyncPath(path.dirname(made));
+        if (made === path.resolve(created)) break;
+      }
+    }
+    const release = await acquireLock(dir);
+    try {
+      return await DurableState.#open(dir, options, release);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  static async #open(dir: string, options: DurableOptions, release: () => Promise<void>): Promise<DurableState> {
     let now = new Date();
     const clock = () => now;
     const setTime = (time: Date) => (now = time);
@@ -174,6 +231,9 @@ export class DurableState {
 
     const journalPath = path.join(dir, JOURNAL);
     const journalText = await fs.readFile(journalPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+    if (snapshotText === undefined && journalText.trim() !== '') {
+      throw new DurableStateError(`${journalPath} has records but ${snapshotPath} is missing: the IDs it answered cannot be made again. Refusing to start.`);
+    }
     let goodBytes = 0;
     let seq = lastSeq;
     const lines = journalText.split('\n');
@@ -215,8 +275,14 @@ export class DurableState {
       await journal.truncate(goodBytes);
       await journal.sync();
     }
-    const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime);
-    if (snapshotText === undefined) await state.snapshot();
+    const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime, release);
+    if (snapshotText === undefined) {
+      // the first snapshot holds the ID generator's seed: without it the journal does not replay
+      await state.snapshot().catch(async (error) => {
+        await state.#journal.close();
+        throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
+      });
+    }
     return state;
   }
 
@@ -287,7 +353,10 @@ export class DurableState {
     if (stateText !== undefined) {
       // a snapshot that cannot be written loses nothing (the journal still holds every record):
       // carry on, and try again after as many records more
-      await this.#writeSnapshot(stateText, lastSeq).catch(() => (this.#sinceSnapshot = 0));
+      await this.#writeSnapshot(stateText, lastSeq).catch((error) => {
+        this.#sinceSnapshot = 0;
+        this.#snapshotError = error;
+      });
     }
   }
 
@@ -295,6 +364,7 @@ export class DurableState {
   #stop(cause: unknown): void {
     try {
       ftruncateSync(this.#journal.fd, this.#journalBytes);
+      fdatasyncSync(this.#journal.fd); // else a power cut could bring back the batch answered 500
     } catch {
       // a torn last record is dropped on start anyway
     }
@@ -307,8 +377,10 @@ export class DurableState {
   snapshot(): Promise<void> {
     return this.#serial(async () => {
       this.#snapshotRequested = true;
+      this.#snapshotError = undefined;
       await this.#flush();
       if (this.#failure) throw this.#failure;
+      if (this.#snapshotError !== undefined) throw this.#snapshotError;
     });
   }
 
@@ -338,5 +410,6 @@ export class DurableState {
   async close(): Promise<void> {
     await this.#serial(() => this.#flush());
     await this.#journal.close();
+    await this.#release();
   }
 }

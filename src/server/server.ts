@@ -206,6 +206,23 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     // a body is read (and held to the limit) whatever the method; only a POST's carries parameters
     readBody(request, limits.maxBodyBytes).then((body) => answer(request, response, query, request.method === 'POST' ? body : ''), (error) => fail(response, error, ''));
   });
+  // Node's parser answers a request line or headers over its 16 KiB limit itself (431, no
+  // body), and its timeouts (408, no body): answer them in the API's error shape instead
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const raw = (error as { rawPacket?: Buffer }).rawPacket;
+    const lineEnd = raw?.indexOf('\r\n') ?? -1;
+    const [status, reason, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd > limits.maxUrlBytes) ? [414, 'URI Too Long', 'RequestURITooLong', `The request URL is longer than ${limits.maxUrlBytes} bytes.`]
+      : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'RequestHeaderFieldsTooLarge', 'The request headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
+      : [400, 'Bad Request', 'MalformedRequest', 'The request is not valid HTTP.'];
+    const text = JSON.stringify(errorBody(options.region, wireRequestId(), code, message));
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  });
   return server;
 }
 

@@ -121,8 +121,12 @@ describe('wire rules', () => {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `RegionId=${'x'.repeat(100_000)}`,
     });
     expect([body.status, (await body.json()).Code]).toEqual([413, 'RequestBodyTooLarge']);
-    const url = await post(`Action=ListIpams&Version=2023-02-28&RegionId=${'x'.repeat(12_000)}`);
-    expect([url.status, (await url.json()).Code]).toEqual([414, 'RequestURITooLong']);
+    // past 16 KiB too, where Node's own parser answers (431 with no body, unless the server answers for it)
+    for (const length of [12_000, 20_000, 100_000]) {
+      const url = await post(`Action=ListIpams&Version=2023-02-28&RegionId=${'x'.repeat(length)}`);
+      expect([url.status, await url.json()], `${length} characters`)
+        .toEqual([414, expect.objectContaining({ Code: 'RequestURITooLong', RequestId: expect.any(String), HostId: 'vpcipam.cn-hangzhou.aliyuncs.com' })]);
+    }
     const many = await post(`Action=ListIpams&Version=2023-02-28&${Array.from({ length: 500 }, (_, i) => `P${i}=1`).join('&')}`);
     expect([many.status, (await many.json()).Code]).toEqual([400, 'InvalidParameter.TooMany']);
     // the count is of query and body together

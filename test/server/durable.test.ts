@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fsCallbacks, { promises as fs } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
@@ -204,5 +205,106 @@ describe('durable state', () => {
     const listed = second.service.call('ListIpamPoolAllocations', { RegionId: R, IpamPoolId: pool }).IpamPoolAllocations as Array<Record<string, unknown>>;
     expect(listed.map((a) => [a.IpamPoolAllocationId, a.IpamPoolAllocationName])).toEqual([[answered, 'kept']]);
     await second.close();
+  });
+});
+
+describe('one owner at a time, and what it needs on disk before it answers', () => {
+  it('refuses a data directory another DurableState holds open, and takes it once that one closes', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir);
+    // two owners would each number their records from the same seq: the next start refused them all
+    const second = await DurableState.open(dir).then(() => 'opened', (error: unknown) => error);
+    expect(second).toBeInstanceOf(DurableStateError);
+    expect((second as Error).message).toMatch(/is in use by this process/);
+    await first.close();
+    await (await DurableState.open(dir)).close();
+  });
+
+  it('wasm-ipam serve refuses a data directory another serve is using, naming its PID; a killed owner leaves no lock in the way', async () => {
+    const dir = await tempDir();
+    const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+    const serve = () => {
+      const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      const outcome = new Promise<string>((resolve) => {
+        child.stdout!.on('data', (chunk) => String(chunk).includes('listening') && resolve('listening'));
+        child.once('exit', (code) => resolve(`exit ${code}: ${stderr}`));
+      });
+      return { child, outcome };
+    };
+    const first = serve();
+    try {
+      expect(await first.outcome).toBe('listening');
+      const second = serve();
+      expect(await second.outcome).toMatch(new RegExp(`^exit 1: .*in use by process ${first.child.pid}`));
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const restarted = serve();
+    expect(await restarted.outcome).toBe('listening');
+    restarted.child.kill('SIGKILL');
+  }, 20_000);
+
+  it('refuses to start when the first snapshot, which holds the ID seed, cannot be written', async () => {
+    const dir = await tempDir();
+    // in the way of the snapshot's temp file (a full disk or another user's file do the same):
+    // served without a snapshot, a restart drew another seed and the journal no longer replayed
+    await fs.mkdir(path.join(dir, 'snapshot.json.tmp'));
+    const refused = await DurableState.open(dir).then(() => 'opened', (error: unknown) => error);
+    expect(refused).toBeInstanceOf(DurableStateError);
+    expect((refused as Error).message).toMatch(/first snapshot .* could not be written/);
+    await fs.rmdir(path.join(dir, 'snapshot.json.tmp'));
+    await (await DurableState.open(dir)).close(); // the refusal left the directory free
+  });
+
+  it('refuses a journal with records and no snapshot beside it', async () => {
+    const dir = await tempDir();
+    const state = await DurableState.open(dir);
+    await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    await state.close();
+    await fs.rm(path.join(dir, 'snapshot.json'));
+    const refused = await DurableState.open(dir).then(() => 'opened', (error: unknown) => error);
+    expect(refused).toBeInstanceOf(DurableStateError);
+    expect((refused as Error).message).toMatch(/journal\.log has records but .*snapshot\.json is missing/);
+  });
+
+  it('snapshot() rejects when the snapshot could not be written (open() tells users to carry state over with it)', async () => {
+    const dir = await tempDir();
+    const state = await DurableState.open(dir);
+    try {
+      await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+      await fs.mkdir(path.join(dir, 'snapshot.json.tmp'));
+      await expect(state.snapshot()).rejects.toThrow();
+      expect(JSON.parse(await fs.readFile(path.join(dir, 'snapshot.json'), 'utf8')).lastSeq).toBe(0);
+      await fs.rmdir(path.join(dir, 'snapshot.json.tmp'));
+      await state.snapshot(); // and resolves once it is written
+      expect(JSON.parse(await fs.readFile(path.join(dir, 'snapshot.json'), 'utf8')).lastSeq).toBe(1);
+    } finally {
+      await state.close();
+    }
+  });
+
+  it('fsyncs the parent of a data directory it makes (the new entry, without which a power cut can lose the directory)', async () => {
+    const parent = await tempDir();
+    const dir = path.join(parent, 'state', 'ipam');
+    const synced: string[] = [];
+    const realOpen = fs.open.bind(fs);
+    const spy = vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        synced.push(path.resolve(String(args[0])));
+        return sync();
+      };
+      return handle;
+    });
+    try {
+      await (await DurableState.open(dir)).close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(synced).toEqual(expect.arrayContaining([path.resolve(dir), path.join(parent, 'state'), parent]));
   });
 });
