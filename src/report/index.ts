@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { renderReport } from './html.js';
 import type { SimulationSummary } from './summary.js';
 
-export { escapeHtml, jsonForScript, renderReport } from './html.js';
+export { escapeHtml, jsonForScript, renderReport, utilisationText } from './html.js';
 export {
   decodePoolMapCells,
   hilbertIndexToXY,

@@ -20,7 +20,8 @@ export const PAGE_SCRIPT = String.raw`
     utilisation: {
       pick: function (s) { return s.utilisation; },
       range: function () { return [0, 100]; },
-      value: function (v) { return v == null ? '-' : v.toFixed(1) + ' %'; },
+      // rounded down, as in the table (html.ts utilisationText): short of full never reads 100.0 %
+      value: function (v) { return v == null ? '-' : (Math.floor(v * 10 + 1e-9) / 10).toFixed(1) + ' %'; },
       tick: function (v) { return v.toLocaleString('en-US', { maximumFractionDigits: 1 }) + ' %'; },
       dir: 1
     },
@@ -35,7 +36,7 @@ export const PAGE_SCRIPT = String.raw`
       pick: function (s) { return s.largestPrefix; },
       // shorter prefixes are bigger blocks: the axis runs downwards so "more room" is up
       range: function (u, min, max) { return min == null ? [0, 1] : [Math.max(0, Math.floor(min) - 1), Math.ceil(max) + 1]; },
-      value: function (v) { return v == null ? 'nothing free' : '/' + v; },
+      value: function (v) { return v === undefined ? '-' : v === null ? 'nothing free' : '/' + v; },
       tick: function (v) { return Number.isInteger(v) ? '/' + v : ''; },
       dir: -1
     },
@@ -55,7 +56,8 @@ export const PAGE_SCRIPT = String.raw`
     }
   };
 
-  // One x array for all strategies: the union of their sample events; a line has null where its run has no sample.
+  // One x array for all strategies: the union of their sample events. Where a run has no sample its
+  // line has undefined, which uPlot draws across; a null of the run's own (nothing free) is a gap.
   function alignedSeries(poolId, metric) {
     var perRun = summary.runs.map(function (run) {
       for (var i = 0; i < run.series.length; i++) if (run.series[i].poolId === poolId) return run.series[i];
@@ -71,7 +73,7 @@ export const PAGE_SCRIPT = String.raw`
     events.forEach(function (e, i) { column.set(e, i); });
     var data = [events];
     perRun.forEach(function (s) {
-      var ys = new Array(events.length).fill(null);
+      var ys = new Array(events.length).fill(undefined);
       if (s) {
         var values = METRICS[metric].pick(s);
         s.event.forEach(function (e, i) { ys[column.get(e)] = values[i] == null ? null : values[i]; });
@@ -96,7 +98,7 @@ export const PAGE_SCRIPT = String.raw`
         label: run.strategy,
         stroke: strategyColour(i < 0 ? runIndex : i),
         width: 1.5,
-        spanGaps: true,
+        spanGaps: false,
         points: { show: false },
         value: function (u, v, s, index) { return index == null ? '-' : metric.value(v); }
       });

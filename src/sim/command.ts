@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { REPORT_FILES, writeReport } from '../report/index.js';
+import { REPORT_FILES, utilisationText, writeReport } from '../report/index.js';
 import { SUMMARY_FORMAT, type SimulationSummary } from '../report/summary.js';
 import { defaultWorkers, simulateParallel } from './parallel.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
@@ -90,7 +90,7 @@ export function comparisonTable(summary: SimulationSummary): string {
     r.failures.noSpace.toLocaleString('en-US'),
     r.failures.fragmentation.toLocaleString('en-US'),
     r.failures.quota.toLocaleString('en-US'),
-    r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${r.firstFailure.utilisation.toFixed(1)}%` : 'none',
+    r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${utilisationText(r.firstFailure.utilisation)}%` : 'none',
     Math.round(r.eventsPerSecond).toLocaleString('en-US'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

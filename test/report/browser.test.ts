@@ -3,7 +3,7 @@
 
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePoolMapCells, renderReport } from '../../src/report/index.js';
+import { decodePoolMapCells, renderReport, utilisationText } from '../../src/report/index.js';
 import { CELL_COLOURS, CHILD_COLOURS, STRATEGY_COLOURS } from '../../src/report/palette.js';
 import { CELL_ALLOCATED, CELL_CHILD, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from '../../src/report/summary.js';
 import { launchChromium, openReport, type OpenedReport } from './chromium.js';
@@ -66,7 +66,7 @@ describe('the report in headless Chromium', () => {
         'failures-quota': n(f.failures.quota),
         'failures-fragmentation': n(f.failures.fragmentation),
         'first-failure-event': f.firstFailure === null ? '—' : `${n(f.firstFailure.event)}${poolName(f.firstFailure.poolId)}, /${f.firstFailure.mask}, ${f.firstFailure.cause}`,
-        'first-failure-utilisation': f.firstFailure === null ? '—' : `${f.firstFailure.utilisation.toFixed(1)} %of ${poolName(f.firstFailure.treeId)}`,
+        'first-failure-utilisation': f.firstFailure === null ? '—' : `${utilisationText(f.firstFailure.utilisation)} %of ${poolName(f.firstFailure.treeId)}`,
         'events-per-second': n(f.eventsPerSecond),
         elapsed: f.elapsedMs < 1000 ? `${f.elapsedMs} ms` : `${(f.elapsedMs / 1000).toFixed(2)} s`,
       };
@@ -190,6 +190,41 @@ describe('the comparison table in headless Chromium', () => {
       expect(layout.details.some((d) => d!.startsWith('ap-southeast-1-production-'))).toBe(true);
       expect(layout.overflow).toBeLessThanOrEqual(0);
       expect(layout.strategyLines).toEqual(STRATEGIES.map(() => 1));
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+});
+
+describe('the largest-block chart in headless Chromium', () => {
+  it("breaks a run's line where nothing was free, and draws across samples only another run has", async () => {
+    const summary = syntheticSummary({ strategies: ['first-fit', 'last-fit'] });
+    const root = ROOTS[0]!.id;
+    const [full, shifted] = summary.runs.map((run) => run.series.find((s) => s.poolId === root)!);
+    const samples = full!.event.length;
+    // first-fit: nothing free from 30% to 70% of the run (a top-level pool's own workload can free space again)
+    full!.largestPrefix = full!.largestPrefix.map((v, i) => (i > 0.3 * samples && i < 0.7 * samples ? null : v ?? 12));
+    // last-fit: its samples one event later than first-fit's, so each run has a sample where the other has none
+    shifted!.event = shifted!.event.map((e) => e + 1);
+    shifted!.largestPrefix = shifted!.largestPrefix.map((v) => v ?? 12);
+    const browser = await launchChromium();
+    try {
+      const opened = await openReport(browser, renderReport(summary));
+      const band = await opened.page.evaluate((pool) => {
+        const figure = Array.from(document.querySelectorAll('figure.chart')).find((f) =>
+          (f as HTMLElement).dataset['metric'] === 'largestPrefix' && (f as HTMLElement).dataset['pool'] === pool)!;
+        const canvas = figure.querySelector('.uplot canvas') as HTMLCanvasElement;
+        // the middle tenth of the canvas: well inside first-fit's stretch of nothing free
+        const from = Math.floor(canvas.width * 0.45), width = Math.floor(canvas.width * 0.1);
+        const pixels = canvas.getContext('2d')!.getImageData(from, 0, width, canvas.height).data;
+        const counts: Record<string, number> = {};
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] !== 0) counts[`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]}`] = (counts[`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]}`] ?? 0) + 1;
+        return counts;
+      }, String(POOLS.findIndex((p) => p.id === root)));
+      await opened.close();
+      expect(opened.pageErrors).toEqual([]);
+      expect(band[key(rgb(STRATEGY_COLOURS[0]!))] ?? 0).toBe(0);
+      expect(band[key(rgb(STRATEGY_COLOURS[1]!))] ?? 0).toBeGreaterThan(10);
     } finally {
       await browser.close();
     }

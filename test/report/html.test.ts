@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml, jsonForScript, renderReport, writeReport } from '../../src/report/index.js';
 import type { SimulationSummary } from '../../src/report/summary.js';
 import { launchChromium, openReport } from './chromium.js';
+import { comparisonTable } from '../../src/sim/command.js';
 import { POOLS, syntheticSummary } from './synthetic.js';
 
 const HOSTILE = [
@@ -62,6 +63,19 @@ describe('renderReport as text', () => {
     expect(withoutUplot).not.toMatch(/<(link|img|iframe)\b|\bsrc=|@import|url\(/i);
     // and the page forbids itself any fetch
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
+  });
+
+  it('gives utilisation at the first failure rounded down, in the page and the terminal table alike: 99.96 is not 100.0 %', () => {
+    const at = (utilisation: number) => {
+      const runs = summary.runs.slice(0, 1).map((run) => ({ ...run, firstFailure: { ...run.firstFailure!, utilisation } }));
+      const page = renderReport({ ...summary, runs });
+      const cell = /<td class="first-failure-utilisation">([^<]*)</.exec(page)![1];
+      const terminal = / at ([0-9.]+)%/.exec(comparisonTable({ ...summary, runs }))![1];
+      return [cell, terminal];
+    };
+    expect(at(99.96)).toEqual(['99.9 %', '99.9']);
+    expect(at(97.3)).toEqual(['97.3 %', '97.3']);
+    expect(at(100)).toEqual(['100.0 %', '100.0']);
   });
 
   it('renders a summary with no runs and no pools (an empty table, no charts, no maps)', () => {
