@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, formatCidrV4, formatCidrV6, parseCidr } from '../src/cidr/index.js';
+import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, formatCidrV4, formatCidrV6, parseCidr, type Cidr } from '../src/cidr/index.js';
 
 // [input, canonical output]
 const VALID: Array<[string, string]> = [
@@ -251,5 +251,20 @@ describe('formatCidrV4 / formatCidrV6 (numeric input)', () => {
       expect(text).toBe(`${referenceIpv6(value)}/${prefixLength}`);
       expect(formatCidr({ family: 6, address: value, prefixLength })).toBe(text);
     }), { numRuns: 5000 });
+  });
+});
+
+describe('formatCidr refuses values that are no CIDR', () => {
+  it('an IPv6 prefix length of 200 is not printed as "::undefined"', () => {
+    const bogus: Cidr = { family: 6, address: 0n, prefixLength: 200 };
+    expect(() => formatCidr(bogus)).toThrow();      // was: '::undefined'
+  });
+
+  it('an IPv4 prefix length of 33 is not printed as "/33"', () => {
+    expect(() => formatCidr({ family: 4, address: 0n, prefixLength: 33 })).toThrow(); // was: '0.0.0.0/33'
+  });
+
+  it('an IPv4 address of 2^40 is not printed as 0.0.0.0', () => {
+    expect(() => formatCidr({ family: 4, address: 1n << 40n, prefixLength: 8 })).toThrow(); // was: '0.0.0.0/8'
   });
 });

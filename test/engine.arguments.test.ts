@@ -3,9 +3,11 @@
  * → n), and batch arrays of the wrong length: each is refused (EngineError, or a negative status
  * on the numeric paths) with the space exactly unchanged. Every case once gave a wrong answer:
  * a /0 for NaN, a wrapped address reserved, blocks taken and not reported, or released unasked.
+ * Also: the numeric IPv4 methods on an IPv6 space, batch arrays of the wrong kind, and the
+ * result slot that reading randomState or listing used to overwrite.
  */
 import { describe, expect, it } from 'vitest';
-import { formatCidr, type Cidr } from '../src/cidr/index.js';
+import { formatCidr, formatCidrV6, type Cidr } from '../src/cidr/index.js';
 import { EngineError, EngineStatus, type AddressSpace } from '../src/engine/index.js';
 import { sharedEngine } from './support/engine.js';
 
@@ -122,5 +124,81 @@ describe('Cidr values the wrapper narrows before the engine checks them', () => 
     const error = refused(() => v.reserve({ family: 6, address: (1n << 128n) + (0x20010db8n << 96n), prefixLength: 48 }));
     expect(error).toBeInstanceOf(EngineError);          // actual: no error, 2001:db8::/48 reserved
     expect(snapshot(v)).toEqual(before);
+  });
+});
+
+describe('numeric IPv4 methods on an IPv6 space', () => {
+  // The convenience methods refuse a block of the other family; allocateV4/previewV4 do not:
+  // they take (or name) an IPv6 block and return its low 64 bits as a float, which is no u32
+  // address (README: "u32 address, or a negative EngineStatus").
+  it('allocateV4 on an IPv6 space is refused with a negative status and takes nothing', async () => {
+    const v6 = await space(6, '2001:db8::/32');
+    const before = snapshot(v6);
+    const result = v6.allocateV4(128, 1);
+    expect(result).toBeLessThan(0);                 // was: 18446744073709552000 (2^64 − 1 as f64)
+    expect(snapshot(v6)).toEqual(before);           // was: 2001:db8:ffff:ffff:ffff:ffff:ffff:ffff/128 taken
+  });
+
+  it('allocateV4(64) on an IPv6 space does not answer 0 (0.0.0.0) for 2001:db8::/64', async () => {
+    const v6 = await space(6, '2001:db8::/32');
+    expect(v6.allocateV4(64)).toBeLessThan(0);      // was: 0, and 2001:db8::/64 is taken
+    expect(v6.allocations()).toEqual([]);
+  });
+
+  it('previewV4 on an IPv6 space answers a negative status, not a non-u32 number', async () => {
+    const v6 = await space(6, '2001:db8::/32');
+    expect(v6.previewV4(120, 1)).toBeLessThan(0);   // was: 18446744073709552000
+  });
+});
+
+describe('resultWords() holds the last allocateV6/previewV6 result', () => {
+  // JSDoc: "The address written by the last allocateV6/previewV6". Reading randomState or listing
+  // the space overwrites the same IO slot (IO_ADDRESS_OUT), so resultWords() then answers the
+  // generator state or a listing cursor instead of the address just allocated.
+  const text = (w: Uint32Array) => formatCidrV6(w[0]!, w[1]!, w[2]!, w[3]!, 64);
+  const addressAfter = async (between: (s: AddressSpace) => unknown) => {
+    const s = await space(6, '2001:db8::/32');
+    s.seedRandom(7);
+    expect(s.allocateV6(64)).toBe(EngineStatus.OK);
+    const right = text(s.resultWords());
+    between(s);
+    return [text(s.resultWords()), right];
+  };
+
+  it('is not overwritten by reading randomState', async () => {
+    const [after, right] = await addressAfter((s) => s.randomState);
+    expect(after).toBe(right);                      // was: 2001:db8::/64 became ::7/64 (the state)
+  });
+
+  it('is not overwritten by allocations()', async () => {
+    const [after, right] = await addressAfter((s) => s.allocations());
+    expect(after).toBe(right);                      // was: the listing's cursor, 2001:db8:0:1::/64
+  });
+
+  it('is not overwritten by utilization()', async () => {
+    const [after, right] = await addressAfter((s) => s.utilization());
+    expect(after).toBe(right);                      // was: 2001:db9::/64 (the sources() cursor)
+  });
+});
+
+describe('batch arrays that are not Uint8Array / Uint32Array (plain JS callers)', () => {
+  // README: "an out or address array shorter than the prefix lengths need throws BAD_ARGUMENT
+  // before the first item". An array of the wrong kind is checked for length only: a plain Array
+  // `out` passes, the blocks are taken, and then `addresses.set is not a function` is thrown:
+  // blocks taken and never reported.
+  it('allocateMany with a plain Array `out` is refused (EngineError) before taking anything', async () => {
+    const s = await space(4, '10.0.0.0/8');
+    const out = [0, 0] as unknown as Uint32Array;
+    expect(() => s.allocateMany(new Uint8Array([24, 24]), out)).toThrow(expect.objectContaining({ name: 'EngineError', code: 'BAD_ARGUMENT' }));
+    expect(s.allocations()).toEqual([]);            // was: TypeError, 10.0.0.0/24 and 10.0.1.0/24 taken
+  });
+
+  it('allocateMany with prefix lengths wider than bytes does not narrow 280 to /24', async () => {
+    const s = await space(4, '10.0.0.0/8');
+    const prefixes = new Uint16Array([280]) as unknown as Uint8Array;
+    let taken = -1;
+    try { taken = s.allocateMany(prefixes, new Uint32Array(1)); } catch { /* a refusal is fine */ }
+    expect(taken).toBeLessThanOrEqual(0);           // was: 1 — 280 & 255 = 24
+    expect(s.allocations()).toEqual([]);            // was: ['10.0.0.0/24']
   });
 });

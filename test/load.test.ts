@@ -118,3 +118,23 @@ describe('when the engine cannot load', () => {
     await expect(IpamService.create({ wasm: url })).rejects.toMatchObject({ name: 'EngineLoadError', status: 404, url: url.href });
   });
 });
+
+describe('Engine.load of a WebAssembly module that is not the engine', () => {
+  // README: "When it cannot load, both reject with EngineLoadError". Bytes that compile but are
+  // not the engine (another module, an out-of-date engine.wasm kept in a cache) reject with a
+  // TypeError from `raw.ioOffset is not a function`, or from instantiate's missing imports.
+  it('an empty but valid module rejects with EngineLoadError', async () => {
+    const empty = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+    await expect(Engine.load(empty)).rejects.toBeInstanceOf(EngineLoadError); // was: TypeError
+  });
+
+  it('a module that needs imports rejects with EngineLoadError', async () => {
+    // (type () -> ()) (import "env" "f" (func))
+    const needsImport = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+      0x02, 0x09, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x01, 0x66, 0x00, 0x00,
+    ]);
+    await expect(Engine.load(needsImport)).rejects.toBeInstanceOf(EngineLoadError); // was: TypeError (LinkError-like)
+  });
+});

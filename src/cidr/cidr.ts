@@ -42,6 +42,8 @@ function networkOf(cidr: Cidr): bigint {
 }
 
 const SLASH_PREFIX = Array.from({ length: 129 }, (_, n) => `/${n}`);
+const MAX_IPV4 = (1n << 32n) - 1n;
+const MAX_IPV6 = (1n << 128n) - 1n;
 
 /**
  * Concatenation is the fastest way to build CIDR text, but V8 keeps a result of 13 or more
@@ -54,7 +56,14 @@ function flat(text: string): string {
 }
 
 export function formatCidr(cidr: Cidr): string {
-  return flat(formatAddress(cidr.family, cidr.address) + SLASH_PREFIX[cidr.prefixLength]!);
+  const { family, address, prefixLength } = cidr;
+  // strict both ways: a value parseCidr never makes would print as '/33', '::undefined' or a wrapped address
+  const top = family === 4 ? MAX_IPV4 : family === 6 ? MAX_IPV6 : undefined;
+  if (top === undefined || !(prefixLength <= FAMILY_BITS[family]) || SLASH_PREFIX[prefixLength] === undefined ||
+    typeof address !== 'bigint' || address < 0n || address > top) {
+    throw new RangeError(`not a CIDR: ${String(address)}/${String(prefixLength)} (IPv${String(family)})`);
+  }
+  return flat(formatAddress(family, address) + SLASH_PREFIX[prefixLength]!);
 }
 
 /** formatCidr for an IPv4 block given as a u32 address (the engine's numeric form). */

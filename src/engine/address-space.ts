@@ -48,6 +48,8 @@ const MASK64 = (1n << 64n) - 1n;
  * silently (NaN → 0, 24.5 → 24, 2^32 + 24 → 24), so the numeric methods check this first.
  */
 const isU32 = (n: number) => n >>> 0 === n;
+/** Object.prototype.toString: a typed array's kind, whatever realm made it. */
+const TYPE_TAG = Object.prototype.toString;
 
 /** A prefix length and strategy number as allocateV4/V6 and previewV4/V6 take them: 0, or the status refusing them. */
 function sizeArgsStatus(prefixLength: number, strategy: number): number {
@@ -109,16 +111,21 @@ export class AddressSpace {
   // ---- numeric IPv4: addresses are u32 numbers ----
 
   /** Allocates a block; returns its address, or a negative EngineStatus. */
+  // an IPv6 space's block is no u32: allocate4 would answer its low 64 bits as a float
   allocateV4(prefixLength: number, strategy = 0): number {
+    if (this.family !== 4) return EngineStatus.BAD_ARGUMENT;
     return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.allocate4(this.id, prefixLength, strategy);
   }
   previewV4(prefixLength: number, strategy = 0): number {
+    if (this.family !== 4) return EngineStatus.BAD_ARGUMENT;
     return sizeArgsStatus(prefixLength, strategy) || this.engine.raw.preview4(this.id, prefixLength, strategy);
   }
   reserveV4(address: number, prefixLength: number): number {
+    if (this.family !== 4) return EngineStatus.BAD_ARGUMENT;
     return blockArgsStatus(prefixLength, address) || this.engine.raw.reserve4(this.id, address, prefixLength);
   }
   releaseV4(address: number, prefixLength: number): number {
+    if (this.family !== 4) return EngineStatus.BAD_ARGUMENT;
     return blockArgsStatus(prefixLength, address) || this.engine.raw.release4(this.id, address, prefixLength);
   }
 
@@ -149,7 +156,10 @@ export class AddressSpace {
     this.#writeWords(w0, w1, w2, w3);
     return this.engine.raw.release6(this.id, prefixLength);
   }
-  /** The address written by the last allocateV6/previewV6, as words w0..w3 (lowest first). */
+  /**
+   * The address written by the last allocateV6/previewV6 on any space of this engine (they share
+   * one slot), as words w0..w3 (lowest first). Reading randomState or listing leaves it alone.
+   */
   resultWords(out: Uint32Array = new Uint32Array(4)): Uint32Array {
     const words = this.engine.words;
     const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
@@ -180,6 +190,12 @@ export class AddressSpace {
 
   #batch(prefixLengths: Uint8Array, addresses: Uint32Array, run: (count: number) => number, isOutput: boolean): number {
     const wordsPer = this.family === 4 ? 1 : 4;
+    // a plain Array or a wider typed array would pass the length check and then narrow prefix
+    // lengths (280 → 24) or fail only after the blocks were taken
+    // by tag, not instanceof: arrays made in another realm (an iframe, a vm context) are right too
+    if (TYPE_TAG.call(prefixLengths) !== '[object Uint8Array]' || TYPE_TAG.call(addresses) !== '[object Uint32Array]') {
+      throw new EngineError(EngineStatus.BAD_ARGUMENT, 'prefix lengths must be a Uint8Array and addresses a Uint32Array');
+    }
     // checked before the first item: a short array found later would leave blocks taken and not
     // reported, or release blocks left in the engine's buffer by an earlier call
     if (addresses.length < prefixLengths.length * wordsPer) {
@@ -384,10 +400,13 @@ export class AddressSpace {
 
   /** The generator state as [hi, lo] u32 halves; setRandomState(hi, lo) restores it. */
   get randomState(): readonly [number, number] {
+    const kept = this.resultWords();
     check(this.engine.raw.randomState(this.id));
     const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
     const words = this.engine.words;
-    return [words[at + 1]!, words[at]!];
+    const state = [words[at + 1]!, words[at]!] as const;
+    words.set(kept, at); // the engine answers in the slot resultWords() reads
+    return state;
   }
 
   /** Restores a state read from randomState; hi and lo are u32 integers. */
@@ -419,6 +438,8 @@ export class AddressSpace {
     const inAt = (io + IO_ADDRESS_IN) >>> 3;
     const outAt = (io + IO_ADDRESS_OUT) >>> 3;
     let cursorLo = 0n, cursorHi = 0n;
+    // listBlocks answers its cursor in the slot resultWords() reads: put the result back after each page
+    const kept = this.resultWords();
     for (;;) {
       let longs = this.engine.longs;
       longs[inAt] = cursorLo;
@@ -438,6 +459,7 @@ export class AddressSpace {
       const more = this.engine.ints[(io + IO_STATUS) >>> 2] === 1;
       cursorLo = longs[outAt]!;
       cursorHi = longs[outAt + 1]!;
+      this.engine.words.set(kept, outAt * 2);
       yield* page;
       if (!more) return;
     }

@@ -46,3 +46,19 @@ export interface EngineExports {
   keepsFreeCounts(space: number): number;
   freeCountMismatches(space: number): number;
 }
+
+/**
+ * Every function of EngineExports, for the loader to check a module against (bytes that compile
+ * may be another module, or an older engine.wasm kept in a cache). The compiler keeps the list
+ * in step with the interface: a name missing here or unknown there fails to type-check.
+ */
+export const ENGINE_FUNCTIONS = Object.keys({
+  ioOffset: true, batchCapacity: true, memoryBytes: true, nodesInUse: true, createSpace: true, destroySpace: true,
+  addSource4: true, addSource6: true, removeSource4: true, removeSource6: true, reserve4: true, reserve6: true,
+  release4: true, release6: true, overlaps4: true, overlaps6: true, insideSource4: true, insideSource6: true,
+  allocate4: true, preview4: true, allocate6: true, preview6: true, setRandomState: true, randomState: true,
+  allocateBatch: true, releaseBatch: true, tapeCapacity: true, resetLive: true, liveListCount: true, allocateLive: true,
+  releaseLive: true, applyTape: true, beginStream: true, addBurst: true, addLeaf: true, addMask: true, drawTape: true,
+  capacity: true, stats: true, listBlocks: true, freeBlockHistogram: true, holdsFreeAddresses: true,
+  keepsFreeCounts: true, freeCountMismatches: true,
+} satisfies Record<Exclude<keyof EngineExports, 'memory'>, true>) as ReadonlyArray<Exclude<keyof EngineExports, 'memory'>>;

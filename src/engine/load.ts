@@ -1,4 +1,4 @@
-import type { EngineExports } from './exports.js';
+import { ENGINE_FUNCTIONS, type EngineExports } from './exports.js';
 
 /**
  * Where the engine's wasm comes from: bytes, a compiled module, a fetch Response, or a URL.
@@ -96,6 +96,17 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 export async function instantiateEngine(source: WasmSource | undefined = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
   if (source === undefined) throw new EngineLoadError(NO_DEFAULT, undefined, undefined);
   const module = await compile(source);
-  const instance = await WebAssembly.instantiate(module, {});
+  const url = typeof source === 'string' || source instanceof URL ? resolveUrl(source).href : undefined;
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {});
+  } catch (cause) {
+    throw new EngineLoadError(`not the wasm-ipam engine: ${(cause as Error).message}`, url, undefined, cause);
+  }
+  // a module that compiles may still be another one, or an older engine.wasm kept in a cache
+  const exports = instance.exports as Record<string, unknown>;
+  if (!(exports.memory instanceof WebAssembly.Memory)) throw new EngineLoadError('not the wasm-ipam engine: it exports no memory', url, undefined);
+  const missing = ENGINE_FUNCTIONS.filter((name) => typeof exports[name] !== 'function');
+  if (missing.length > 0) throw new EngineLoadError(`not the wasm-ipam engine: it lacks ${missing.join(', ')}`, url, undefined);
   return { exports: instance.exports as unknown as EngineExports, module };
 }
