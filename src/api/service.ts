@@ -107,6 +107,12 @@ export class IpamService {
     try {
       const { idState } = readState(service.#context, doc);
       if (idState !== undefined) service.#ids.state = idState;
+      // RequestIds stay out of the document (a refused call draws one), so a seeded restore would
+      // start their stream again and answer with RequestIds the original already gave out: start
+      // it where the document's history leaves off instead (still repeatable for a seed)
+      if (options.seed !== undefined) {
+        service.#requestIds.state = (options.seed ^ 0x5bd1e995 ^ Math.imul(service.#context.store.seq, 0x9e3779b1) ^ Math.imul(idState ?? 0, 0x85ebca6b)) >>> 0;
+      }
       return service;
     } catch (error) {
       disposeState(service.#context);

@@ -2,12 +2,13 @@
  * Rules the spec states [DOC] that the API once left out or broke, each found by reading the spec
  * against the service: the order of checks on a pool with no CIDR (README: parameters first; §5.10,
  * §5.15), a top-level public IPv6 pool's one CIDR (§2.2), its ISP's default and one such pool per
- * ISP and region (§5.3), DeleteIpamPool's own region code (§5.5), and the OwnerId of list items
- * (§5.2, §5.6).
+ * ISP and region (§5.3), a sub-pool's ISP held to its source pool's, DeleteIpamPool's own region
+ * code (§5.5), the OwnerId of list items (§5.2, §5.6), and AddIpamPoolCidr's own checks before its
+ * pool's CIDR quota.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IpamApiError, IpamService } from '../../src/index.js';
-import { digest } from './fixture.js';
+import { digest, fixture, newService, refuses } from './fixture.js';
 
 const R = 'cn-hangzhou';
 const B = 'cn-beijing';
@@ -147,5 +148,40 @@ describe('descriptions (§2.7)', () => {
     expect(create('1st scope')).toBe('400 IllegalParam.IpamScopeDescription');
     expect(create('Été')).toBe('no error');
     expect(codeOf(() => s.createIpamPool({ RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, IpamPoolDescription: '中文描述' }))).toBe('no error');
+  });
+});
+
+describe('AddIpamPoolCidr: the request\'s own CIDR checks answer before the pool\'s CIDR quota (README "Order of checks")', () => {
+  // As CreateIpamPoolAllocation does on a pool with no CIDR (test/api/spec-rules.test.ts): the block's own
+  // checks first, then the pool's capacity. A full pool told "full" for a request that could never be
+  // right sends its caller to delete a CIDR only to be told the request was malformed.
+  async function fullPool() {
+    const f = await fixture();
+    for (let i = 0; i < 49; i++) f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.plainPool, Cidr: `172.16.${i}.0/24` });
+    return f;
+  }
+  it('an unparseable Cidr is IllegalParam.Cidr, not QuotaExceeded.IpamPoolCidr', async () => {
+    const f = await fullPool();
+    refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.plainPool, Cidr: 'garbage' }), 'IllegalParam.Cidr');
+  });
+  it('a Cidr of the other family is IllegalParam.Cidr, not QuotaExceeded.IpamPoolCidr', async () => {
+    const f = await fullPool();
+    refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.plainPool, Cidr: 'fd00::/8' }), 'IllegalParam.Cidr');
+  });
+  it('an IPv4 NetmaskLength over 32 is IllegalParam.NetmaskLength, not QuotaExceeded.IpamPoolCidr', async () => {
+    const f = await fixture();
+    for (let i = 0; i < 50; i++) f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, NetmaskLength: 24 });
+    refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, NetmaskLength: 33 }), 'IllegalParam.NetmaskLength');
+  });
+});
+
+describe('a public IPv6 sub-pool and its source pool\'s ISP (spec §5.3)', () => {
+  it('a sub-pool of a BGP pool cannot declare itself ChinaMobile: its addresses are the BGP pool\'s', async () => {
+    const s = await newService();
+    const { PublicDefaultScopeId } = s.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const bgp = s.createIpamPool({ RegionId: R, IpamScopeId: PublicDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId;
+    s.addIpamPoolCidr({ RegionId: R, IpamPoolId: bgp, Cidr: '2400:3200::/48' });
+    // scope and IP version mismatches are OperationDenied.SourcePoolMismatch (README "Pools"); the ISP is the same kind of rule
+    refuses(s, () => s.createIpamPool({ RegionId: R, IpamScopeId: PublicDefaultScopeId, SourceIpamPoolId: bgp, Ipv6Isp: 'ChinaMobile' }), 'OperationDenied.SourcePoolMismatch');
   });
 });

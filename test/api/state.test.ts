@@ -210,3 +210,24 @@ describe('exportState / restore', () => {
     }
   });
 });
+
+describe('exportState / restore and RequestIds', () => {
+  it('a service restored with its seed does not answer new requests with RequestIds it already gave out', async () => {
+    const clock = () => new Date('2026-11-26T00:00:00Z');
+    const original = await IpamService.create({ seed: 42, clock });
+    const seen = new Set<string>();
+    const { PrivateDefaultScopeId, RequestId } = original.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    seen.add(RequestId);
+    const pool = original.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId });
+    seen.add(pool.RequestId);
+    seen.add(original.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' }).RequestId);
+    const restored = await IpamService.restore(JSON.parse(JSON.stringify(original.exportState())), { seed: 42, clock });
+    const next = { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 24 };
+    const fromRestored = restored.createIpamPoolAllocation(next);
+    expect(seen.has(fromRestored.RequestId), `RequestId ${fromRestored.RequestId} was already answered`).toBe(false);
+    // everything else as the original answers it
+    const { RequestId: _a, ...restoredRest } = fromRestored;
+    const { RequestId: _b, ...originalRest } = original.createIpamPoolAllocation(next);
+    expect(restoredRest).toEqual(originalRest);
+  });
+});

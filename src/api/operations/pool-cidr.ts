@@ -86,18 +86,23 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
   if (p.Cidr === undefined && p.NetmaskLength === undefined) throw apiError('MissingParam.CidrOrNetmaskLength');
   if (p.Cidr !== undefined && p.NetmaskLength !== undefined) throw illegalParam('NetmaskLength', 'give Cidr or NetmaskLength, not both');
   const pool = ctx.pool(p.IpamPoolId, p.RegionId, 'hosted');
-  if (pool.cidrs.size >= cidrQuota(ctx, pool)) throw apiError('QuotaExceeded.IpamPoolCidr');
   const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
-  let block: Cidr;
-  if (p.Cidr !== undefined) {
-    block = ctx.cidrFor(pool.IpVersion, p.Cidr);
-  } else {
+  // the block's own checks (its text and family, or whether a length may be asked), then the pool's quota
+  const given = p.Cidr === undefined ? undefined : ctx.cidrFor(pool.IpVersion, p.Cidr);
+  if (given === undefined) {
     if (!parent) throw apiError('OperationDenied.ProvisionByCidrOnly');
     if (p.NetmaskLength! > familyBits(pool.IpVersion)) throw illegalParam('NetmaskLength', `must be between 0 and ${familyBits(pool.IpVersion)}`);
-    if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
-    maskAllowed(parent, p.NetmaskLength!);
-    const found = parent.space.preview(p.NetmaskLength!, parent.AllocationStrategy);
-    if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${parent.IpamPoolId}.`);
+  }
+  if (pool.cidrs.size >= cidrQuota(ctx, pool)) throw apiError('QuotaExceeded.IpamPoolCidr');
+  let block: Cidr;
+  if (given !== undefined) {
+    block = given;
+  } else {
+    const source = parent!; // a length is asked of a sub-pool only (checked above)
+    if (source.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', source.IpamPoolId);
+    maskAllowed(source, p.NetmaskLength!);
+    const found = source.space.preview(p.NetmaskLength!, source.AllocationStrategy);
+    if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${source.IpamPoolId}.`);
     block = found;
   }
   ctx.notExcluded(block);

@@ -77,6 +77,10 @@ export const createIpamPool = mutation('CreateIpamPool', {
     throw apiError('OperationDenied.PoolRegionInvalid', `The source pool's region is ${parent.PoolRegionId}.`);
   }
   if (p.Ipv6Isp !== undefined && (version !== 'IPv6' || scope.IpamScopeType !== 'public')) throw illegalParam('Ipv6Isp', 'only public IPv6 pools have an ISP');
+  // a sub-pool's addresses are its source pool's, and so is their ISP
+  if (p.Ipv6Isp !== undefined && parent?.Ipv6Isp !== undefined && p.Ipv6Isp !== parent.Ipv6Isp) {
+    throw apiError('OperationDenied.SourcePoolMismatch', `The source pool's ISP is ${parent.Ipv6Isp}.`);
+  }
   // a public IPv6 pool's ISP defaults to its source pool's, or to BGP at the top (spec §5.3)
   const isp = p.Ipv6Isp ?? (version === 'IPv6' && scope.IpamScopeType === 'public' ? parent?.Ipv6Isp ?? 'BGP' : undefined);
   if (isp !== undefined && parent === undefined) {
