@@ -125,6 +125,12 @@ async function main(args: string[]): Promise<number> {
   // options with no command are the default command's: `wasm-ipam --list`, `npm start -- --events 1000000`
   if (command.startsWith('-') && command !== '-h' && command !== '--help') return simulateCommand(args);
   if (command === 'demo') {
+    // takes no options: an unknown one is refused (exit 2), --help shows the usage
+    const { values } = parseArgs({ args: args.slice(1), options: { help: { type: 'boolean', short: 'h', default: false } } });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
     await demo();
     return 0;
   }
@@ -137,8 +143,13 @@ async function main(args: string[]): Promise<number> {
         'data-dir': { type: 'string', default: './.wasm-ipam' },
         region: { type: 'string', default: 'cn-hangzhou' },
         'in-memory': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
       },
     });
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
     const port = wholeNumber('port', values.port, 0, 65535)!;
     await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
@@ -161,7 +172,7 @@ main(process.argv.slice(2)).then(
     }
     // a damaged or unwritable state directory, a run the engine could not carry (out of memory),
     // a port already taken or not allowed (serve): the user's to fix, and the message says what happened
-    const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES'].includes((error as { code?: string }).code ?? '');
+    const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND'].includes((error as { code?: string }).code ?? '');
     console.error(`wasm-ipam: ${told ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },

@@ -34,8 +34,8 @@ export class EngineLoadError extends Error {
   /** The HTTP status when the server answered with something other than 2xx. */
   readonly status: number | undefined;
 
-  constructor(message: string, url: string | undefined, status: number | undefined, cause?: unknown) {
-    super(`could not load the wasm-ipam engine from ${url ?? 'the given bytes'}: ${message}`, { cause });
+  constructor(message: string, url: string | undefined, status: number | undefined, cause?: unknown, from: string | null = url ?? 'the given bytes') {
+    super(`could not load the wasm-ipam engine${from === null ? '' : ` from ${from}`}: ${message}`, { cause });
     this.url = url;
     this.status = status;
   }
@@ -94,7 +94,7 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 
 /** Compiles and instantiates the engine; each call gives an independent instance. */
 export async function instantiateEngine(source: WasmSource | undefined = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
-  if (source === undefined) throw new EngineLoadError(NO_DEFAULT, undefined, undefined);
+  if (source === undefined) throw new EngineLoadError(NO_DEFAULT, undefined, undefined, undefined, null);
   const module = await compile(source);
   const url = typeof source === 'string' || source instanceof URL ? resolveUrl(source).href : undefined;
   let instance: WebAssembly.Instance;

@@ -22,6 +22,7 @@ import { fdatasyncSync, ftruncateSync, promises as fs, writeSync } from 'node:fs
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DEFAULT_REGIONS, IpamService, type IpamServiceOptions } from '../api/index.js';
+import { DIRECTORY_PROBLEMS, makeDirectories } from './directories.js';
 
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal.log';
@@ -180,7 +181,10 @@ export class DurableState {
 
   /** Opens (or creates) the state in `dir`, replaying the journal; refuses damaged state loudly. */
   static async open(dir: string, options: DurableOptions = {}): Promise<DurableState> {
-    const created = await fs.mkdir(dir, { recursive: true });
+    // one level at a time: Node 20's mkdir(…, { recursive: true }) never settles under /proc
+    const created = await makeDirectories(dir).catch((error: NodeJS.ErrnoException) => {
+      throw new DurableStateError(`${dir} cannot hold the state: ${DIRECTORY_PROBLEMS[error.code ?? ''] ?? error.message}`);
+    });
     // a directory made here is a new entry in its parent: sync each parent made to hold one
     if (created !== undefined) {
       for (let made = path.resolve(dir); ; made = path.dirname(made)) {

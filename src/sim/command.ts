@@ -1,10 +1,11 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { REPORT_FILES, utilisationText, writeReport } from '../report/index.js';
+import { DIRECTORY_PROBLEMS as OUT_PROBLEMS, makeDirectories } from '../server/directories.js';
 import { SUMMARY_FORMAT, type SimulationSummary } from '../report/summary.js';
 import { defaultWorkers, simulateParallel } from './parallel.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
@@ -96,42 +97,6 @@ export function comparisonTable(summary: SimulationSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-const OUT_PROBLEMS: Record<string, string> = {
-  EEXIST: 'a file of that name is in the way',
-  ENOTDIR: 'part of the path is a file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the file system is read-only',
-  ENOENT: 'no directory can be made there',
-};
-
-function fsError(code: string, message: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(message), { code });
-}
-
-/**
- * `mkdir -p` one level at a time, returning the first directory made (undefined when `out` was
- * there). Node 20's own `mkdir(out, { recursive: true })` never settles where the kernel answers
- * ENOENT for a name under a directory that exists, as under /proc.
- */
-async function makeDirectories(out: string): Promise<string | undefined> {
-  const missing: string[] = [];
-  for (let dir = out; ; dir = dirname(dir)) {
-    const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' && dir !== dirname(dir)) return undefined;
-      throw error;
-    });
-    if (found === undefined) {
-      missing.unshift(dir); // shallowest first
-      continue;
-    }
-    if (!found.isDirectory()) throw dir === out ? fsError('EEXIST', `${dir} is a file`) : fsError('ENOTDIR', `${dir} is a file`);
-    break;
-  }
-  for (const dir of missing) await mkdir(dir);
-  return missing[0];
 }
 
 /**
