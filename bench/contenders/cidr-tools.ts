@@ -1,16 +1,19 @@
 /**
  * Contender: cidr-tools 11.3.2, used the way a JavaScript user would today.
  *
- * State is two lists of CIDR strings: the sources and the allocated blocks. To allocate, the free
- * space is recomputed with `excludeCidr(sources, allocated)`, which returns the free space as
- * maximal aligned CIDR blocks in address order; the first of them with a prefix <= p holds the
- * lowest aligned free /p block at its start (first fit). Reserve checks `containsCidr` against the
- * sources and `overlapCidr` against the allocated blocks. Release deletes the string.
+ * State is the free space as a list of CIDR strings, kept as cidr-tools gives it: maximal aligned
+ * blocks in address order (as the ip-num contender keeps its Pool). To allocate, the first free
+ * block with a prefix <= p holds the lowest aligned free /p block at its start (first fit), and
+ * `excludeCidr(free, taken)` takes it out; release puts the block back with `mergeCidr`, which
+ * joins buddies again; reserve checks `containsCidr` against the free list (inside a source and
+ * clear of every allocation at once) and excludes it the same way.
  *
- * Cost with n live allocations: allocate O(n log n) (exclude parses and sorts everything each
- * time), reserve O(n), release O(1), addSource O(1).
+ * Cost with f free blocks: allocate O(f log f) (exclude parses and sorts the list), release
+ * O(f log f), reserve O(f). (An earlier version recomputed the free space from every live
+ * allocation on each call, O(n log n) in the live count: a way no one would use it, and the
+ * source of a 3,589× ratio that this one does not give.)
  */
-import { containsCidr, excludeCidr, overlapCidr, parseCidr } from "cidr-tools";
+import { containsCidr, excludeCidr, mergeCidr, parseCidr } from "cidr-tools";
 import type { Ipv4Contender } from "./contender.js";
 
 const toCidr = (address: number, prefixLength: number): string =>
@@ -18,20 +21,19 @@ const toCidr = (address: number, prefixLength: number): string =>
 
 export class CidrToolsContender implements Ipv4Contender {
   readonly name = "cidr-tools";
-  private readonly sources: string[] = [];
-  /** Allocated (or reserved) blocks, as normalized CIDR strings. */
-  private readonly allocated = new Set<string>();
+  /** The free space: maximal aligned blocks in address order. */
+  private free: string[] = [];
 
   addSource(address: number, prefixLength: number): void {
-    this.sources.push(toCidr(address, prefixLength));
+    this.free = mergeCidr([...this.free, toCidr(address, prefixLength)]);
   }
 
   allocate(prefixLength: number): number {
-    for (const block of excludeCidr(this.sources, [...this.allocated])) {
+    for (const block of this.free) {
       const { start, prefix } = parseCidr(block);
       if (Number(prefix) <= prefixLength) {
         const address = Number(start);
-        this.allocated.add(toCidr(address, prefixLength));
+        this.free = excludeCidr(this.free, toCidr(address, prefixLength));
         return address;
       }
     }
@@ -39,14 +41,13 @@ export class CidrToolsContender implements Ipv4Contender {
   }
 
   release(address: number, prefixLength: number): void {
-    this.allocated.delete(toCidr(address, prefixLength));
+    this.free = mergeCidr([...this.free, toCidr(address, prefixLength)]);
   }
 
   reserve(address: number, prefixLength: number): boolean {
     const cidr = toCidr(address, prefixLength);
-    if (!containsCidr(this.sources, cidr)) return false;
-    if (this.allocated.size > 0 && overlapCidr([...this.allocated], cidr)) return false;
-    this.allocated.add(cidr);
+    if (this.free.length === 0 || !containsCidr(this.free, cidr)) return false;
+    this.free = excludeCidr(this.free, cidr);
     return true;
   }
 }
