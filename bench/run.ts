@@ -473,7 +473,7 @@ four regions → environments, pools growing from their parents), ${simRows[0]!.
 warmed up, without maps, in one thread of a process of its own (as \`wasm-ipam simulate\` runs each strategy in a fresh
 worker; in the bench's own process, after the workloads above, the heap they leave slows it by about a fifth). Engine
 path: the best of three runs; through \`IpamService.call\`: one run.
-*Its engine calls alone*: the engine-path run's raw engine calls, recorded and replayed with nothing of the
+*Its engine calls alone*: the raw engine calls of one more engine-path run, recorded and replayed with nothing of the
 simulator's JS around them (the engine draws the events and applies them itself, so what is left out is the loop
 over chunks, the failures' and pools' bookkeeping and the samples; best of three replays on fresh instances,
 \`bench/sim-engine-alone.ts\`). The gap between the two columns is roughly the simulator's own work; both are best
