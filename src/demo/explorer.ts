@@ -86,9 +86,13 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = CELL_COLOURS[CELL_OUTSIDE] ?? '#eee';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
+  // nothing of the previously shown pool stays: its legend, its map's label, its count
+  $('legend').innerHTML = '';
+  canvas.setAttribute('aria-label', 'Address map of the selected pool');
   if (!pool) {
     figures.innerHTML = '<p class="muted">Create a pool to see it here.</p>';
     fits.innerHTML = rows.innerHTML = '';
+    $('alloc-count').textContent = '';
     return;
   }
   const u = ipam.getIpamPoolUtilization({ RegionId: region, IpamPoolId: pool.IpamPoolId });
@@ -113,7 +117,8 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   $('alloc-count').textContent = `(${allocations.length.toLocaleString('en-US')})`;
   rows.innerHTML = allocations.slice(0, 200).map((a) =>
     `<tr><td>${escape(a.Cidr)}</td><td>${a.ResourceType === 'IpamPool' ? `sub-pool ${escape(a.ResourceId)}` : 'custom'}</td>` +
-    `<td>${a.ResourceType === 'Custom' ? `<button type="button" class="plain" data-release="${escape(a.IpamPoolAllocationId)}" aria-label="Release ${escape(a.Cidr)}">Release</button>` : ''}</td></tr>`).join('');
+    `<td>${a.ResourceType === 'Custom' ? `<button type="button" class="plain" data-release="${escape(a.IpamPoolAllocationId)}" aria-label="Release ${escape(a.Cidr)}">Release</button>` : ''}</td></tr>`).join('') +
+    (allocations.length > 200 ? `<tr><td colspan="3" class="muted">showing the first 200 of ${allocations.length.toLocaleString('en-US')}</td></tr>` : '');
 
   if (pool.Cidrs.length === 0) return;
   const children = pools().filter((p) => p.SourceIpamPoolId === pool.IpamPoolId);
@@ -161,10 +166,12 @@ function wire(): void {
     act('Create pool', () => {
       if (!scopeId) throw new Error('create an IPAM first');
       const parent = parentSelect.value;
+      // the name is optional: an empty field sends none (the API refuses an empty one)
+      const name = $<HTMLInputElement>('pool-name').value;
       const { IpamPoolId } = ipam.createIpamPool({
         RegionId: region,
         IpamScopeId: scopeId,
-        IpamPoolName: $<HTMLInputElement>('pool-name').value,
+        ...(name ? { IpamPoolName: name } : {}),
         AllocationStrategy: $<HTMLSelectElement>('pool-strategy').value as keyof typeof STRATEGIES,
         ...(parent ? { SourceIpamPoolId: parent } : { IpVersion: $<HTMLSelectElement>('pool-version').value as 'IPv4' | 'IPv6' }),
       });
@@ -249,8 +256,10 @@ function wire(): void {
     say('Exported the state as wasm-ipam-state.json');
   });
   $<HTMLInputElement>('import').addEventListener('change', async (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
     if (!file) return;
+    input.value = ''; // so picking the same file again (to go back to it) fires 'change' again
     try {
       const doc = JSON.parse(await file.text()) as { ipams?: { RegionId?: string; PrivateDefaultScopeId?: string }[] };
       // a fresh engine instance: the old state's memory goes with the old instance

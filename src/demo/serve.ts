@@ -3,6 +3,7 @@
  * `npm run demo`: serves the pool explorer (web/) with the package's browser files (dist/, the
  * wasm in build/) on 127.0.0.1. Only those three directories are served; everything runs in the page.
  */
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -62,7 +63,8 @@ export async function startDemoServer(port = 0, host = '127.0.0.1'): Promise<Dem
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+// import.meta.url is the real path; argv[1] may run through a symlink (pnpm, npm link, workspaces)
+if (process.argv[1] && fileURLToPath(import.meta.url) === realpathSync(path.resolve(process.argv[1]))) {
   const port = Number(process.env.PORT ?? 5173);
   startDemoServer(port).then(
     (s) => console.log(`wasm-ipam pool explorer: ${s.url}  (Ctrl-C to stop)`),
