@@ -1,0 +1,93 @@
+/**
+ * Endpoint edges, each test killing a mutant the other server tests let live: oversized request
+ * headers (not the URL) answered 431 in the API's error shape, the journal cut back after a failed
+ * write is synced, and a --host that is an address but not this machine's (EADDRNOTAVAIL) gets the
+ * message alone.
+ */
+import { spawn } from 'node:child_process';
+import fsCallbacks, { promises as fs } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { IpamService } from '../../src/index.js';
+import { createIpamServer } from '../../src/server/server.js';
+import { DurableState, DurableStateError } from '../../src/server/durable.js';
+import { journaledCall } from '../support/durable-call.js';
+
+const R = 'cn-hangzhou';
+
+function raw(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('request headers past Node\'s 16 KiB limit', () => {
+  it('a short URL with oversized headers is answered 431 RequestHeaderFieldsTooLarge in the API shape', async () => {
+    const server = createIpamServer(await IpamService.create(), { region: R });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const answer = await raw(port, `GET /?Action=ListIpams&Version=2023-02-28&RegionId=${R} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      expect(body).toMatchObject({ Code: 'RequestHeaderFieldsTooLarge', RequestId: expect.any(String) });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('a failed journal write', () => {
+  it('cuts the journal back and syncs the cut (else a power cut could bring back the batch answered 500)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-review-'));
+    const state = await DurableState.open(dir);
+    await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const order: string[] = [];
+    const realTruncate = fsCallbacks.ftruncateSync;
+    const full = vi.spyOn(fsCallbacks, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    const truncate = vi.spyOn(fsCallbacks, 'ftruncateSync').mockImplementation((fd, len) => {
+      order.push('truncate');
+      return realTruncate(fd, len);
+    });
+    const sync = vi.spyOn(fsCallbacks, 'fdatasyncSync').mockImplementation(() => {
+      order.push('fdatasync');
+    });
+    syncBuiltinESMExports();
+    try {
+      await expect(journaledCall(state, 'CreateIpam', { RegionId: 'cn-beijing', OperatingRegionList: ['cn-beijing'] })).rejects.toThrow(DurableStateError);
+    } finally {
+      full.mockRestore();
+      truncate.mockRestore();
+      sync.mockRestore();
+      syncBuiltinESMExports();
+    }
+    expect(order).toEqual(['truncate', 'fdatasync']);
+    await state.close();
+  });
+});
+
+it('serve --host that is an address but not this machine\'s (EADDRNOTAVAIL): the message alone, no stack trace', async () => {
+  const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--in-memory', '--host', '192.0.2.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  expect(stdout).not.toContain('listening');
+  expect(code).toBe(1);
+  expect(stderr).toContain('EADDRNOTAVAIL');
+  expect(stderr).not.toMatch(/^\s+at /m);
+}, 10_000);
