@@ -144,10 +144,13 @@ export function setRandomState(space: i32, hi: u32, lo: u32): i32 {
   return S.OK;
 }
 
-/** Writes a space's generator state to IO_ADDRESS_OUT as a u64 (lo word first). */
+/**
+ * Writes a space's generator state to IO_ADDRESS_IN as a u64 (lo word first): IO_ADDRESS_OUT
+ * keeps only allocate/preview results, which a caller may still be reading.
+ */
 export function randomState(space: i32): i32 {
   if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
-  store<u64>(ioBase + IO_ADDRESS_OUT, randomStateOf(spacePtr(<u32>space)));
+  store<u64>(ioBase + IO_ADDRESS_IN, randomStateOf(spacePtr(<u32>space)));
   return S.OK;
 }
 
@@ -296,14 +299,15 @@ export function stats(space: i32): i32 {
 /**
  * Lists up to max blocks of kind (0 allocated, 1 free, 2 sources) starting at or after the
  * address in IO_ADDRESS_IN, in address order, into IO_PREFIXES / IO_ADDRESSES. Returns the
- * count; IO_STATUS is 1 when more may follow, from the cursor left in IO_ADDRESS_OUT.
+ * count; IO_STATUS is 1 when more may follow, from the cursor left in IO_ADDRESS_IN (in place:
+ * IO_ADDRESS_OUT keeps only allocate/preview results).
  */
 export function listBlocks(space: i32, kind: i32, max: i32): i32 {
   if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;
   if (kind < 0 || kind > 2 || max < 1 || <u32>max > BATCH_CAPACITY) return S.E_BAD_ARGUMENT;
   let count = listBlocks_(spacePtr(<u32>space), <u32>kind, inHi(), inLo(), <u32>max, ioBase + IO_PREFIXES, ioBase + IO_ADDRESSES);
-  store<u64>(ioBase + IO_ADDRESS_OUT, nextLo);
-  store<u64>(ioBase + IO_ADDRESS_OUT + 8, nextHi);
+  store<u64>(ioBase + IO_ADDRESS_IN, nextLo);
+  store<u64>(ioBase + IO_ADDRESS_IN + 8, nextHi);
   store<i32>(ioBase + IO_STATUS, count == <u32>max && !listWrapped ? 1 : 0);
   return <i32>count;
 }

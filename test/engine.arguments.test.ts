@@ -153,7 +153,7 @@ describe('numeric IPv4 methods on an IPv6 space', () => {
 
 describe('resultWords() holds the last allocateV6/previewV6 result', () => {
   // JSDoc: "The address written by the last allocateV6/previewV6". Reading randomState or listing
-  // the space overwrites the same IO slot (IO_ADDRESS_OUT), so resultWords() then answers the
+  // the space once wrote to the same IO slot (IO_ADDRESS_OUT), so resultWords() then answered the
   // generator state or a listing cursor instead of the address just allocated.
   const text = (w: Uint32Array) => formatCidrV6(w[0]!, w[1]!, w[2]!, w[3]!, 64);
   const addressAfter = async (between: (s: AddressSpace) => unknown) => {

@@ -400,13 +400,10 @@ export class AddressSpace {
 
   /** The generator state as [hi, lo] u32 halves; setRandomState(hi, lo) restores it. */
   get randomState(): readonly [number, number] {
-    const kept = this.resultWords();
     check(this.engine.raw.randomState(this.id));
-    const at = (this.engine.io + IO_ADDRESS_OUT) >>> 2;
+    const at = (this.engine.io + IO_ADDRESS_IN) >>> 2;
     const words = this.engine.words;
-    const state = [words[at + 1]!, words[at]!] as const;
-    words.set(kept, at); // the engine answers in the slot resultWords() reads
-    return state;
+    return [words[at + 1]!, words[at]!];
   }
 
   /** Restores a state read from randomState; hi and lo are u32 integers. */
@@ -436,10 +433,7 @@ export class AddressSpace {
     const { io, batchCapacity } = this.engine;
     const raw = this.engine.raw;
     const inAt = (io + IO_ADDRESS_IN) >>> 3;
-    const outAt = (io + IO_ADDRESS_OUT) >>> 3;
     let cursorLo = 0n, cursorHi = 0n;
-    // listBlocks answers its cursor in the slot resultWords() reads: put the result back after each page
-    const kept = this.resultWords();
     for (;;) {
       let longs = this.engine.longs;
       longs[inAt] = cursorLo;
@@ -457,9 +451,9 @@ export class AddressSpace {
         page.push({ family: this.family, address, prefixLength });
       }
       const more = this.engine.ints[(io + IO_STATUS) >>> 2] === 1;
-      cursorLo = longs[outAt]!;
-      cursorHi = longs[outAt + 1]!;
-      this.engine.words.set(kept, outAt * 2);
+      // the next cursor, where the engine left it (kept here: other calls may use the slot between pages)
+      cursorLo = longs[inAt]!;
+      cursorHi = longs[inAt + 1]!;
       yield* page;
       if (!more) return;
     }
