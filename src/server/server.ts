@@ -110,6 +110,7 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<string>
 
 export function createIpamServer(service: IpamService, options: ServerOptions): http.Server {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const urlTooLong = () => new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
   const send = (response: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
     if (options.unavailable?.()) response.shouldKeepAlive = false;
@@ -193,7 +194,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     const url = request.url ?? '/';
     // a URL of at most max/3 characters is under the limit whatever its characters (3 bytes at most each in UTF-8)
     if (url.length * 3 > limits.maxUrlBytes && Buffer.byteLength(url) > limits.maxUrlBytes) {
-      fail(response, new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`), '');
+      fail(response, urlTooLong(), '');
       return;
     }
     // only the query matters (the path is always /): no need for a whole URL object
@@ -215,13 +216,13 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     }
     const raw = (error as { rawPacket?: Buffer }).rawPacket;
     const lineEnd = raw?.indexOf('\r\n') ?? -1;
-    const [status, reason, code, message] =
-      error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd > limits.maxUrlBytes) ? [414, 'URI Too Long', 'RequestURITooLong', `The request URL is longer than ${limits.maxUrlBytes} bytes.`]
-      : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'RequestHeaderFieldsTooLarge', 'The request headers are too large.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
-      : [400, 'Bad Request', 'MalformedRequest', 'The request is not valid HTTP.'];
-    const text = JSON.stringify(errorBody(options.region, wireRequestId(), code, message));
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    const refusal =
+      error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd > limits.maxUrlBytes) ? urlTooLong()
+      : error.code === 'HPE_HEADER_OVERFLOW' ? new WireError('RequestHeaderFieldsTooLarge', 431, 'The request headers are too large.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new WireError('RequestTimeout', 408, 'The request was not received in time.')
+      : new WireError('MalformedRequest', 400, 'The request is not valid HTTP.');
+    const text = JSON.stringify(errorBody(options.region, wireRequestId(), refusal.code, refusal.message));
+    socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
   });
   return server;
 }
