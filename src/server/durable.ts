@@ -5,8 +5,11 @@
  *   appends that arrive together share one write and one sync (group commit).
  * - A journal record is one line, `<crc32 hex> <json>`. On start the snapshot is loaded and the
  *   journal replayed in order, each call at its recorded time, so IDs and CIDRs come out as in
- *   the original run (the ID generator's state is part of the snapshot). A torn or damaged last
- *   record (a crash mid-write) is dropped; damage anywhere else, or a damaged snapshot, is refused.
+ *   the original run (the ID generator's state is part of the snapshot). Damage that can only be
+ *   the last batch's write cut short by a crash (a torn last record; or, after a power cut, any
+ *   of its pages left unwritten) is dropped from the first damaged record on: that batch was
+ *   never acknowledged, as its sync had not returned. Damage anywhere else, or a damaged
+ *   snapshot, is refused.
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
  *   rename, directory fsync). It is read just before the batch that reaches the count is
  *   written and saved once that batch is synced, so it holds exactly the synced records (a
@@ -87,6 +90,21 @@ interface JournalRecord {
   draw?: number;
   /** The RequestId answered (records written before it was kept have none: replay makes one). */
   requestId?: string;
+  /** The seq of the first record of the batch it was written and synced with (none before 2026-11-27). */
+  batch?: number;
+}
+
+/**
+ * Whether damage right after record `seq` can only be the final batch torn by a crash: every
+ * whole record after it belongs to one batch, and that batch began at or before the damaged
+ * record, so the damage lies in the one batch whose sync had not returned. Without a whole
+ * record after it, only a torn last line (nothing but blank text after) can be told apart.
+ */
+function tornFinalBatch(rest: readonly string[], seq: number): boolean {
+  const whole = rest.map(parseLine).filter((record) => record !== undefined);
+  if (whole.length === 0) return rest.every((line) => line.trim() === '');
+  const batch = whole[0]!.batch;
+  return batch !== undefined && batch <= seq + 1 && whole.every((record) => record.batch === batch && record.seq > seq);
 }
 
 /**
@@ -247,9 +265,8 @@ export class DurableState {
       if (last && line === '') break; // the text ended with a complete record
       const record = last ? undefined : parseLine(line); // a final line without its newline is torn
       if (!record) {
-        const remaining = lines.slice(i + 1).join('\n');
-        if (remaining.trim() !== '') throw new DurableStateError(`${journalPath} is damaged at record ${i + 1} (not the last). Refusing to start.`);
-        break; // torn last record: it was never acknowledged
+        if (!tornFinalBatch(lines.slice(i + 1), seq)) throw new DurableStateError(`${journalPath} is damaged at record ${i + 1} (not in its last batch). Refusing to start.`);
+        break; // the rest is the torn last batch: it was never acknowledged
       }
       goodBytes += Buffer.byteLength(line) + 1;
       if (record.seq <= lastSeq) continue;
@@ -293,7 +310,10 @@ export class DurableState {
   /** Journals an accepted mutation, answered with `requestId`; resolves once it is on disk (fsynced). */
   append(action: string, params: Record<string, unknown>, time: Date, requestId: string): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const record: JournalRecord = { seq: ++this.#seq, time: time.toISOString(), action, params, draw: RANDOM_DRAW, requestId };
+    const seq = ++this.#seq;
+    // what is pending now is written and synced together (see #flush): a batch starts on an empty list
+    if (this.#pending.length === 0) this.#batchFrom = seq;
+    const record: JournalRecord = { seq, time: time.toISOString(), action, params, draw: RANDOM_DRAW, requestId, batch: this.#batchFrom };
     return new Promise((done, failed) => {
       this.#pending.push({ line: recordLine(record), done, failed });
       if (!this.#flushScheduled) {
@@ -308,6 +328,8 @@ export class DurableState {
   }
 
   #flushScheduled = false;
+  /** The seq of the first record pending. */
+  #batchFrom = 0;
   #chain: Promise<void> = Promise.resolve();
 
   /** Journal writes and snapshots run one at a time, in order. */

@@ -76,6 +76,43 @@ describe('durable state', () => {
     expect(journal.endsWith('\n')).toBe(true);
   });
 
+  it('drops the last batch from its first damaged record on when a power cut left one of its pages unwritten, and refuses such damage before a later batch', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir);
+    const { pool } = await populate(first);
+    // four calls in one turn of the event loop: one batch, one write, one sync
+    await Promise.all([24, 25, 26, 27].map((CidrMask) => journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask })));
+    await first.close();
+    const journalPath = path.join(dir, 'journal.log');
+    const lines = (await fs.readFile(journalPath, 'utf8')).split('\n').slice(0, -1);
+    const batchOf = (line: string) => JSON.parse(line.slice(9)).batch;
+    const firstOfBatch = JSON.parse(lines.at(-4)!.slice(9)).seq;
+    expect(lines.slice(-4).map(batchOf)).toEqual([firstOfBatch, firstOfBatch, firstOfBatch, firstOfBatch]);
+    expect(batchOf(lines.at(-5)!)).toBe(firstOfBatch - 1); // the batch before: one record
+
+    // what the journal holds up to the damage, replayed on its own
+    const upToDamage = lines.slice(0, -3).map((l) => `${l}\n`).join('');
+    const expected = await tempDir();
+    await fs.copyFile(path.join(dir, 'snapshot.json'), path.join(expected, 'snapshot.json'));
+    await fs.writeFile(path.join(expected, 'journal.log'), upToDamage);
+    const reference = await DurableState.open(expected);
+    const wanted = digest(reference);
+    await reference.close();
+
+    // the batch's second record on a page that never reached the disk: zeros, the rest intact
+    const torn = [...lines.slice(0, -3), '\0'.repeat(lines.at(-3)!.length), ...lines.slice(-2)].map((l) => `${l}\n`).join('');
+    await fs.writeFile(journalPath, torn);
+    const second = await DurableState.open(dir);
+    expect(digest(second)).toBe(wanted);
+    await second.close();
+    expect(await fs.readFile(journalPath, 'utf8')).toBe(upToDamage);
+
+    // damage in the one-record batch before it: that batch was synced and answered
+    const acknowledged = [...lines.slice(0, -5), '\0'.repeat(lines.at(-5)!.length), ...lines.slice(-4)].map((l) => `${l}\n`).join('');
+    await fs.writeFile(journalPath, acknowledged);
+    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record \d+ \(not in its last batch\)/);
+  });
+
   it('refuses a damaged record in the middle of the journal, and a damaged snapshot, loudly', async () => {
     const dir = await tempDir();
     const first = await DurableState.open(dir);
