@@ -230,3 +230,29 @@ describe('the largest-block chart in headless Chromium', () => {
     }
   }, 30_000);
 });
+
+describe("the charts' legend in headless Chromium", () => {
+  it('shows a utilisation under the cursor rounded down, as the table does: 99.96 % reads 99.9 %, never 100.0 %', async () => {
+    const summary = syntheticSummary({ strategies: ['first-fit', 'last-fit'] });
+    const root = ROOTS[0]!.id;
+    // every run's last sample at 99.96 %: the cursor at the right edge lands on the last event of one of them
+    for (const run of summary.runs) {
+      const series = run.series.find((s) => s.poolId === root)!;
+      series.utilisation[series.utilisation.length - 1] = 99.96;
+    }
+    const browser = await launchChromium();
+    try {
+      const opened = await openReport(browser, renderReport(summary));
+      const figure = opened.page.locator(`figure.chart[data-metric="utilisation"][data-pool="${POOLS.findIndex((p) => p.id === root)}"]`);
+      const over = (await figure.locator('.u-over').boundingBox())!;
+      await opened.page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
+      const values = await figure.locator('.u-legend .u-series .u-value').allTextContents();
+      await opened.close();
+      expect(opened.pageErrors).toEqual([]);
+      expect(values).toContain('99.9 %');
+      expect(values).not.toContain('100.0 %');
+    } finally {
+      await browser.close();
+    }
+  }, 30_000);
+});
