@@ -226,6 +226,7 @@ export class DurableState {
 
     let service: IpamService;
     let lastSeq = 0;
+    let hasIdState = true;
     const snapshotPath = path.join(dir, SNAPSHOT);
     const snapshotText = await fs.readFile(snapshotPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     if (snapshotText === undefined) {
@@ -246,7 +247,7 @@ export class DurableState {
       // IDs go on from the document's generator state (a document without one: from seed 0, as
       // the service that wrote the journal did); the seed then makes only RequestIds, which must
       // not repeat from one start to the next
-      const hasIdState = (snapshot.state as { idState?: unknown } | undefined)?.idState !== undefined;
+      hasIdState = (snapshot.state as { idState?: unknown } | undefined)?.idState !== undefined;
       const seed = hasIdState ? (Math.random() * 2 ** 32) >>> 0 : 0;
       service = await IpamService.restore(snapshot.state, { ...options.service, seed, clock });
     }
@@ -303,6 +304,16 @@ export class DurableState {
         await state.#journal.close();
         throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
       });
+    } else if (!hasIdState) {
+      // a document without the ID generator's state (written before it was kept) gave every start
+      // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
+      // 0's state, where the replay left it) and open that, which starts RequestIds at random
+      await state.snapshot().catch(async (error) => {
+        await state.#journal.close();
+        throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
+      });
+      await state.#journal.close();
+      return DurableState.#open(dir, options, release);
     }
     return state;
   }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
+import { IpamService } from '../../src/api/index.js';
 import { digest as serviceDigest } from '../api/fixture.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 import { journaledCall } from '../support/durable-call.js';
@@ -242,6 +243,35 @@ describe('durable state', () => {
     const listed = second.service.call('ListIpamPoolAllocations', { RegionId: R, IpamPoolId: pool }).IpamPoolAllocations as Array<Record<string, unknown>>;
     expect(listed.map((a) => [a.IpamPoolAllocationId, a.IpamPoolAllocationName])).toEqual([[answered, 'kept']]);
     await second.close();
+  });
+});
+
+describe('a directory whose snapshot predates the ID generator\'s state', () => {
+  it('is carried over on its first start, so no two starts answer with the same RequestIds, and keeps its state and next IDs', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir, { compactEvery: 1 });
+    const { pool } = await populate(first);
+    await first.close();
+    // the document as builds before the ID state wrote it: no idState (they restored from seed 0)
+    const snapshotPath = path.join(dir, 'snapshot.json');
+    const snapshot = JSON.parse(await fs.readFile(snapshotPath, 'utf8'));
+    delete snapshot.state.idState;
+    snapshot.sha256 = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
+    await fs.writeFile(snapshotPath, JSON.stringify(snapshot));
+    const legacy = await IpamService.restore(snapshot.state, { seed: 0 });
+    const nextId = legacy.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 }).IpamPoolAllocationId;
+
+    const answers = [];
+    for (let start = 0; start < 2; start++) {
+      const state = await DurableState.open(dir);
+      answers.push(await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 }));
+      await journaledCall(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: answers.at(-1)!.IpamPoolAllocationId });
+      await state.close();
+    }
+    expect(answers[0]!.RequestId).not.toBe(answers[1]!.RequestId);
+    // the IDs go on from where seed 0's replay left them, as before the carry-over
+    expect(answers[0]!.IpamPoolAllocationId).toBe(nextId);
+    expect(JSON.parse(await fs.readFile(snapshotPath, 'utf8')).state.idState).toEqual(expect.any(Number));
   });
 });
 
