@@ -21,6 +21,21 @@ export class Context {
     this.#millis = clock ? () => clock().getTime() : Date.now;
   }
 
+  /**
+   * A new IPAM, scope, pool or resource-discovery ID that no record holds. IDs are random, but a
+   * restored document's generator state can have been set back by hand, and an ID made a second
+   * time would merge two records into one.
+   */
+  newId(prefix: string): string {
+    const { ipams, scopes, pools } = this.store;
+    const held = (id: string) => ipams.has(id) || scopes.has(id) || pools.has(id) ||
+      [...ipams.values()].some((ipam) => ipam.DefaultResourceDiscoveryId === id || ipam.DefaultResourceDiscoveryAssociationId === id);
+    let id: string;
+    do id = this.ids.id(prefix);
+    while (held(id));
+    return id;
+  }
+
   readonly #millis: () => number;
   #second = Number.NaN;
   #secondText = '';

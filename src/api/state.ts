@@ -15,7 +15,9 @@ import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
-import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from './limits.js';
+import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH, MAX_SCOPES } from './limits.js';
+import { formatTime } from './ids.js';
+import { regionList } from './operations/regions.js';
 import { checkMasks, seedFromId } from './operations/pool.js';
 import {
   ALLOCATION_STRATEGY, CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, IP_VERSION, ISP, isPlainObject, MASK, NAME, REGION, REGION_ID, REGION_LIST, REQUIRED_ID, SCOPE_DESCRIPTION,
@@ -157,13 +159,18 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const where = `ipams[${i}]`;
     const r = fields(where, IPAM_FIELDS, raw);
     claim(where, r.seq);
-    ctx.knownRegion(r.RegionId);
-    for (const region of r.OperatingRegionList) if (!ctx.regions.has(region)) fail(where, `unknown operating region ${region}`);
+    checkTime(where, r.CreateTime);
+    asApiWould(where, () => {
+      ctx.knownRegion(r.RegionId);
+      regionList(ctx, r.OperatingRegionList, 'OperatingRegionList');
+    });
     if (!r.OperatingRegionList.includes(r.RegionId)) fail(where, 'the hosted region is not an operating region');
+    if (r.PrivateDefaultScopeId === r.PublicDefaultScopeId) fail(where, 'the private and the public default scope are one scope');
     if (store.ipams.has(r.IpamId) || ctx.ipamHostedIn(r.RegionId)) fail(where, `a second IPAM ${r.IpamId} in ${r.RegionId}`);
     store.ipams.add(r.IpamId, { ...r, Tags: r.Tags } as IpamRecord);
   }
 
+  const scopesPerIpam = new Map<string, number>();
   for (const [i, raw] of list(doc, 'scopes').entries()) {
     const where = `scopes[${i}]`;
     const r = fields(where, SCOPE_FIELDS, raw);
@@ -171,19 +178,27 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const ipam = store.ipams.get(r.IpamId) ?? fail(where, `unknown IPAM ${r.IpamId}`);
     if (r.RegionId !== ipam.RegionId) fail(where, 'region differs from its IPAM');
     if (store.scopes.has(r.IpamScopeId)) fail(where, `duplicate scope ${r.IpamScopeId}`);
+    checkTime(where, r.CreateTime);
     const isDefaultId = r.IpamScopeId === ipam.PrivateDefaultScopeId || r.IpamScopeId === ipam.PublicDefaultScopeId;
     if (isDefaultId !== r.IsDefault) fail(where, 'IsDefault disagrees with the IPAM');
+    // CreateIpam makes the one public scope; CreateIpamScope makes private ones only, up to the quota
+    if (r.IpamScopeType !== (r.IpamScopeId === ipam.PublicDefaultScopeId ? 'public' : 'private')) fail(where, `a scope of type ${r.IpamScopeType} the API could not have made`);
+    const scopeCount = (scopesPerIpam.get(r.IpamId) ?? 0) + 1;
+    if (scopeCount > MAX_SCOPES) fail(where, `more scopes than an IPAM may hold (${MAX_SCOPES})`);
+    scopesPerIpam.set(r.IpamId, scopeCount);
     const { seq, CreateTime, ...scopeFields } = r;
     newScope(ctx, scopeFields as Omit<ScopeRecord, 'seq' | 'spaces' | 'pools' | 'CreateTime'>, newScopeSpaces(ctx, 1)[0], { seq, CreateTime });
   }
   for (const ipam of store.ipams.values()) {
-    if (!store.scopes.has(ipam.PrivateDefaultScopeId) || !store.scopes.has(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, 'a default scope is missing');
+    const own = (id: string) => store.scopes.get(id)?.IpamId === ipam.IpamId;
+    if (!own(ipam.PrivateDefaultScopeId) || !own(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, 'a default scope is missing, or is another IPAM\'s');
   }
 
   const allocationsById = new Map<string, Plain>();
   for (const [i, raw] of list(doc, 'allocations').entries()) {
     const where = `allocations[${i}]`;
     const r = fields(where, ALLOCATION_FIELDS, raw);
+    checkTime(where, r.CreationTime);
     if (allocationsById.has(r.IpamPoolAllocationId)) fail(where, `duplicate allocation ${r.IpamPoolAllocationId}`);
     allocationsById.set(r.IpamPoolAllocationId, r as unknown as Plain);
   }
@@ -195,6 +210,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const { Cidrs: cidrs, ...rest } = raw;
     const r = fields(where, POOL_FIELDS, rest);
     claim(where, r.seq);
+    checkTime(where, r.CreateTime);
     if (store.pools.has(r.IpamPoolId)) fail(where, `duplicate pool ${r.IpamPoolId}`);
     const scope = store.scopes.get(r.IpamScopeId) ?? fail(where, `unknown scope ${r.IpamScopeId}`);
     if (scope.IpamId !== r.IpamId) fail(where, 'scope and IPAM disagree');
@@ -204,6 +220,8 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (r.PoolDepth !== (parent ? parent.PoolDepth + 1 : 1)) fail(where, 'PoolDepth does not match the pool tree');
     if (r.PoolRegionId !== undefined && !ipam.OperatingRegionList.includes(r.PoolRegionId)) fail(where, 'pool region is not an operating region');
     if (parent?.PoolRegionId !== undefined && r.PoolRegionId !== parent.PoolRegionId) fail(where, "region differs from the source pool's");
+    if (r.Ipv6Isp !== undefined && (r.IpVersion !== 'IPv6' || scope.IpamScopeType !== 'public')) fail(where, 'only public IPv6 pools have an ISP');
+    if (r.AutoImport && r.PoolRegionId === undefined) fail(where, 'AutoImport needs a pool region');
     const bits = familyBits(r.IpVersion);
     asApiWould(where, () => checkMasks(r.IpVersion, r));
     const { RandomState, ...poolFields } = r;
@@ -262,6 +280,9 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const where = `allocation ${a.IpamPoolAllocationId}`;
     if (a.ResourceType !== 'Custom') fail(where, 'an IpamPool allocation with no sub-pool CIDR behind it');
     const pool = store.pools.get(a.IpamPoolId as string) ?? fail(where, `unknown pool ${a.IpamPoolId}`);
+    // a custom allocation is its own resource, in its pool's region (recordAllocation)
+    if (a.ResourceId !== a.IpamPoolAllocationId) fail(where, 'a custom allocation\'s ResourceId is its own ID');
+    if (a.ResourceRegionId !== undefined && a.ResourceRegionId !== ctx.regionOf(pool)) fail(where, `ResourceRegionId should be ${ctx.regionOf(pool)}`);
     const block = parseFor(ctx, pool, a.Cidr as string, where);
     engineStep(where, () => pool.space.reserve(block), `${a.Cidr} lies outside the pool's CIDRs or overlaps another allocation`);
     restoreAllocation(ctx, pool, a, block, where);
@@ -283,7 +304,10 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const r = fields(where, CLIENT_TOKEN_FIELDS, entry);
     if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
     if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
-    store.clientTokens.set(r.token, { action: r.action, digest: currentDigest(r.digest), response: structuredClone(response) });
+    const digest = currentDigest(r.digest);
+    // digestOf's text begins with the action's name: one of another action would refuse every retry
+    if (!digest.startsWith(`[${JSON.stringify(r.action)},`)) fail(where, `the digest is not one of a ${r.action} request`);
+    store.clientTokens.set(r.token, { action: r.action, digest, response: structuredClone(response) });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';
@@ -299,6 +323,12 @@ function parseFor(ctx: Context, pool: PoolRecord, text: string, where: string): 
     if (error instanceof IpamApiError) fail(where, error.message);
     throw error;
   }
+}
+
+/** A record's time as the API writes it (formatTime), or the document is refused. */
+function checkTime(where: string, text: string): void {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()) || formatTime(date) !== text) fail(where, `${JSON.stringify(text)} is not a time as the API writes one (YYYY-MM-DDThh:mm:ssZ)`);
 }
 
 /** Runs an API rule on a record: its IpamApiError becomes the document's IpamStateError. */

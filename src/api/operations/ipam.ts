@@ -21,10 +21,10 @@ export const createIpam = mutation('CreateIpam', {
   return (RequestId) => {
     // the engine's part first, whole: only then are IDs drawn and records made
     const [privateSpaces, publicSpaces] = newScopeSpaces(ctx, 2);
-    const IpamId = ctx.ids.id('ipam-');
+    const IpamId = ctx.newId('ipam-');
     const scopeFields = { IpamId, RegionId: p.RegionId, IsDefault: true, Tags: [] };
-    const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'private' }, privateSpaces);
-    const publicScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.ids.id('ipam-scope-'), IpamScopeType: 'public' }, publicSpaces);
+    const privateScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.newId('ipam-scope-'), IpamScopeType: 'private' }, privateSpaces);
+    const publicScope = newScope(ctx, { ...scopeFields, IpamScopeId: ctx.newId('ipam-scope-'), IpamScopeType: 'public' }, publicSpaces);
     const ipam: IpamRecord = {
       seq: ctx.store.nextSeq(),
       IpamId,
@@ -37,8 +37,8 @@ export const createIpam = mutation('CreateIpam', {
       CreateTime: ctx.now(),
       PrivateDefaultScopeId: privateScope.IpamScopeId,
       PublicDefaultScopeId: publicScope.IpamScopeId,
-      DefaultResourceDiscoveryId: ctx.ids.id('ipam-res-disco-'),
-      DefaultResourceDiscoveryAssociationId: ctx.ids.id('ipam-res-disco-assoc-'),
+      DefaultResourceDiscoveryId: ctx.newId('ipam-res-disco-'),
+      DefaultResourceDiscoveryAssociationId: ctx.newId('ipam-res-disco-assoc-'),
     };
     ctx.store.ipams.add(IpamId, ipam);
     return {

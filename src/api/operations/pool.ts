@@ -97,7 +97,7 @@ export const createIpamPool = mutation('CreateIpamPool', {
   checkMasks(version, masks);
   return (RequestId) => {
     const space = ctx.engine.createSpace(version === 'IPv4' ? 4 : 6);
-    const IpamPoolId = ctx.ids.id('ipam-pool-');
+    const IpamPoolId = ctx.newId('ipam-pool-');
     space.seedRandom(p.RandomSeed ?? seedFromId(IpamPoolId));
     const pool: PoolRecord = {
       seq: ctx.store.nextSeq(),

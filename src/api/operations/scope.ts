@@ -21,7 +21,7 @@ export const createIpamScope = mutation('CreateIpamScope', {
   return (RequestId) => {
     const [spaces] = newScopeSpaces(ctx, 1); // the engine's part first, whole: then the ID and the record
     const scope = newScope(ctx, {
-      IpamScopeId: ctx.ids.id('ipam-scope-'),
+      IpamScopeId: ctx.newId('ipam-scope-'),
       IpamId: ipam.IpamId,
       IpamScopeType: 'private',
       IsDefault: false,
