@@ -15,6 +15,8 @@ export interface ServerLimits {
   maxBodyBytes: number;
   /** Longest request URL in bytes. */
   maxUrlBytes: number;
+  /** Largest total of the header lines (names, values, separators) in bytes. */
+  maxHeaderBytes: number;
   /** Most parameters in one request (query and body together). */
   maxParameters: number;
   /** Milliseconds a client may take to send a whole request. */
@@ -25,7 +27,10 @@ export interface ServerLimits {
 
 export const DEFAULT_LIMITS: ServerLimits = {
   maxBodyBytes: 64 * 1024,
-  maxUrlBytes: 8 * 1024, // below Node's 16 KiB header limit, so the API answers, not the HTTP parser
+  // the SDK sends every parameter in the query: 20 tags of 64- and 128-character keys and values,
+  // percent-encoded Chinese (9 bytes a character), come to about 35 KB with a name and description
+  maxUrlBytes: 64 * 1024,
+  maxHeaderBytes: 16 * 1024, // Node's own default
   maxParameters: 400,
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
@@ -111,6 +116,7 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<string>
 export function createIpamServer(service: IpamService, options: ServerOptions): http.Server {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const urlTooLong = () => new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
+  const headersTooLarge = () => new WireError('RequestHeaderFieldsTooLarge', 431, 'The request headers are too large.');
   const send = (response: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
     if (options.unavailable?.()) response.shouldKeepAlive = false;
@@ -157,8 +163,9 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       const form = body !== '' && /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? '') ? new URLSearchParams(body) : undefined;
       const pairs: Iterable<[string, string]> = form ? [...query, ...form] : query;
       if (query.size + (form?.size ?? 0) > limits.maxParameters) throw new WireError('InvalidParameter.TooMany', 400, `A request may carry at most ${limits.maxParameters} parameters.`);
-      const action = query.get('Action') ?? header(request, 'x-acs-action') ?? '';
-      const version = query.get('Version') ?? header(request, 'x-acs-version');
+      // given twice, a parameter takes its last value: these two as well
+      const action = query.getAll('Action').at(-1) ?? header(request, 'x-acs-action') ?? '';
+      const version = query.getAll('Version').at(-1) ?? header(request, 'x-acs-version');
       const operation = OPERATION_BY_ACTION.get(action);
       if (!operation || operation.method !== request.method) {
         throw new WireError('InvalidAction.NotFound', 404, 'Specified api is not found, please check your url and method.');
@@ -185,6 +192,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     headersTimeout: limits.headersTimeoutMs,
     // Node enforces both timeouts on this interval (30 s by default): check often enough to matter
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    // Node's parser holds the request line and the headers to one size together and answers past
+    // it itself: its limit is set well above both of ours, which the handler holds each to
+    maxHeaderSize: 2 * (limits.maxUrlBytes + limits.maxHeaderBytes),
+    // the path and Host are not looked at: an HTTP/1.1 request without Host is answered like any other
+    // (Node's own refusal of it has no body in the API's error shape)
+    requireHostHeader: false,
   }, (request, response) => {
     const down = options.unavailable?.();
     if (down) {
@@ -197,6 +210,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       fail(response, urlTooLong(), '');
       return;
     }
+    let headerBytes = 0;
+    for (const field of request.rawHeaders) headerBytes += field.length + 2; // ": " or CRLF after each
+    if (headerBytes > limits.maxHeaderBytes) {
+      fail(response, headersTooLarge(), '');
+      return;
+    }
     // only the query matters (the path is always /): no need for a whole URL object
     const mark = url.indexOf('?');
     const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
@@ -207,18 +226,20 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     // a body is read (and held to the limit) whatever the method; only a POST's carries parameters
     readBody(request, limits.maxBodyBytes).then((body) => answer(request, response, query, request.method === 'POST' ? body : ''), (error) => fail(response, error, ''));
   });
-  // Node's parser answers a request line or headers over its 16 KiB limit itself (431, no
-  // body), and its timeouts (408, no body): answer them in the API's error shape instead
+  // Node's parser answers a request line and headers over maxHeaderSize itself (431, no body),
+  // and its timeouts (408, no body): answer them in the API's error shape instead
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || error.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
+    // the packet is the chunk being parsed: headers overflow when the request line ends in it,
+    // within the URL limit (past that, or beyond the chunk, it is the URL that is too long)
     const raw = (error as { rawPacket?: Buffer }).rawPacket;
     const lineEnd = raw?.indexOf('\r\n') ?? -1;
     const refusal =
       error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd > limits.maxUrlBytes) ? urlTooLong()
-      : error.code === 'HPE_HEADER_OVERFLOW' ? new WireError('RequestHeaderFieldsTooLarge', 431, 'The request headers are too large.')
+      : error.code === 'HPE_HEADER_OVERFLOW' ? headersTooLarge()
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new WireError('RequestTimeout', 408, 'The request was not received in time.')
       : new WireError('MalformedRequest', 400, 'The request is not valid HTTP.');
     const text = JSON.stringify(errorBody(options.region, wireRequestId(), refusal.code, refusal.message));

@@ -9,7 +9,7 @@ import type { ParamSpecs } from '../api/params.js';
 /** Signature and envelope parameters the client adds; not operation parameters (spec §1). */
 export const COMMON_PARAMETERS = new Set([
   'Action', 'Version', 'Format', 'Timestamp', 'SignatureNonce', 'SignatureMethod', 'SignatureVersion',
-  'SignatureType', 'Signature', 'AccessKeyId', 'SecurityToken', 'OwnerId', 'OwnerAccount',
+  'SignatureType', 'Signature', 'AccessKeyId', 'SecurityToken', 'BearerToken', 'OwnerId', 'OwnerAccount',
   'ResourceOwnerId', 'ResourceOwnerAccount',
 ]);
 
