@@ -151,6 +151,8 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     const port = wholeNumber('port', values.port, 0, 65535)!;
+    // an empty host would listen on every interface, and the endpoint checks no signature
+    if (values.host === '') throw new ScenarioError('--host must name an address, got an empty value');
     await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
   }

@@ -30,7 +30,9 @@ async function loadScenario(given: string | undefined): Promise<Scenario> {
   let text: string;
   try {
     text = await readFile(name, 'utf8');
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new ScenarioError(`cannot read the scenario file ${JSON.stringify(name)}: ${code === 'EISDIR' ? 'it is a directory' : (error as Error).message}`);
     throw new ScenarioError(`no scenario file ${JSON.stringify(name)} and no built-in scenario of that name (see --list)`);
   }
   let doc: unknown;
@@ -173,6 +175,8 @@ export async function simulateCommand(args: string[]): Promise<number> {
   });
   // no more threads than strategies: each runs one strategy at a time
   const workers = Math.min(wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length), scenario.strategies.length);
+  // an empty value (an unset shell variable) would resolve to the working directory
+  if (values.out === '') throw new ScenarioError('--out must name a directory, got an empty value');
   const out = resolve(values.out!);
   const started = performance.now();
   const summary = await inReportDirectory(out, async () => {

@@ -44,9 +44,11 @@ const fail = (where: string, what: string): never => {
   throw new ScenarioError(`${where}: ${what}`);
 };
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The field, or the default when it is left out (a null is not left out: it is checked, and refused). */
+const given = (o: Json, key: string, fallback: unknown): unknown => (o[key] === undefined ? fallback : o[key]);
 
 function num(o: Json, key: string, where: string, min: number, max: number, fallback?: number): number {
-  const v = o[key] ?? fallback;
+  const v = given(o, key, fallback);
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) fail(`${where}.${key}`, `must be a number from ${min} to ${max}`);
   return v as number;
 }
@@ -56,7 +58,7 @@ function int(o: Json, key: string, where: string, min: number, max: number, fall
   return v;
 }
 function text(o: Json, key: string, where: string, fallback?: string): string {
-  const v = o[key] ?? fallback;
+  const v = given(o, key, fallback);
   if (typeof v !== 'string' || v.length === 0 || v.length > 1000) fail(`${where}.${key}`, 'must be a non-empty string of at most 1000 characters');
   return v as string;
 }
@@ -75,16 +77,16 @@ export function parseScenario(doc: unknown): Scenario {
   if (!isObject(doc)) fail('scenario', 'must be a JSON object');
   const o = doc as Json;
   unknownKeys(o, KNOWN_KEYS, 'scenario');
-  const strategies = o.strategies ?? Object.keys(STRATEGIES);
+  const strategies = given(o, 'strategies', Object.keys(STRATEGIES));
   if (!Array.isArray(strategies) || strategies.length === 0) fail('scenario.strategies', 'must be a non-empty list');
   for (const s of strategies as unknown[]) {
     if (typeof s !== 'string' || !Object.hasOwn(STRATEGIES, s)) fail('scenario.strategies', `unknown strategy ${JSON.stringify(s)}; known: ${Object.keys(STRATEGIES).join(', ')}`);
   }
   if (new Set(strategies as string[]).size !== (strategies as string[]).length) fail('scenario.strategies', 'lists a strategy twice');
-  const arrivals = o.arrivals ?? { start: 0.6, end: 0.6 };
+  const arrivals = given(o, 'arrivals', { start: 0.6, end: 0.6 });
   if (!isObject(arrivals)) fail('scenario.arrivals', 'must be an object { start, end }');
   unknownKeys(arrivals as Json, ARRIVALS_KEYS, 'scenario.arrivals');
-  const bursts = o.bursts ?? [];
+  const bursts = given(o, 'bursts', []);
   if (!Array.isArray(bursts)) fail('scenario.bursts', 'must be a list');
   const pools = o.pools;
   if (!Array.isArray(pools) || pools.length === 0) fail('scenario.pools', 'must be a non-empty list of top-level pools');

@@ -1,10 +1,12 @@
 // The simulator's inputs at their edges: strategy names that are Object.prototype members, unknown
-// keys in arrivals and bursts, empty or non-decimal numbers, an --out no file can be made in, options
-// with no command, serve's --port, and the CPU count a serial run records.
+// keys in arrivals and bursts, fields given as null, empty or non-decimal numbers, empty --out and
+// --host, an --out no file can be made in, a directory as --scenario, options with no command,
+// serve's --port, and the CPU count a serial run records.
+import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { cliInScratchDirectory } from '../support/cli.js';
+import { CLI, cliInScratchDirectory } from '../support/cli.js';
 import { Engine } from '../../src/engine/index.js';
 import { parseScenario, ScenarioError } from '../../src/sim/scenario.js';
 import { simulateSerial } from '../../src/sim/simulate.js';
@@ -43,6 +45,14 @@ describe('scenario checks', () => {
     expect(() => parseScenario(doc)).toThrow(ScenarioError);
     expect(() => parseScenario(doc)).toThrow(message);
   });
+
+  // "checked whole with precise messages": a null where a number, list or object belongs is a
+  // mistyped field, as "description": null and "chunk": null are; it is not a field left out
+  it.each(['seed', 'samples', 'strategies', 'arrivals', 'bursts'])('refuses "%s": null instead of running with the default', (key) => {
+    const doc = { ...base(), [key]: null };
+    expect(() => parseScenario(doc)).toThrow(ScenarioError);
+    expect(() => parseScenario(doc)).toThrow(new RegExp(`scenario\\.${key}`));
+  });
 });
 
 describe('wasm-ipam options and exit codes', () => {
@@ -66,6 +76,40 @@ describe('wasm-ipam options and exit codes', () => {
     expect(stderr).not.toMatch(/unknown command/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^small-lab\s/m);
+  });
+
+  it('refuses an empty --out (--out=) with exit 2 instead of writing index.html and summary.json into the working directory', async () => {
+    const { code, stderr } = await cli('simulate', '--scenario', 'small-lab', '--events', '200', '--strategies', 'first-fit', '--out=');
+    expect(await readdir(scratch.dir())).not.toContain('index.html');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--out must name a directory/);
+  });
+
+  it('says that a --scenario directory is a directory, not that no such file exists', async () => {
+    const { code, stderr } = await cli('simulate', '--scenario', scratch.dir(), '--events', '200');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/cannot read the scenario file .*: it is a directory/);
+  });
+
+  it('refuses an empty serve --host (--host=) with exit 2 instead of listening on every interface', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--host=', '--port', '0', '--in-memory'], { cwd: scratch.dir() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      const poll = setInterval(() => {
+        if (/listening on/.test(stdout)) {
+          clearInterval(poll);
+          child.kill(); // it started (the defect): stop the server this test started
+        }
+      }, 50);
+      child.on('exit', () => clearInterval(poll));
+    });
+    expect(stdout).not.toMatch(/listening on/);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--host must name an address/);
   });
 
   it('refuses serve --port abc with a message and exit 2, not a stack trace and exit 1', async () => {
