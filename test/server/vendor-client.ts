@@ -4,15 +4,15 @@ import * as $dara from '@darabonba/typescript';
 
 // CommonJS interop: the class is the module's default export
 type ClientClass = new (config: $OpenApiUtil.Config) => {
-  callApi(params: $OpenApiUtil.Params, request: $OpenApiUtil.OpenApiRequest, runtime: $dara.RuntimeOptions): Promise<{ body: unknown }>;
+  callApi(params: $OpenApiUtil.Params, request: $OpenApiUtil.OpenApiRequest, runtime: $dara.RuntimeOptions): Promise<{ statusCode: number; body: any }>;
 };
-const Client = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as unknown as ClientClass;
+export const VendorClient = ((OpenApi as unknown as { default?: unknown }).default ?? OpenApi) as unknown as ClientClass;
 const GET_ACTIONS = new Set(['GetIpamPoolAllocation', 'GetIpamPoolNextAvailableCidr']);
 
 export type Call = (action: string, query: Record<string, unknown>) => Promise<Record<string, any>>;
 
 export function vendorClient(port: number, signature: 'v3' | 'v2'): Call {
-  const client = new Client(new $OpenApiUtil.Config({
+  const client = new VendorClient(new $OpenApiUtil.Config({
     accessKeyId: 'test-ak', accessKeySecret: 'test-secret', endpoint: `127.0.0.1:${port}`, protocol: 'HTTP', regionId: 'cn-hangzhou',
     ...(signature === 'v2' ? { signatureAlgorithm: 'v2' } : {}),
   }));
