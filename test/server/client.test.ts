@@ -225,7 +225,7 @@ describe('the wire, at its edges', () => {
   });
 
   // README "A local endpoint": "A parameter given twice takes its last value (the body's over the query's)".
-  // Action and Version are taken with URLSearchParams.get, i.e. the first value.
+  // Action and Version were once read with URLSearchParams.get, the first value.
   it('a parameter given twice takes its last value: Action and Version as well', async () => {
     const base = `http://127.0.0.1:${port}/?RegionId=${R}`;
     const action = await fetch(`${base}&Version=2023-02-28&Action=DescribeVpcs&Action=ListIpams`, { method: 'POST' });
@@ -236,7 +236,7 @@ describe('the wire, at its edges', () => {
 
   // Spec §1: the SDK sends every operation parameter in the query string; spec §2.7 / docs/api-reference.md:
   // up to 20 tags, key up to 64 characters, value up to 128. Twenty tags of 20-character keys and 40-character
-  // values in Chinese (well inside the limits) make a ~11 KB URL, refused 414 by the 8 KiB URL limit.
+  // values in Chinese (well inside the limits) make a ~11 KB URL (an 8 KiB URL limit refused it).
   it('a CreateIpam well inside the documented tag limits, sent by the vendor client, is not refused as too long', async () => {
     const call = vendorClient(port, 'v3');
     const Tag = Array.from({ length: 20 }, (_, i) => ({ Key: `业务部门标签${String(i).padStart(2, '0')}${'键'.repeat(12)}`, Value: '华东生产环境'.repeat(6) + '核心业务' }));
