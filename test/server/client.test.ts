@@ -243,6 +243,16 @@ describe('the wire, at its edges', () => {
     expect(Tag.every((t) => [...t.Key].length === 20 && [...t.Value].length === 40)).toBe(true);
     const ipam = await call('CreateIpam', { RegionId: R, OperatingRegionList: [R], Tag });
     expect(ipam.IpamId).toMatch(/^ipam-/);
+    // and at every limit at once: 20 tags of 64- and 128-character keys and values, a 128-character
+    // name and a 256-character description, all in Chinese (9 bytes a character, percent-encoded)
+    const S = 'cn-shanghai';
+    const longest = {
+      RegionId: S, OperatingRegionList: [S], IpamName: '网'.repeat(128), IpamDescription: '描'.repeat(256),
+      Tag: Array.from({ length: 20 }, (_, i) => ({ Key: `${'键'.repeat(62)}${String(i).padStart(2, '0')}`, Value: '值'.repeat(128) })),
+    };
+    const created = await call('CreateIpam', longest);
+    const listed = await call('ListIpams', { RegionId: S, IpamIds: [created.IpamId] });
+    expect(listed.Ipams[0]).toMatchObject({ IpamName: longest.IpamName, IpamDescription: longest.IpamDescription, Tags: longest.Tag });
   });
 
   // README "A local endpoint": "errors carry the API's HTTP status and RequestId, HostId, Code, Message, Recommend";
