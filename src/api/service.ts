@@ -95,7 +95,25 @@ export class IpamService {
    * by them, ClientTokens, and the ID generator's state when seeded).
    */
   exportState(): Record<string, unknown> {
+    this.#checkLive();
     return writeState(this.#context, this.#ids.state);
+  }
+
+  /**
+   * Gives back the engine memory of every address space the service holds, for a service made
+   * on an engine that outlives it (one given in the options and shared). The service answers no
+   * call and exports nothing after it: its spaces' numbers may already be another's.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    disposeState(this.#context);
+  }
+
+  #disposed = false;
+
+  #checkLive(): void {
+    if (this.#disposed) throw new Error('This IpamService was disposed: it answers no more calls.');
   }
 
   /**
@@ -132,6 +150,7 @@ export class IpamService {
    */
   call<S extends string>(action: S & (S extends Action ? never : unknown), params?: unknown, requestId?: string): Record<string, unknown>;
   call(action: string, params?: unknown, requestId?: string): Record<string, unknown> {
+    this.#checkLive();
     if (this.#errorStacks) return this.#answer(action, params, requestId);
     // errors made during this call capture no stack: the limit is V8's global one, put back
     // before the call returns or throws (engines without it, or with it frozen, are left alone)

@@ -49,18 +49,24 @@ async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const lockPath = path.join(dir, LOCK);
   const inUse = (who: string) => new DurableStateError(`${dir} is in use by ${who} (${lockPath}). Refusing to start: two owners would each journal their own changes.`);
   if (HELD.has(key)) throw inUse('this process');
-  for (;;) {
-    try {
-      await fs.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number((await fs.readFile(lockPath, 'utf8').catch(() => '')).trim());
-      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(`process ${pid}`);
-      await fs.rm(lockPath, { force: true }); // left by an owner that is gone
-    }
-  }
+  // claimed before the first wait: a second open in this process started meanwhile sees it
   HELD.add(key);
+  try {
+    for (;;) {
+      try {
+        await fs.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const pid = Number((await fs.readFile(lockPath, 'utf8').catch(() => '')).trim());
+        if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(`process ${pid}`);
+        await fs.rm(lockPath, { force: true }); // left by an owner that is gone
+      }
+    }
+  } catch (error) {
+    HELD.delete(key);
+    throw error;
+  }
   return async () => {
     HELD.delete(key);
     await fs.rm(lockPath, { force: true });
@@ -95,16 +101,24 @@ interface JournalRecord {
 }
 
 /**
- * Whether damage right after record `seq` can only be the final batch torn by a crash: every
- * whole record after it belongs to one batch, and that batch began at or before the damaged
- * record, so the damage lies in the one batch whose sync had not returned. Without a whole
- * record after it, only a torn last line (nothing but blank text after) can be told apart.
+ * Whether the damage that begins at `lines[0]`, right after the record numbered `prev`, can only
+ * be the last batch's write torn by a crash. A crash leaves pages of that write unwritten (zeros:
+ * the file's size was already set) or the write cut short, so every damaged line holds a NUL or
+ * is the last line (no newline after it); and every whole record after the damage belongs to one
+ * batch that began at or before it, so the damage lies in the one batch whose sync had not
+ * returned. Anything else (a changed byte, a lost newline) is damage to what was acknowledged.
  */
-function tornFinalBatch(rest: readonly string[], seq: number): boolean {
-  const whole = rest.map(parseLine).filter((record) => record !== undefined);
-  if (whole.length === 0) return rest.every((line) => line.trim() === '');
+function tornFinalBatch(lines: readonly string[], prev: number): boolean {
+  const whole: JournalRecord[] = [];
+  for (const [i, line] of lines.entries()) {
+    const last = i === lines.length - 1;
+    const record = last ? undefined : parseLine(line);
+    if (record) whole.push(record);
+    else if (!last && !line.includes('\0')) return false;
+  }
+  if (whole.length === 0) return true;
   const batch = whole[0]!.batch;
-  return batch !== undefined && batch <= seq + 1 && whole.every((record) => record.batch === batch && record.seq > seq);
+  return batch !== undefined && batch <= prev + 1 && whole.every((record) => record.batch === batch && record.seq > prev);
 }
 
 /**
@@ -252,70 +266,83 @@ export class DurableState {
       service = await IpamService.restore(snapshot.state, { ...options.service, seed, clock });
     }
 
-    const journalPath = path.join(dir, JOURNAL);
-    const journalText = await fs.readFile(journalPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-    if (snapshotText === undefined && journalText.trim() !== '') {
-      throw new DurableStateError(`${journalPath} has records but ${snapshotPath} is missing: the IDs it answered cannot be made again. Refusing to start.`);
-    }
-    let goodBytes = 0;
-    let seq = lastSeq;
-    const lines = journalText.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      const last = i === lines.length - 1;
-      if (last && line === '') break; // the text ended with a complete record
-      const record = last ? undefined : parseLine(line); // a final line without its newline is torn
-      if (!record) {
-        if (!tornFinalBatch(lines.slice(i + 1), seq)) throw new DurableStateError(`${journalPath} is damaged at record ${i + 1} (not in its last batch). Refusing to start.`);
-        break; // the rest is the torn last batch: it was never acknowledged
+    // what is opened here is given back on every way out but a start: the file handle, and the
+    // service's spaces (in an engine that lives on when the caller gave one)
+    let journal: fs.FileHandle | undefined;
+    let carriedOver = false;
+    try {
+      const journalPath = path.join(dir, JOURNAL);
+      const journalText = await fs.readFile(journalPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+      if (snapshotText === undefined && journalText.trim() !== '') {
+        throw new DurableStateError(`${journalPath} has records but ${snapshotPath} is missing: the IDs it answered cannot be made again. Refusing to start.`);
       }
-      goodBytes += Buffer.byteLength(line) + 1;
-      if (record.seq <= lastSeq) continue;
-      if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
-      if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, options.service?.regions ?? DEFAULT_REGIONS, record)) {
-        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
-          `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
-          'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
+      let goodBytes = 0;
+      let seq = lastSeq;
+      const lines = journalText.split('\n');
+      /** The seq of the last whole record read, replayed or (held by the snapshot already) skipped. */
+      let prev = lastSeq;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        const last = i === lines.length - 1;
+        if (last && line === '') break; // the text ended with a complete record
+        const record = last ? undefined : parseLine(line); // a final line without its newline is torn
+        if (!record) {
+          if (!tornFinalBatch(lines.slice(i), prev)) throw new DurableStateError(`${journalPath} is damaged at record ${i + 1}, not as a crash tears the last write (pages left unwritten, or a last line cut short). Refusing to start.`);
+          break; // the rest is the torn last batch: it was never acknowledged
+        }
+        goodBytes += Buffer.byteLength(line) + 1;
+        prev = record.seq;
+        if (record.seq <= lastSeq) continue;
+        if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
+        if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, options.service?.regions ?? DEFAULT_REGIONS, record)) {
+          throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
+            `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
+            'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
+        }
+        setTime(new Date(record.time));
+        try {
+          // with the RequestId first answered: a ClientToken retry after the restart gets that answer
+          service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
+        } catch (error) {
+          // records without a RequestId come from builds before 2026-11-27, which may have taken what
+          // this one refuses (a second top-level public IPv6 pool of one ISP and region); a snapshot
+          // taken by that build loads here
+          const older = record.requestId === undefined
+            ? ' The record was written by an older build: if that build accepted it, open the directory once with that build and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.'
+            : '';
+          throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}${older}`);
+        }
+        seq = record.seq;
       }
-      setTime(new Date(record.time));
-      try {
-        // with the RequestId first answered: a ClientToken retry after the restart gets that answer
-        service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
-      } catch (error) {
-        // records without a RequestId come from builds before 2026-11-27, which may have taken what
-        // this one refuses (a second top-level public IPv6 pool of one ISP and region); a snapshot
-        // taken by that build loads here
-        const older = record.requestId === undefined
-          ? ' The record was written by an older build: if that build accepted it, open the directory once with that build and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.'
-          : '';
-        throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}${older}`);
+      journal = await fs.open(journalPath, 'a+');
+      if (goodBytes < Buffer.byteLength(journalText)) {
+        await journal.truncate(goodBytes);
+        await journal.sync();
       }
-      seq = record.seq;
+      const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime, release);
+      if (snapshotText === undefined) {
+        // the first snapshot holds the ID generator's seed: without it the journal does not replay
+        await state.snapshot().catch((error) => {
+          throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
+        });
+      } else if (!hasIdState) {
+        // a document without the ID generator's state (written before it was kept) gave every start
+        // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
+        // 0's state, where the replay left it) and open that, which starts RequestIds at random
+        await state.snapshot().catch((error) => {
+          throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
+        });
+        carriedOver = true;
+      }
+      if (!carriedOver) return state;
+    } catch (error) {
+      await journal?.close().catch(() => undefined);
+      service.dispose();
+      throw error;
     }
-    const journal = await fs.open(journalPath, 'a+');
-    if (goodBytes < Buffer.byteLength(journalText)) {
-      await journal.truncate(goodBytes);
-      await journal.sync();
-    }
-    const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime, release);
-    if (snapshotText === undefined) {
-      // the first snapshot holds the ID generator's seed: without it the journal does not replay
-      await state.snapshot().catch(async (error) => {
-        await state.#journal.close();
-        throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
-      });
-    } else if (!hasIdState) {
-      // a document without the ID generator's state (written before it was kept) gave every start
-      // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
-      // 0's state, where the replay left it) and open that, which starts RequestIds at random
-      await state.snapshot().catch(async (error) => {
-        await state.#journal.close();
-        throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
-      });
-      await state.#journal.close();
-      return DurableState.#open(dir, options, release);
-    }
-    return state;
+    await journal.close();
+    service.dispose();
+    return DurableState.#open(dir, options, release);
   }
 
   /** Journals an accepted mutation, answered with `requestId`; resolves once it is on disk (fsynced). */
@@ -445,8 +472,11 @@ export class DurableState {
 
   /** Finishes pending appends and closes the journal. */
   async close(): Promise<void> {
-    await this.#serial(() => this.#flush());
-    await this.#journal.close();
-    await this.#release();
+    try {
+      await this.#serial(() => this.#flush());
+      await this.#journal.close();
+    } finally {
+      await this.#release();
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/index.js';
 import { ALLOCATION_ID_PREFIX } from '../../src/api/allocation-index.js';
 import { IdSource, slotOfId } from '../../src/api/ids.js';
 import { IpamService, IpamStateError } from '../../src/index.js';
@@ -229,5 +230,26 @@ describe('exportState / restore and RequestIds', () => {
     const { RequestId: _a, ...restoredRest } = fromRestored;
     const { RequestId: _b, ...originalRest } = original.createIpamPoolAllocation(next);
     expect(restoredRest).toEqual(originalRest);
+  });
+});
+
+describe('dispose', () => {
+  it('gives back every engine node the service holds in a shared engine, and the service answers nothing after it', async () => {
+    const engine = await Engine.load();
+    const before = engine.nodesInUse;
+    const service = await IpamService.create({ engine });
+    const { PrivateDefaultScopeId } = service.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const { IpamPoolId } = service.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, IpVersion: 'IPv4' });
+    service.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+    for (let i = 0; i < 50; i++) service.createIpamPoolAllocation({ RegionId: R, IpamPoolId, CidrMask: 24 + (i % 5) });
+    expect(engine.nodesInUse).toBeGreaterThan(before);
+    service.dispose();
+    expect(engine.nodesInUse).toBe(before);
+    // its spaces' numbers may be another service's now: it must not touch them
+    expect(() => service.call('ListIpams', { RegionId: R })).toThrow(/disposed/);
+    expect(() => service.createIpamPoolAllocation({ RegionId: R, IpamPoolId, CidrMask: 24 })).toThrow(/disposed/);
+    expect(() => service.exportState()).toThrow(/disposed/);
+    service.dispose(); // a second time: nothing more to give back
+    expect(engine.nodesInUse).toBe(before);
   });
 });

@@ -8,6 +8,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
 import { IpamService } from '../../src/api/index.js';
+import { Engine } from '../../src/engine/index.js';
 import { digest as serviceDigest } from '../api/fixture.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
 import { journaledCall } from '../support/durable-call.js';
@@ -18,20 +19,25 @@ async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-durable-'));
 }
 
-
-async function populate(state: DurableState) {
+/** An IPAM, a pool and its CIDR: three records, each its own batch. */
+async function threeRecords(state: DurableState) {
   const ipam = await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
   const pool = await journaledCall(state, 'CreateIpamPool', { RegionId: R, IpamScopeId: ipam.PrivateDefaultScopeId, PoolRegionId: R });
   await journaledCall(state, 'AddIpamPoolCidr', { RegionId: R, IpamPoolId: pool.IpamPoolId, Cidr: '10.0.0.0/8' });
+  return { scope: ipam.PrivateDefaultScopeId as string, pool: pool.IpamPoolId as string };
+}
+
+async function populate(state: DurableState) {
+  const { pool: IpamPoolId } = await threeRecords(state);
   const allocations = [];
-  for (let i = 0; i < 20; i++) allocations.push(await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 20 + (i % 6) }));
+  for (let i = 0; i < 20; i++) allocations.push(await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 20 + (i % 6) }));
   await journaledCall(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[7].IpamPoolAllocationId });
   await journaledCall(state, 'DeleteIpamPoolAllocation', { RegionId: R, IpamPoolAllocationId: allocations[3].IpamPoolAllocationId });
   // these take the freed slots of the allocation table (IDs carry theirs): a replay, from a
   // snapshot holding both deletes too, must make the same IDs
-  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
-  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool.IpamPoolId, CidrMask: 26 });
-  return { pool: pool.IpamPoolId as string };
+  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 });
+  await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId, CidrMask: 26 });
+  return { pool: IpamPoolId };
 }
 
 const digest = (state: DurableState) => serviceDigest(state.service);
@@ -111,7 +117,57 @@ describe('durable state', () => {
     // damage in the one-record batch before it: that batch was synced and answered
     const acknowledged = [...lines.slice(0, -5), '\0'.repeat(lines.at(-5)!.length), ...lines.slice(-4)].map((l) => `${l}\n`).join('');
     await fs.writeFile(journalPath, acknowledged);
-    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record \d+ \(not in its last batch\)/);
+    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record \d+, not as a crash tears the last write/);
+  });
+
+  it('refuses damage to a record the snapshot already holds (left in the journal by a crash before its reset), which must not take acknowledged batches after it along', async () => {
+    const dir = await tempDir();
+    const journalPath = path.join(dir, 'journal.log');
+    const first = await DurableState.open(dir);
+    const { pool } = await threeRecords(first);
+    // kill -9 between the snapshot's rename and the journal's reset: records 1..3 stay behind it
+    const leftover = await fs.readFile(journalPath);
+    await first.snapshot();
+    await first.close();
+    await fs.writeFile(journalPath, leftover);
+    // the next start skips them and acknowledges one batch of three (seqs 4..6, batch 4)
+    const second = await DurableState.open(dir);
+    await Promise.all([24, 25, 26].map((CidrMask) => journaledCall(second, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask })));
+    await second.close();
+    const lines = (await fs.readFile(journalPath, 'utf8')).split('\n');
+    expect(lines.slice(3, 6).map((l) => JSON.parse(l.slice(9)).batch)).toEqual([4, 4, 4]);
+    // a changed byte in record 3 (synced long ago): cutting the journal there would drop 4..6
+    lines[2] = lines[2]!.replace('10.0.0.0/8', '10.0.0.0/9');
+    await fs.writeFile(journalPath, lines.join('\n'));
+    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record 3, not as a crash tears the last write/);
+  });
+
+  it('drops a last batch of large records torn by a power cut in two of its pages, with no whole record after the damage', async () => {
+    const dir = await tempDir();
+    const journalPath = path.join(dir, 'journal.log');
+    const first = await DurableState.open(dir);
+    const { scope } = await threeRecords(first);
+    const expected = digest(first);
+    await first.snapshot(); // the journal starts empty at offset 0: its pages are file offsets / 4096
+    // one batch of two pools with 20 tags each (Chinese keys and values: about 11.5 KB a record)
+    const tags = (n: number) => Array.from({ length: 20 }, (_, i) => ({ Key: `键${n}${i}`.padEnd(64, '键'), Value: '值'.repeat(128) }));
+    await Promise.all([1, 2].map((n) => journaledCall(first, 'CreateIpamPool', { RegionId: R, IpamScopeId: scope, PoolRegionId: R, Tag: tags(n) })));
+    await first.close();
+    const bytes = await fs.readFile(journalPath);
+    const newlines = [...bytes.entries()].filter(([, b]) => b === 10).map(([i]) => i);
+    expect(newlines).toHaveLength(2);
+    expect(newlines[0]!).toBeGreaterThan(2 * 4096);
+    // page 1 (inside record A) and the page holding record B's tail never reached the disk (zeros,
+    // the file's size already set); A's newline, on page 2, did
+    const torn = Buffer.from(bytes);
+    torn.fill(0, 4096, 8192);
+    const lastPage = Math.floor(newlines[1]! / 4096) * 4096;
+    expect(lastPage).toBeGreaterThan(newlines[0]!);
+    torn.fill(0, lastPage, torn.length);
+    await fs.writeFile(journalPath, torn);
+    const second = await DurableState.open(dir);
+    expect(digest(second)).toBe(expected);
+    await second.close();
   });
 
   it('refuses a damaged record in the middle of the journal, and a damaged snapshot, loudly', async () => {
@@ -246,19 +302,24 @@ describe('durable state', () => {
   });
 });
 
+/** A directory as builds before the ID state left it: a snapshot without idState (they restored from seed 0). */
+async function legacyDirectory(): Promise<{ dir: string; pool: string; state: unknown }> {
+  const dir = await tempDir();
+  const first = await DurableState.open(dir, { compactEvery: 1 });
+  const { pool } = await populate(first);
+  await first.close();
+  const snapshotPath = path.join(dir, 'snapshot.json');
+  const snapshot = JSON.parse(await fs.readFile(snapshotPath, 'utf8'));
+  delete snapshot.state.idState;
+  snapshot.sha256 = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
+  await fs.writeFile(snapshotPath, JSON.stringify(snapshot));
+  return { dir, pool, state: snapshot.state };
+}
+
 describe('a directory whose snapshot predates the ID generator\'s state', () => {
   it('is carried over on its first start, so no two starts answer with the same RequestIds, and keeps its state and next IDs', async () => {
-    const dir = await tempDir();
-    const first = await DurableState.open(dir, { compactEvery: 1 });
-    const { pool } = await populate(first);
-    await first.close();
-    // the document as builds before the ID state wrote it: no idState (they restored from seed 0)
-    const snapshotPath = path.join(dir, 'snapshot.json');
-    const snapshot = JSON.parse(await fs.readFile(snapshotPath, 'utf8'));
-    delete snapshot.state.idState;
-    snapshot.sha256 = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
-    await fs.writeFile(snapshotPath, JSON.stringify(snapshot));
-    const legacy = await IpamService.restore(snapshot.state, { seed: 0 });
+    const { dir, pool, state: document } = await legacyDirectory();
+    const legacy = await IpamService.restore(document, { seed: 0 });
     const nextId = legacy.call('CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 }).IpamPoolAllocationId;
 
     const answers = [];
@@ -271,11 +332,34 @@ describe('a directory whose snapshot predates the ID generator\'s state', () => 
     expect(answers[0]!.RequestId).not.toBe(answers[1]!.RequestId);
     // the IDs go on from where seed 0's replay left them, as before the carry-over
     expect(answers[0]!.IpamPoolAllocationId).toBe(nextId);
-    expect(JSON.parse(await fs.readFile(snapshotPath, 'utf8')).state.idState).toEqual(expect.any(Number));
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'snapshot.json'), 'utf8')).state.idState).toEqual(expect.any(Number));
+  });
+
+  it('leaves nothing of the service it replaced in an engine it was given', async () => {
+    const { dir } = await legacyDirectory();
+    const carried = await Engine.load();
+    const state = await DurableState.open(dir, { service: { engine: carried } });
+    await state.close();
+    // the same directory, now carried over, opened once on an engine of its own
+    const plain = await Engine.load();
+    const again = await DurableState.open(dir, { service: { engine: plain } });
+    await again.close();
+    expect(carried.nodesInUse).toBe(plain.nodesInUse);
   });
 });
 
 describe('one owner at a time, and what it needs on disk before it answers', () => {
+  it('refuses the second of two opens of one directory started together in one process', async () => {
+    const dir = await tempDir();
+    await (await DurableState.open(dir)).close();
+    const results = await Promise.allSettled([DurableState.open(dir), DurableState.open(dir)]);
+    const opened = results.filter((r): r is PromiseFulfilledResult<DurableState> => r.status === 'fulfilled');
+    for (const { value } of opened) await value.close().catch(() => undefined);
+    // both took it: each would journal its own records from the same seq
+    expect(opened).toHaveLength(1);
+    expect(String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason)).toMatch(/in use by this process/);
+  });
+
   it('refuses a data directory another DurableState holds open, and takes it once that one closes', async () => {
     const dir = await tempDir();
     const first = await DurableState.open(dir);
