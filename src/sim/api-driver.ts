@@ -31,8 +31,9 @@ export class ApiDriver implements Driver {
   }
 
   /**
-   * A service on an engine instance of its own, made from the caller's compiled module: the
-   * service has no way to drop its pools, so when the run ends the whole instance goes instead.
+   * A service on an engine instance of its own, made from the caller's compiled module: when the
+   * run ends the whole instance goes, its memory with it (IpamService.dispose() gives back a shared
+   * engine's nodes, but not the fresh memory each space's record took).
    */
   static async create(engine: Engine, scenario: Scenario, strategy: AllocationStrategy): Promise<ApiDriver> {
     // full pools are outcomes here, not faults: their refusals need no stack traces
