@@ -1,11 +1,11 @@
 /** ClientToken digests: which requests count as the same one. */
 
 /**
- * Same action and same parameters (ClientToken aside), whatever the key order; `DryRun: false`
- * is the default said aloud, the same request as leaving it out.
+ * Same action and same parameters (ClientToken and DryRun aside), whatever the key order: a DryRun
+ * is asked of the very request it would make (`DryRun: false` is the default said aloud).
  */
 export function digestOf(action: string, params: Record<string, unknown>): string {
-  const rest = Object.keys(params).filter((k) => k !== 'ClientToken' && !(k === 'DryRun' && params[k] === false)).sort().map((k) => [k, params[k]]);
+  const rest = Object.keys(params).filter((k) => k !== 'ClientToken' && k !== 'DryRun').sort().map((k) => [k, params[k]]);
   return JSON.stringify([action, rest]);
 }
 

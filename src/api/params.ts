@@ -43,6 +43,8 @@ export interface ListSpec extends Common {
 }
 export interface TagsSpec extends Common {
   readonly type: 'tags';
+  /** A list's filter: tags are matched, never refused for their content (see FILTER_TEXT). */
+  readonly filter?: boolean;
 }
 export type ParamSpec = StringSpec | IntegerSpec | BooleanSpec | ListSpec | TagsSpec;
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
@@ -87,6 +89,13 @@ export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule:
 export const MAX_RESULTS = { type: 'integer', min: 1, max: 100 } as const;
 export const NEXT_TOKEN = { type: 'string', minLength: 1, maxLength: 256, rule: 'token' } as const;
 export const TAGS = { type: 'tags' } as const;
+/**
+ * A list's filter (spec §5.6, §5.9, §5.14): a value that cannot match, a malformed one included,
+ * gives an empty page rather than an error, so only its type and a generous length are held.
+ */
+export const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+export const FILTER_IDS = { type: 'list', maxItems: 100, item: FILTER_TEXT } as const;
+export const TAG_FILTER = { type: 'tags', filter: true } as const;
 export const MUTATION = { DryRun: DRY_RUN, ClientToken: CLIENT_TOKEN } as const;
 export const PAGE = { MaxResults: MAX_RESULTS, NextToken: NEXT_TOKEN } as const;
 
@@ -131,24 +140,34 @@ function checkStringRule(name: string, value: string, { oneOf, rule }: StringSpe
   if (rule === 'ascii' && !ASCII.test(value)) throw illegalParam(name, 'must be printable ASCII');
 }
 
+// spec §2.7: the key is held to the name rule and more; the value only to its length
 const checkTagKey = stringCheck({ type: 'string', minLength: 1, maxLength: 64, rule: 'name' });
-const checkTagValue = stringCheck({ type: 'string', maxLength: 128, rule: 'name' });
+const checkTagValue = stringCheck({ type: 'string', maxLength: 128 });
+const checkFilterText = stringCheck(FILTER_TEXT);
+const checkFilterValue = stringCheck({ type: 'string', maxLength: FILTER_TEXT.maxLength });
 
-function checkTags(name: string, value: unknown): Tag[] {
-  if (!Array.isArray(value)) throw illegalParam(name, `expected a list of {Key, Value}, got ${describe(value)}`);
-  if (value.length > MAX_TAGS) throw illegalParam(name, `at most ${MAX_TAGS} tags`);
-  const seen = new Set<string>();
-  return value.map((tag: unknown, i) => {
-    if (!isPlainObject(tag)) throw illegalParam(`${name}.${i + 1}`, 'expected {Key, Value}');
-    for (const key of Object.keys(tag)) if (key !== 'Key' && key !== 'Value') throw illegalParam(`${name}.${i + 1}`, `unknown field ${JSON.stringify(key)}`);
-    const key = checkTagKey(`${name}.${i + 1}.Key`, tag.Key);
-    if (/^(aliyun|acs:)/i.test(key)) throw illegalParam(`${name}.${i + 1}.Key`, 'must not begin with aliyun or acs:');
-    if (seen.has(key)) throw apiError('DuplicatedParam.TagKey', key);
-    seen.add(key);
-    if (tag.Value === undefined) return { Key: key };
-    return { Key: key, Value: checkTagValue(`${name}.${i + 1}.Value`, tag.Value) };
-  });
+/** Tags of a resource, or (filter) tags to match: only a resource's are held to the tag rules. */
+function tagsCheck(filter: boolean): Check {
+  return (name, value) => {
+    if (!Array.isArray(value)) throw illegalParam(name, `expected a list of {Key, Value}, got ${describe(value)}`);
+    if (value.length > MAX_TAGS) throw illegalParam(name, `at most ${MAX_TAGS} tags`);
+    const seen = new Set<string>();
+    return value.map((tag: unknown, i) => {
+      if (!isPlainObject(tag)) throw illegalParam(`${name}.${i + 1}`, 'expected {Key, Value}');
+      for (const key of Object.keys(tag)) if (key !== 'Key' && key !== 'Value') throw illegalParam(`${name}.${i + 1}`, `unknown field ${JSON.stringify(key)}`);
+      const key = (filter ? checkFilterText : checkTagKey)(`${name}.${i + 1}.Key`, tag.Key) as string;
+      if (!filter) {
+        if (/^(aliyun|acs:)/i.test(key)) throw illegalParam(`${name}.${i + 1}.Key`, 'must not begin with aliyun or acs:');
+        if (seen.has(key)) throw apiError('DuplicatedParam.TagKey', key);
+        seen.add(key);
+      }
+      if (tag.Value === undefined) return { Key: key };
+      return { Key: key, Value: (filter ? checkFilterValue : checkTagValue)(`${name}.${i + 1}.Value`, tag.Value) as string };
+    });
+  };
 }
+const checkTags = tagsCheck(false);
+const checkTagFilter = tagsCheck(true);
 
 function checkBoolean(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw illegalParam(name, `expected true or false, got ${describe(value)}`);
@@ -178,7 +197,7 @@ function checkOf(spec: ParamSpec): Check {
       };
     }
     case 'tags':
-      return checkTags;
+      return spec.filter ? checkTagFilter : checkTags;
   }
 }
 

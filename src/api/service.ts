@@ -187,6 +187,8 @@ export class IpamService {
       const earlier = this.#context.store.clientTokens.get(token);
       if (earlier) {
         if (earlier.digest !== digest) throw apiError('IdempotentParameterMismatch', `ClientToken ${token}.`);
+        // the real call would answer with the first response: it would succeed
+        if (params.DryRun === true) throw apiError('DryRunOperation');
         return structuredClone(earlier.response) as Record<string, unknown>;
       }
     }

@@ -3,12 +3,13 @@
  * against the service: the order of checks on a pool with no CIDR (README: parameters first; §5.10,
  * §5.15), a top-level public IPv6 pool's one CIDR (§2.2), its ISP's default and one such pool per
  * ISP and region (§5.3), a sub-pool's ISP held to its source pool's, DeleteIpamPool's own region
- * code (§5.5), the OwnerId of list items (§5.2, §5.6), and AddIpamPoolCidr's own checks before its
- * pool's CIDR quota.
+ * code (§5.5), the OwnerId of list items (§5.2, §5.6), AddIpamPoolCidr's own checks before its
+ * pool's CIDR quota, a DryRun with a ClientToken already used (§3), malformed list filters
+ * (§5.6, §5.9, §5.14), CreateIpamPool's resources before its region rule, and tag values (§2.7).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IpamApiError, IpamService } from '../../src/index.js';
-import { digest, fixture, newService, refuses } from './fixture.js';
+import { digest, fixture, newService, OTHER, refuses } from './fixture.js';
 
 const R = 'cn-hangzhou';
 const B = 'cn-beijing';
@@ -183,5 +184,83 @@ describe('a public IPv6 sub-pool and its source pool\'s ISP (spec §5.3)', () =>
     s.addIpamPoolCidr({ RegionId: R, IpamPoolId: bgp, Cidr: '2400:3200::/48' });
     // scope and IP version mismatches are OperationDenied.SourcePoolMismatch (README "Pools"); the ISP is the same kind of rule
     refuses(s, () => s.createIpamPool({ RegionId: R, IpamScopeId: PublicDefaultScopeId, SourceIpamPoolId: bgp, Ipv6Isp: 'ChinaMobile' }), 'OperationDenied.SourcePoolMismatch');
+  });
+});
+
+describe('DryRun with a ClientToken already used for the same request', () => {
+  // spec §3 DryRun: "on success respond HTTP 400 DryRunOperation; on failure respond with the error the
+  // real call would have produced"; README "DryRun runs every check and answers DryRunOperation or the
+  // real error". The real call (same parameters, same token) is a ClientToken replay and succeeds
+  // (spec §3 ClientToken, README "ClientToken"), so its DryRun must not answer IdempotentParameterMismatch.
+  it('CreateIpamPoolAllocation: the real retry replays; its DryRun answers DryRunOperation, not IdempotentParameterMismatch', async () => {
+    const f = await fixture();
+    const request = { RegionId: R, IpamPoolId: f.plainPool, CidrMask: 24, ClientToken: 'tok-dry' };
+    const first = f.ipam.createIpamPoolAllocation(request);
+    expect(f.ipam.createIpamPoolAllocation(request)).toEqual(first); // the real call: a replay
+    refuses(f.ipam, () => f.ipam.createIpamPoolAllocation({ ...request, DryRun: true }), 'DryRunOperation');
+  });
+
+  it('UpdateIpamPool: same', async () => {
+    const f = await fixture();
+    const request = { RegionId: R, IpamPoolId: f.pool, IpamPoolName: 'renamed', ClientToken: 'tok-dry' };
+    f.ipam.updateIpamPool(request);
+    refuses(f.ipam, () => f.ipam.updateIpamPool({ ...request, DryRun: true }), 'DryRunOperation');
+  });
+});
+
+describe('malformed list filters give an empty page, not an error', () => {
+  // spec §5.6 ListIpamPools: "Filter values that match nothing (including malformed ones such as
+  // PoolRegionId=cn-hangzhou_fake ...) yield an empty list, not an error." README "Lists": "unknown IDs
+  // and filters that match nothing give an empty page". The name filter is checked with the create-time
+  // NAME rule (no http(s):// prefix), so a malformed name filter is refused.
+  it('ListIpamPools IpamPoolName=http://x → empty page', async () => {
+    const f = await fixture();
+    expect(codeOf(() => f.ipam.listIpamPools({ RegionId: R, IpamPoolName: 'http://x' }))).toBe('no error');
+  });
+
+  // spec §5.9 ListIpamPoolCidrs: "An unknown IpamPoolId or a non-matching/malformed Cidr filter returns an
+  // empty list (HTTP 200)." A malformed Cidr longer than 64 characters is refused as IllegalParam.Cidr.
+  it('ListIpamPoolCidrs with a long malformed Cidr filter → empty page', async () => {
+    const f = await fixture();
+    expect(codeOf(() => f.ipam.listIpamPoolCidrs({ RegionId: R, IpamPoolId: f.pool, Cidr: `10.0.0.0/8_${'x'.repeat(60)}` }))).toBe('no error');
+  });
+
+  // spec §5.14 ListIpamPoolAllocations: "a filter that matches nothing (even a malformed Cidr ...) gives an
+  // empty list with HTTP 200"; the name filter is held to the create-time NAME rule.
+  it('ListIpamPoolAllocations IpamPoolAllocationName=https://x → empty page', async () => {
+    const f = await fixture();
+    expect(codeOf(() => f.ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, IpamPoolAllocationName: 'https://x' }))).toBe('no error');
+  });
+});
+
+describe('README "Order of checks": resources before the region rule', () => {
+  // README: "Order of checks in every call: the request's own parameters → resources → region rule →
+  // business rules". CreateIpamPool applies the scope's region rule before it looks up SourceIpamPoolId,
+  // so an unknown source pool sent to the wrong region is answered RequestRegionInvalid, not 404.
+  it('CreateIpamPool from the wrong region with an unknown SourceIpamPoolId → ResourceNotFound.IpamPool (404)', async () => {
+    const f = await fixture();
+    refuses(f.ipam, () => f.ipam.createIpamPool({ RegionId: OTHER, IpamScopeId: f.privateScope, SourceIpamPoolId: 'ipam-pool-nope' }), 'ResourceNotFound.IpamPool', 404);
+  });
+});
+
+describe('tag values (spec §2.7)', () => {
+  // spec §2.7: "Tags: ≤20 per resource; key ≤64 chars, must not start with aliyun/acs:, no http(s)://;
+  // value ≤128, may be empty." The URL rule is stated for the key only; the code applies it to values too.
+  it('a tag value that begins with https:// is accepted', async () => {
+    const f = await fixture();
+    const before = digest(f.ipam);
+    expect(codeOf(() => f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, Tag: [{ Key: 'site', Value: 'https://example.com' }], DryRun: true }))).toBe('400 DryRunOperation');
+    expect(digest(f.ipam)).toBe(before);
+  });
+});
+
+describe('a Tags filter is matched, not held to the tag rules (spec §5.6)', () => {
+  it('gives an empty page for keys a tag could not have (a repeated key, aliyun…, a URL), and still finds by a good one', async () => {
+    const f = await fixture();
+    f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, Tag: [{ Key: 'team', Value: 'net' }] });
+    for (const Tags of [[{ Key: 'team', Value: 'net' }, { Key: 'team', Value: 'ops' }], [{ Key: 'aliyun:x', Value: 'y' }], [{ Key: 'https://x', Value: 'y' }]]) {
+      expect(f.ipam.listIpamPools({ RegionId: R, Tags }).TotalCount, JSON.stringify(Tags)).toBe(0);
+    }
+    expect(f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'team', Value: 'net' }] }).TotalCount).toBe(1);
   });
 });

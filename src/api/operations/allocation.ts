@@ -5,7 +5,7 @@ import { familyBits, freeIn, maskAllowed } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, ID, MASK, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, FILTER_IDS, FILTER_TEXT, MASK, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { dropAllocation, recordAllocation } from './pool-cidr.js';
 import { listOf } from './shared.js';
 
@@ -140,9 +140,9 @@ export const getIpamPoolAllocation = query('GetIpamPoolAllocation', 'GET', {
 export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  IpamPoolAllocationIds: { type: 'list', maxItems: 20, item: ID },
-  Cidr: CIDR_TEXT,
-  IpamPoolAllocationName: NAME,
+  IpamPoolAllocationIds: { ...FILTER_IDS, maxItems: 20 },
+  Cidr: FILTER_TEXT,
+  IpamPoolAllocationName: FILTER_TEXT,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);

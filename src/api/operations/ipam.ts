@@ -1,7 +1,7 @@
 import { apiError, illegalParam } from '../errors.js';
 import type { IpamRecord } from '../model.js';
 import { regionList } from './regions.js';
-import { DESCRIPTION, ID, MUTATION, NAME, PAGE, REGION, REGION_LIST, REQUIRED_ID, TAGS } from '../params.js';
+import { DESCRIPTION, FILTER_IDS, FILTER_TEXT, ID, MUTATION, NAME, PAGE, REGION, REGION_LIST, REQUIRED_ID, TAG_FILTER, TAGS } from '../params.js';
 import { mutation, query } from '../operation.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
@@ -101,10 +101,10 @@ export const deleteIpam = mutation('DeleteIpam', {
 
 export const listIpams = query('ListIpams', 'POST', {
   RegionId: REGION,
-  IpamIds: { type: 'list', maxItems: 100, item: ID },
-  IpamName: NAME,
-  ResourceGroupId: ID,
-  Tags: TAGS,
+  IpamIds: FILTER_IDS,
+  IpamName: FILTER_TEXT,
+  ResourceGroupId: FILTER_TEXT,
+  Tags: TAG_FILTER,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);

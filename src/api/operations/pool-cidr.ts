@@ -7,7 +7,7 @@ import { apiError, illegalParam } from '../errors.js';
 import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL } from '../limits.js';
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
-import { CIDR_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
+import { CIDR_TEXT, FILTER_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { listOf } from './shared.js';
 
 /** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
@@ -183,7 +183,7 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
 export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   RegionId: REGION,
   IpamPoolId: REQUIRED_ID,
-  Cidr: CIDR_TEXT,
+  Cidr: FILTER_TEXT,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);

@@ -6,7 +6,7 @@ import type { IpVersion, PoolRecord } from '../model.js';
 import { Collection } from '../collection.js';
 import { PoolCidrs } from '../pool-cidrs.js';
 import { mutation, query } from '../operation.js';
-import { ALLOCATION_STRATEGY, RANDOM_SEED, DESCRIPTION, ID, IP_VERSION, ISP, MASK, MUTATION, NAME, PAGE, REGION, REGION_ID, REQUIRED_ID, TAGS } from '../params.js';
+import { ALLOCATION_STRATEGY, DESCRIPTION, FILTER_IDS, FILTER_TEXT, ID, IP_VERSION, ISP, MASK, MUTATION, NAME, PAGE, RANDOM_SEED, REGION, REGION_ID, REQUIRED_ID, TAG_FILTER, TAGS } from '../params.js';
 import { defined, hasTags, listOf } from './shared.js';
 
 export interface MaskRule {
@@ -57,12 +57,15 @@ export const createIpamPool = mutation('CreateIpamPool', {
   Tag: TAGS,
   ...MUTATION,
 }, (ctx, p) => {
-  const scope = ctx.scope(p.IpamScopeId, p.RegionId);
+  // both resources are looked up before the region rule (README, order of checks)
+  ctx.knownRegion(p.RegionId);
+  const scope = ctx.store.scopes.get(p.IpamScopeId);
+  if (!scope) throw apiError('ResourceNotFound.IpamScope', p.IpamScopeId);
+  const parent = p.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(p.SourceIpamPoolId);
+  if (p.SourceIpamPoolId !== undefined && !parent) throw apiError('ResourceNotFound.IpamPool', p.SourceIpamPoolId);
+  ctx.inHostedRegion(scope.IpamId, p.RegionId);
   const ipam = ctx.store.ipams.get(scope.IpamId)!;
-  let parent: PoolRecord | undefined;
-  if (p.SourceIpamPoolId !== undefined) {
-    parent = ctx.store.pools.get(p.SourceIpamPoolId);
-    if (!parent) throw apiError('ResourceNotFound.IpamPool', p.SourceIpamPoolId);
+  if (parent) {
     if (parent.IpamScopeId !== scope.IpamScopeId) throw apiError('OperationDenied.SourcePoolMismatch', 'The scopes differ.');
     if (p.IpVersion !== undefined && p.IpVersion !== parent.IpVersion) throw apiError('OperationDenied.SourcePoolMismatch', 'The IP versions differ.');
     if (parent.PoolDepth >= MAX_POOL_DEPTH) throw apiError('OperationDenied.PoolDepthExceeded');
@@ -198,16 +201,16 @@ function dropPool(ctx: Context, pool: PoolRecord): void {
 
 export const listIpamPools = query('ListIpamPools', 'POST', {
   RegionId: REGION,
-  IpamScopeId: ID,
-  IpamPoolIds: { type: 'list', maxItems: 100, item: ID },
-  IpamPoolName: NAME,
-  PoolRegionId: REGION_ID,
-  SourceIpamPoolId: ID,
-  IpVersion: { type: 'string', minLength: 1, maxLength: 16 },
-  Ipv6Isp: { type: 'string', minLength: 1, maxLength: 32 },
+  IpamScopeId: FILTER_TEXT,
+  IpamPoolIds: FILTER_IDS,
+  IpamPoolName: FILTER_TEXT,
+  PoolRegionId: FILTER_TEXT,
+  SourceIpamPoolId: FILTER_TEXT,
+  IpVersion: FILTER_TEXT,
+  Ipv6Isp: FILTER_TEXT,
   IsShared: { type: 'boolean' },
-  ResourceGroupId: ID,
-  Tags: TAGS,
+  ResourceGroupId: FILTER_TEXT,
+  Tags: TAG_FILTER,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);

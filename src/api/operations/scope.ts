@@ -1,7 +1,7 @@
 import { apiError } from '../errors.js';
 import { MAX_SCOPES } from '../limits.js';
 import { mutation, query } from '../operation.js';
-import { ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, SCOPE_TYPE, TAGS } from '../params.js';
+import { FILTER_IDS, FILTER_TEXT, ID, MUTATION, NAME, PAGE, REGION, REQUIRED_ID, SCOPE_DESCRIPTION, SCOPE_TYPE, TAG_FILTER, TAGS } from '../params.js';
 import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from './shared.js';
 
 export const createIpamScope = mutation('CreateIpamScope', {
@@ -67,12 +67,12 @@ export const deleteIpamScope = mutation('DeleteIpamScope', {
 
 export const listIpamScopes = query('ListIpamScopes', 'POST', {
   RegionId: REGION,
-  IpamId: ID,
-  IpamScopeIds: { type: 'list', maxItems: 100, item: ID },
-  IpamScopeName: NAME,
+  IpamId: FILTER_TEXT,
+  IpamScopeIds: FILTER_IDS,
+  IpamScopeName: FILTER_TEXT,
   IpamScopeType: SCOPE_TYPE,
-  ResourceGroupId: ID,
-  Tags: TAGS,
+  ResourceGroupId: FILTER_TEXT,
+  Tags: TAG_FILTER,
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
