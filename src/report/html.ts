@@ -207,7 +207,8 @@ function renderMapRow(summary: SimulationSummary, poolId: string, moment: Moment
     const maps = run.maps[moment];
     const mapIndex = maps?.findIndex((m) => m.poolId === poolId) ?? -1;
     const map = mapIndex < 0 ? undefined : maps![mapIndex]!;
-    const span = spanInCaption && map ? ` <small class="span">${escapeHtml(map.span)}</small>` : '';
+    // "span": the smallest block holding the pool's CIDRs, which the map covers (not a CIDR of the pool)
+    const span = spanInCaption && map ? ` <small class="span">span ${escapeHtml(map.span)}</small>` : '';
     const caption = `<figcaption>${strategyLabel(summary, run)}${span}</figcaption>`;
     if (map === undefined) {
       const why = moment === 'atFirstFailure' && run.firstFailure === null ? 'no allocation failed' : 'no map';
@@ -237,7 +238,7 @@ function renderMaps(summary: SimulationSummary, pools: Map<string, PoolInfo>): s
     const final = renderMapRow(summary, poolId, 'final', sharedSpan === null);
     const atFailure = renderMapRow(summary, poolId, 'atFirstFailure', sharedSpan === null);
     const sample = poolMaps[0]!;
-    return [`<h3>${escapeHtml(poolName(pools, poolId))}${sharedSpan === null ? '' : ` <small>${escapeHtml(sharedSpan)}</small>`}</h3>
+    return [`<h3>${escapeHtml(poolName(pools, poolId))}${sharedSpan === null ? '' : ` <small>span ${escapeHtml(sharedSpan)}</small>`}</h3>
 ${renderLegend(sample.children)}
 ${final === null ? '' : `<h4>At the end of the run</h4>\n${final}`}
 ${atFailure === null ? '' : `<h4>At the first failure</h4>\n${atFailure}`}`];

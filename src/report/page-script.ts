@@ -28,7 +28,8 @@ export const PAGE_SCRIPT = String.raw`
     fragmentation: {
       pick: function (s) { return s.fragmentation; },
       range: function () { return [0, 1]; },
-      value: function (v) { return v == null ? '-' : v.toFixed(3); },
+      // never a false 0 or 1: a trace of fragmentation, or nearly all of it, says so
+      value: function (v) { return v == null ? '-' : v > 0 && v < 0.0005 ? '< 0.001' : v < 1 && v >= 0.9995 ? '> 0.999' : v.toFixed(3); },
       tick: function (v) { return v.toLocaleString('en-US', { maximumFractionDigits: 2 }); },
       dir: 1
     },

@@ -45,7 +45,8 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   let lastSampleEvent = 0, lastSampleTime = 0, mapsMs = 0;
 
   const sample = (event: number) => {
-    // throughput over the interval, not counting map drawing
+    // throughput over the interval, not counting map drawing; the figures read here count, in the
+    // next interval, as they do in the run's elapsed time (the table's events/s)
     const now = performance.now() - mapsMs;
     const rate = event === 0 ? 0 : (event - lastSampleEvent) / ((now - lastSampleTime) / 1000);
     roots.forEach((root, i) => {
@@ -59,7 +60,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
       s.eventsPerSecond.push(rate);
     });
     lastSampleEvent = event;
-    lastSampleTime = performance.now() - mapsMs;
+    lastSampleTime = now;
   };
   const maps = () => (hooks.toMap ? pools.flatMap((_, i) => hooks.toMap!(i, driver.snapshot(i)) ?? []) : []);
 

@@ -36,13 +36,13 @@ describe('review: the span named above a row of maps', () => {
     expect(groups.length).toBeGreaterThan(0);
     let ownSpans = 0;
     for (const group of groups) {
-      const heading = /^(.*?)(?: <small>(.*?)<\/small>)?<\/h3>/.exec(group)!;
+      const heading = /^(.*?)(?: <small>span (.*?)<\/small>)?<\/h3>/.exec(group)!;
       const sharedSpan = heading[2] === undefined ? undefined : unescape(heading[2]);
       const figures = [...group.matchAll(/<figure class="map"><figcaption>(.*?)<\/figcaption><canvas class="pool-map"[^>]* title="([^"]*)"/g)];
       expect(figures.length).toBeGreaterThan(0);
       for (const [, caption, title] of figures) {
         const mapSpan = /: (.*), \d+ x \d+ cells$/.exec(unescape(title!))![1];
-        const captionSpan = /<small class="span">(.*?)<\/small>/.exec(caption!)?.[1];
+        const captionSpan = /<small class="span">span (.*?)<\/small>/.exec(caption!)?.[1];
         // a span named above the row is every map's; otherwise each caption names its own map's
         if (sharedSpan !== undefined) expect(mapSpan, `a map of ${unescape(heading[1]!)} under the heading ${sharedSpan}`).toBe(sharedSpan);
         else expect(captionSpan === undefined ? undefined : unescape(captionSpan), `the caption of a map of ${unescape(heading[1]!)}`).toBe(mapSpan);
