@@ -4,7 +4,8 @@
  * on the numeric paths) with the space exactly unchanged. Every case once gave a wrong answer:
  * a /0 for NaN, a wrapped address reserved, blocks taken and not reported, or released unasked.
  * Also: the numeric IPv4 methods on an IPv6 space, batch arrays of the wrong kind, and the
- * result slot that reading randomState or listing used to overwrite.
+ * result slot that reading randomState or listing used to overwrite, and null, undefined or bigint
+ * arguments (they threw TypeErrors).
  */
 import { describe, expect, it } from 'vitest';
 import { formatCidr, formatCidrV6, type Cidr } from '../src/cidr/index.js';
@@ -200,5 +201,41 @@ describe('batch arrays that are not Uint8Array / Uint32Array (plain JS callers)'
     try { taken = s.allocateMany(prefixes, new Uint32Array(1)); } catch { /* a refusal is fine */ }
     expect(taken).toBeLessThanOrEqual(0);           // was: 1 — 280 & 255 = 24
     expect(s.allocations()).toEqual([]);            // was: ['10.0.0.0/24']
+  });
+});
+
+describe('arguments of the wrong type give EngineError or a status, not an internal TypeError', () => {
+  it('reserve / release / addSource / removeSource / overlapsAllocation / insideSource of null or undefined throw EngineError BAD_ARGUMENT and change nothing', async () => {
+    const s = await space(4, '10.0.0.0/8');
+    s.reserve('10.0.0.0/24');
+    const before = snapshot(s);
+    for (const bad of [null, undefined, 24]) {
+      for (const call of [
+        () => s.reserve(bad as unknown as Cidr),
+        () => s.release(bad as unknown as Cidr),
+        () => s.addSource(bad as unknown as Cidr),
+        () => s.removeSource(bad as unknown as Cidr),
+        () => s.overlapsAllocation(bad as unknown as Cidr),
+        () => s.insideSource(bad as unknown as Cidr),
+      ]) {
+        expect(call, String(bad)).toThrow(expect.objectContaining({ name: 'EngineError', code: 'BAD_ARGUMENT' }));
+      }
+    }
+    expect(snapshot(s)).toEqual(before);
+  });
+
+  it('numeric methods given a bigint (as Cidr.address is) answer a status, and setRandomState throws BAD_ARGUMENT', async () => {
+    const v4 = await space(4, '10.0.0.0/8');
+    const v6 = await space(6, '2001:db8::/32');
+    const before = [snapshot(v4), snapshot(v6), v4.randomState];
+    const big = 24n as unknown as number;
+    expect(v4.allocateV4(big)).toBe(EngineStatus.BAD_PREFIX);
+    expect(v4.previewV4(big)).toBe(EngineStatus.BAD_PREFIX);
+    expect(v6.allocateV6(big)).toBe(EngineStatus.BAD_PREFIX);
+    expect(v4.reserveV4(167772160n as unknown as number, 24)).toBe(EngineStatus.HOST_BITS);
+    expect(v4.releaseV4(167772160n as unknown as number, 24)).toBe(EngineStatus.HOST_BITS);
+    expect(v6.reserveV6(0, 0, 0, 0x20010db8n as unknown as number, 32)).toBe(EngineStatus.HOST_BITS);
+    expect(() => v4.setRandomState(1n as unknown as number, 0)).toThrow(expect.objectContaining({ name: 'EngineError', code: 'BAD_ARGUMENT' }));
+    expect([snapshot(v4), snapshot(v6), v4.randomState]).toEqual(before);
   });
 });

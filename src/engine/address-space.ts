@@ -47,7 +47,7 @@ const MASK64 = (1n << 64n) - 1n;
  * Whether n crosses into wasm as itself: wasm turns an i32 argument into some other number
  * silently (NaN → 0, 24.5 → 24, 2^32 + 24 → 24), so the numeric methods check this first.
  */
-const isU32 = (n: number) => n >>> 0 === n;
+const isU32 = (n: number) => typeof n === 'number' && n >>> 0 === n; // a bigint would throw at >>>
 /** Object.prototype.toString: a typed array's kind, whatever realm made it. */
 const TYPE_TAG = Object.prototype.toString;
 
@@ -69,7 +69,9 @@ function blockArgsStatus(prefixLength: number, w0: number, w1 = 0, w2 = 0, w3 = 
  * which would take an address past the family's bits modulo 2^32 (or 2^64 a half) and a
  * fractional prefix length truncated.
  */
-function checkCidrValue({ family, address, prefixLength }: Cidr): void {
+function checkCidrValue(value: Cidr): void {
+  if (typeof value !== 'object' || value === null) throw new EngineError(EngineStatus.BAD_ARGUMENT, `expected CIDR text or a Cidr value, got ${value === null ? 'null' : typeof value}`);
+  const { family, address, prefixLength } = value;
   const bits = family === 4 || family === 6 ? FAMILY_BITS[family] : 0;
   if (bits === 0 || typeof address !== 'bigint' || address < 0n || address >> BigInt(bits) !== 0n) {
     throw new EngineError(EngineStatus.HOST_BITS, `address ${String(address)} is not an IPv${String(family)} address`);
