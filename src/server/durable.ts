@@ -259,10 +259,11 @@ export class DurableState {
       }
       lastSeq = snapshot.lastSeq!;
       // IDs go on from the document's generator state (a document without one: from seed 0, as
-      // the service that wrote the journal did); the seed then makes only RequestIds, which must
-      // not repeat from one start to the next
+      // the service that wrote the journal did, until it is carried over below). Given no seed,
+      // the restored service draws RequestIds from crypto randomness: they must not repeat from one
+      // start to the next, which a stream from a 32-bit seed would now and then do
       hasIdState = (snapshot.state as { idState?: unknown } | undefined)?.idState !== undefined;
-      const seed = hasIdState ? (Math.random() * 2 ** 32) >>> 0 : 0;
+      const seed = hasIdState ? undefined : 0;
       service = await IpamService.restore(snapshot.state, { ...options.service, seed, clock });
     }
 

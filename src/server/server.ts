@@ -233,12 +233,17 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
       socket.destroy();
       return;
     }
-    // the packet is the chunk being parsed: headers overflow when the request line ends in it,
-    // within the URL limit (past that, or beyond the chunk, it is the URL that is too long)
-    const raw = (error as { rawPacket?: Buffer }).rawPacket;
-    const lineEnd = raw?.indexOf('\r\n') ?? -1;
+    // The packet is the read being parsed. One that begins the request holds its request line
+    // unless the URL overflows it. A later one (the request began in an earlier read) shows the
+    // end of the request line only when the URL is what ran long, and a read that ends no line at
+    // all is taken for the URL too (a header that long cannot be told from it)
+    const raw = (error as { rawPacket?: Buffer }).rawPacket?.toString('latin1') ?? '';
+    const lineEnd = raw.indexOf('\r\n');
+    const urlOverflows = /^[A-Z]+ \S/.test(raw)
+      ? lineEnd < 0 || lineEnd > limits.maxUrlBytes
+      : lineEnd < 0 || / HTTP\/\d\.\d$/.test(raw.slice(0, lineEnd));
     const refusal =
-      error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd > limits.maxUrlBytes) ? urlTooLong()
+      error.code === 'HPE_HEADER_OVERFLOW' && urlOverflows ? urlTooLong()
       : error.code === 'HPE_HEADER_OVERFLOW' ? headersTooLarge()
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new WireError('RequestTimeout', 408, 'The request was not received in time.')
       : new WireError('MalformedRequest', 400, 'The request is not valid HTTP.');

@@ -316,6 +316,32 @@ async function legacyDirectory(): Promise<{ dir: string; pool: string; state: un
   return { dir, pool, state: snapshot.state };
 }
 
+describe('RequestIds across starts', () => {
+  it('are drawn from crypto randomness after a restart, not from a 32-bit seed whose streams can meet', async () => {
+    const dir = await tempDir();
+    const first = await DurableState.open(dir);
+    const { pool } = await threeRecords(first);
+    await first.close();
+    const twin = await tempDir();
+    await fs.cp(dir, twin, { recursive: true });
+    await fs.rm(path.join(twin, 'lock'), { force: true });
+    // the same state and the same Math.random: a seed drawn from it would start both streams alike
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      const answers = [];
+      for (const where of [dir, twin]) {
+        const state = await DurableState.open(where);
+        answers.push(await journaledCall(state, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 }));
+        await state.close();
+      }
+      expect(answers[0]!.IpamPoolAllocationId).toBe(answers[1]!.IpamPoolAllocationId); // the same state, the same IDs
+      expect(answers[0]!.RequestId).not.toBe(answers[1]!.RequestId);
+    } finally {
+      random.mockRestore();
+    }
+  });
+});
+
 describe('a directory whose snapshot predates the ID generator\'s state', () => {
   it('is carried over on its first start, so no two starts answer with the same RequestIds, and keeps its state and next IDs', async () => {
     const { dir, pool, state: document } = await legacyDirectory();
