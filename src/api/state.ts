@@ -263,6 +263,11 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       if (!held || held.ResourceType !== 'IpamPool' || held.ResourceId !== pool.IpamPoolId || held.Cidr !== r.Cidr || held.IpamPoolId !== parent.IpamPoolId) {
         fail(where, `the parent pool holds no matching IpamPool allocation for ${r.Cidr}`);
       }
+      // the sub-pool's region (builds before 2026-11-27 gave the parent's, the allocation's own RegionId)
+      if (held.ResourceRegionId !== undefined && held.ResourceRegionId !== ctx.regionOf(pool) && held.ResourceRegionId !== held.RegionId) {
+        fail(where, `the IpamPool allocation's ResourceRegionId should be ${ctx.regionOf(pool)}`);
+      }
+      if (held.IpamPoolAllocationName !== undefined || held.IpamPoolAllocationDescription !== undefined) fail(where, 'an IpamPool allocation has no name or description');
       engineStep(where, () => parent.space.reserve(block), `${r.Cidr} is not free inside the parent pool`);
       restoreAllocation(ctx, parent, held, block, where);
       used.add(r.parentAllocationId!);

@@ -10,6 +10,8 @@ type Doc = any;
 const poolOf = (d: Doc, id: string) => d.pools.find((p: Doc) => p.IpamPoolId === id);
 const scopeOf = (d: Doc, id: string) => d.scopes.find((s: Doc) => s.IpamScopeId === id);
 const ipamOf = (d: Doc, id: string) => d.ipams.find((i: Doc) => i.IpamId === id);
+/** The allocation in its parent that holds a sub-pool's CIDR. */
+const heldFor = (d: Doc, subPool: string) => d.allocations.find((a: Doc) => a.ResourceType === 'IpamPool' && a.ResourceId === subPool);
 
 /** Restoring the corrupted document must throw IpamStateError and give back every engine node it took. */
 async function refused(doc: Doc): Promise<void> {
@@ -68,6 +70,12 @@ describe('restore refuses documents the API could never have produced', () => {
     }],
     // formatTime: the API's time format is YYYY-MM-DDThh:mm:ssZ
     ['a CreateTime that is not a time', (d, ids) => { poolOf(d, ids.p1).CreateTime = 'yesterday'; }],
+    // addIpamPoolCidr: a sub-pool's CIDR is held in its parent with the sub-pool's region (or, before
+    // 2026-11-27, the parent's), and with no name or description
+    ['an IpamPool allocation whose ResourceRegionId is neither its sub-pool\'s region nor its own', (d, ids) => {
+      heldFor(d, ids.pub6sub).ResourceRegionId = 'cn-shanghai';
+    }],
+    ['an IpamPool allocation with a name', (d, ids) => { heldFor(d, ids.p2).IpamPoolAllocationName = 'named'; }],
   ];
 
   it.each(cases)('refuses %s, loading nothing', async (_label, corrupt) => {
@@ -96,5 +104,17 @@ describe('restore never lets future IDs collide with restored ones', () => {
     // and the first IPAM's default scope still belongs to it
     const scopes = service.listIpamScopes({ RegionId: H }).IpamScopes;
     expect(scopes.map((x) => x.IpamScopeId).sort()).toEqual([existing.PrivateDefaultScopeId, existing.PublicDefaultScopeId].sort());
+  });
+});
+
+describe('restore keeps loading what older builds wrote', () => {
+  it("takes an IpamPool allocation whose ResourceRegionId is its own region, as builds before 2026-11-27 wrote it", async () => {
+    const { s, ids } = await rich();
+    const doc = JSON.parse(JSON.stringify(s.exportState()));
+    const held = heldFor(doc, ids.pub6sub);
+    expect(held.ResourceRegionId).toBe(B); // the sub-pool's region; the parent's is H
+    held.ResourceRegionId = held.RegionId;
+    expect(held.RegionId).toBe(H);
+    await expect(IpamService.restore(doc, { engine: await sharedEngine(), seed: 7, clock })).resolves.toBeInstanceOf(IpamService);
   });
 });
