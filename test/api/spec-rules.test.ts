@@ -264,3 +264,38 @@ describe('a Tags filter is matched, not held to the tag rules (spec §5.6)', () 
     expect(f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'team', Value: 'net' }] }).TotalCount).toBe(1);
   });
 });
+
+describe('CreateIpamPool: the request\'s own region first', () => {
+  // guards against pool.ts removing `ctx.knownRegion(p.RegionId)` (an unknown region with a real scope
+  // answered OperationDenied.RequestRegionInvalid)
+  it('an unknown RegionId with an existing scope → InvalidRegionId.NotFound', async () => {
+    const f = await fixture();
+    expect(codeOf(() => f.ipam.createIpamPool({ RegionId: 'xx-nowhere-1', IpamScopeId: f.privateScope }))).toMatch(/InvalidRegionId\.NotFound$/);
+  });
+});
+
+describe('every list filter takes a value that cannot match and gives an empty page', () => {
+  const aliyunTag = [{ Key: 'aliyun:x', Value: 'y' }];
+  // guards against ipam.ts / scope.ts `Tags: TAG_FILTER` → `Tags: TAGS`; ipam.ts, scope.ts
+  // `*Name: FILTER_TEXT` → NAME; pool.ts PoolRegionId → REGION_ID; pool.ts Ipv6Isp → ISP;
+  // allocation.ts Cidr → CIDR_TEXT (both 64 characters at most); params.ts FILTER_IDS items → ID (129+ characters);
+  // params.ts a Tags filter value held to the tag value's 128 characters
+  const calls: Array<[string, (f: Awaited<ReturnType<typeof fixture>>) => Record<string, unknown>]> = [
+    ['ListIpams Tags aliyun:', (f) => f.ipam.listIpams({ RegionId: R, Tags: aliyunTag })],
+    ['ListIpams IpamName http://', (f) => f.ipam.listIpams({ RegionId: R, IpamName: 'http://x' })],
+    ['ListIpamScopes Tags aliyun:', (f) => f.ipam.listIpamScopes({ RegionId: R, Tags: aliyunTag })],
+    ['ListIpamScopes IpamScopeName http://', (f) => f.ipam.listIpamScopes({ RegionId: R, IpamScopeName: 'http://x' })],
+    ['ListIpamPools PoolRegionId malformed, past 64 characters', (f) => f.ipam.listIpamPools({ RegionId: R, PoolRegionId: `cn-hangzhou_${'x'.repeat(80)}` })],
+    ['ListIpamPools Ipv6Isp unknown', (f) => f.ipam.listIpamPools({ RegionId: R, Ipv6Isp: 'NoSuchIsp' })],
+    ['ListIpamPools IpamPoolIds of 200 characters', (f) => f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: ['x'.repeat(200)] })],
+    ['ListIpamPools Tags value of 200 characters', (f) => f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'k', Value: 'v'.repeat(200) }] })],
+    ['ListIpamPoolAllocations Cidr malformed, past 64 characters', (f) => f.ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, Cidr: `10.0.0.0/24_${'x'.repeat(80)}` })],
+  ];
+  it.each(calls)('%s', async (_label, call) => {
+    const f = await fixture();
+    f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 });
+    let page: Record<string, unknown> | undefined;
+    expect(codeOf(() => (page = call(f)))).toBe('no error');
+    expect(page!.TotalCount).toBe(0);
+  });
+});

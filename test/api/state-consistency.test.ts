@@ -118,3 +118,62 @@ describe('restore keeps loading what older builds wrote', () => {
     await expect(IpamService.restore(doc, { engine: await sharedEngine(), seed: 7, clock })).resolves.toBeInstanceOf(IpamService);
   });
 });
+
+describe('new IDs after a set-back generator state', () => {
+  // guards against context.ts dropping `pools.has(id) ||` from newId's check, and pool.ts
+  // `ctx.newId('ipam-pool-')` → `ctx.ids.id('ipam-pool-')` (a pool made twice the same ID)
+  it('makes a new pool ID, never that of an existing pool', async () => {
+    const s = await IpamService.create({ engine: await sharedEngine(), seed: 9 });
+    const { PrivateDefaultScopeId } = s.createIpam({ RegionId: H, OperatingRegionList: [H] });
+    const early = s.exportState().idState;
+    const existing = s.createIpamPool({ RegionId: H, IpamScopeId: PrivateDefaultScopeId }).IpamPoolId;
+    const doc = JSON.parse(JSON.stringify(s.exportState()));
+    doc.idState = early;
+    const restored = await IpamService.restore(doc, { engine: await sharedEngine(), seed: 9 });
+    const made = restored.createIpamPool({ RegionId: H, IpamScopeId: PrivateDefaultScopeId }).IpamPoolId;
+    expect(made).not.toBe(existing);
+    expect(restored.listIpamPools({ RegionId: H }).TotalCount).toBe(2);
+  });
+});
+
+describe('restore refuses what the API could not have written, and takes a scope quota reached', () => {
+  const cases: Array<[string, (d: Doc, ids: Record<string, string>) => void]> = [
+    // guards against state.ts removing checkTime for IPAMs
+    ['an IPAM CreateTime that is not a time', (d, ids) => { d.ipams.find((x: Doc) => x.IpamId === ids.ipamA).CreateTime = 'yesterday'; }],
+    // guards against state.ts removing checkTime for scopes
+    ['a scope CreateTime that is not a time', (d, ids) => { d.scopes.find((x: Doc) => x.IpamScopeId === ids.lab).CreateTime = 'yesterday'; }],
+    // guards against state.ts removing checkTime for allocations
+    ['an allocation CreationTime that is not a time', (d, ids) => { d.allocations.find((x: Doc) => x.IpamPoolAllocationId === ids.a1).CreationTime = 'yesterday'; }],
+    // guards against state.ts dropping `formatTime(date) !== text` (a date in another format)
+    ['a pool CreateTime with milliseconds (not the API\'s format)', (d, ids) => { d.pools.find((x: Doc) => x.IpamPoolId === ids.p1).CreateTime = '2026-11-26T00:00:01.000Z'; }],
+    // guards against state.ts removing the "one scope for both defaults" check (the one scope public)
+    ['an IPAM whose only scope, public, is both its default scopes', (d, ids) => {
+      d.allocations = d.allocations.filter((x: Doc) => x.IpamPoolId !== ids.poolB);
+      d.pools = d.pools.filter((p: Doc) => p.IpamScopeId !== ids.privB);
+      d.scopes = d.scopes.filter((s: Doc) => s.IpamScopeId !== ids.privB);
+      d.ipams.find((x: Doc) => x.IpamId === ids.ipamB).PrivateDefaultScopeId = ids.pubB;
+    }],
+    // guards against state.ts holding ResourceRegionId only to known regions (not to its pool's)
+    ['a Custom allocation whose ResourceRegionId is another (known, operating) region', (d, ids) => {
+      d.allocations.find((x: Doc) => x.IpamPoolAllocationId === ids.a1).ResourceRegionId = B;
+    }],
+  ];
+
+  it.each(cases)('refuses %s', async (_label, corrupt) => {
+    const { s, ids } = await rich();
+    const doc = JSON.parse(JSON.stringify(s.exportState()));
+    await expect(IpamService.restore(JSON.parse(JSON.stringify(doc)), { engine: await sharedEngine(), seed: 7 })).resolves.toBeInstanceOf(IpamService);
+    corrupt(doc, ids);
+    await refused(doc);
+  });
+
+  // guards against state.ts `scopeCount > MAX_SCOPES` → `>=` (an IPAM at its quota of 5 scopes)
+  it('restores an IPAM holding 5 scopes, its quota', async () => {
+    const s = await IpamService.create({ engine: await sharedEngine(), seed: 3 });
+    const { IpamId } = s.createIpam({ RegionId: H, OperatingRegionList: [H] });
+    for (let i = 0; i < 3; i++) s.createIpamScope({ RegionId: H, IpamId });
+    expect(s.listIpamScopes({ RegionId: H }).TotalCount).toBe(5);
+    const restored = await IpamService.restore(s.exportState(), { engine: await sharedEngine(), seed: 3 });
+    expect(restored.listIpamScopes({ RegionId: H }).TotalCount).toBe(5);
+  });
+});

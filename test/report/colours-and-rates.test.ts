@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/index.js';
 import { renderReport } from '../../src/report/index.js';
+import { PAGE_SCRIPT } from '../../src/report/page-script.js';
 import { EngineDriver } from '../../src/sim/engine-driver.js';
 import type { PoolFigures } from '../../src/sim/driver.js';
 import { runStrategy } from '../../src/sim/run.js';
@@ -89,5 +90,21 @@ describe('throughput over time against the table', () => {
     // left out every sample's own figures made the chart's rates several times higher
     expect(fromSeries / run.eventsPerSecond).toBeLessThan(1.25);
     expect(fromSeries / run.eventsPerSecond).toBeGreaterThan(0.8);
+  });
+});
+
+describe('the fragmentation legend never shows a false 0.000 or 1.000', () => {
+  // kills page-script.ts:32 `v < 0.0005` → never (a trace read 0.000) and `v >= 0.9995` → never
+  // (nearly all read 1.000)
+  it('formats a trace as < 0.001 and nearly all as > 0.999, exact ends and the middle as they are', () => {
+    const match = PAGE_SCRIPT.match(/fragmentation: \{[\s\S]*?value: (function \(v\) \{[^\n]*\}),\n/);
+    expect(match).not.toBeNull();
+    const value = new Function(`return ${match![1]}`)() as (v: number | null) => string;
+    expect(value(0.0004)).toBe('< 0.001');
+    expect(value(0.9996)).toBe('> 0.999');
+    expect(value(0)).toBe('0.000');
+    expect(value(1)).toBe('1.000');
+    expect(value(0.5)).toBe('0.500');
+    expect(value(null)).toBe('-');
   });
 });

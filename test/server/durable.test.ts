@@ -41,6 +41,8 @@ async function populate(state: DurableState) {
 }
 
 const digest = (state: DurableState) => serviceDigest(state.service);
+const zeroed = (line: string) => '\0'.repeat(line.length);
+const joinLines = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
 
 describe('durable state', () => {
   it('replays the journal to the same IDs, CIDRs and next allocation', async () => {
@@ -136,10 +138,12 @@ describe('durable state', () => {
     await second.close();
     const lines = (await fs.readFile(journalPath, 'utf8')).split('\n');
     expect(lines.slice(3, 6).map((l) => JSON.parse(l.slice(9)).batch)).toEqual([4, 4, 4]);
-    // a changed byte in record 3 (synced long ago): cutting the journal there would drop 4..6
-    lines[2] = lines[2]!.replace('10.0.0.0/8', '10.0.0.0/9');
-    await fs.writeFile(journalPath, lines.join('\n'));
-    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record 3, not as a crash tears the last write/);
+    // a changed byte in record 3 (synced long ago), or NULs there as after a power cut: cutting the
+    // journal there would drop 4..6 (records the snapshot holds count as read)
+    for (const damaged of [lines[2]!.replace('10.0.0.0/8', '10.0.0.0/9'), zeroed(lines[2]!)]) {
+      await fs.writeFile(journalPath, [...lines.slice(0, 2), damaged, ...lines.slice(3)].join('\n'));
+      await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record 3, not as a crash tears the last write/);
+    }
   });
 
   it('drops a last batch of large records torn by a power cut in two of its pages, with no whole record after the damage', async () => {
@@ -483,5 +487,99 @@ describe('one owner at a time, and what it needs on disk before it answers', () 
       spy.mockRestore();
     }
     expect(synced).toEqual(expect.arrayContaining([path.resolve(dir), path.join(parent, 'state'), parent]));
+  });
+});
+
+describe('durable journal: what counts as the torn last batch', () => {
+  // guards against durable.ts `batch <= prev + 1` → `batch <= prev` (a power cut that leaves the
+  // FIRST page of the last batch unwritten must drop that batch, not refuse to start)
+  it('drops the last batch when its first record is the one a power cut left unwritten', async () => {
+    const dir = await tempDir();
+    const journalPath = path.join(dir, 'journal.log');
+    const first = await DurableState.open(dir);
+    const { pool } = await threeRecords(first);
+    const wanted = digest(first);
+    await Promise.all([24, 25, 26, 27].map((CidrMask) => journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask })));
+    await first.close();
+    const lines = (await fs.readFile(journalPath, 'utf8')).split('\n').slice(0, -1);
+    expect(lines).toHaveLength(7);
+    await fs.writeFile(journalPath, joinLines([...lines.slice(0, 3), zeroed(lines[3]!), ...lines.slice(4)]));
+    const second = await DurableState.open(dir);
+    expect(digest(second)).toBe(wanted);
+    await second.close();
+    expect(await fs.readFile(journalPath, 'utf8')).toBe(joinLines(lines.slice(0, 3)));
+  });
+
+  // guards against durable.ts dropping `record.batch === batch &&` (damage inside an acknowledged
+  // batch followed by a later batch must be refused, not silently drop the later batch)
+  it('refuses unwritten pages inside a batch of several records when a later batch follows', async () => {
+    const dir = await tempDir();
+    const journalPath = path.join(dir, 'journal.log');
+    const first = await DurableState.open(dir);
+    const { pool } = await threeRecords(first);
+    await Promise.all([24, 25, 26].map((CidrMask) => journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask }))); // seqs 4..6, batch 4
+    await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 27 }); // seq 7, batch 7
+    await first.close();
+    const lines = (await fs.readFile(journalPath, 'utf8')).split('\n').slice(0, -1);
+    expect(lines.map((l) => JSON.parse(l.slice(9)).batch)).toEqual([1, 2, 3, 4, 4, 4, 7]);
+    await fs.writeFile(journalPath, joinLines([...lines.slice(0, 4), zeroed(lines[4]!), ...lines.slice(5)]));
+    await expect(DurableState.open(dir)).rejects.toThrow(/damaged at record 5, not as a crash tears the last write/);
+  });
+});
+
+describe('durable state: the lock and the service are given back on every way out', () => {
+  // guards against durable.ts removing `HELD.delete(key)` from acquireLock's catch (a refusal because
+  // another live process holds the directory left it claimed by this process for good)
+  it('takes the directory once a live other owner\'s lock is gone, after refusing it', async () => {
+    const dir = await tempDir();
+    await (await DurableState.open(dir)).close();
+    const lockPath = path.join(dir, 'lock');
+    await fs.writeFile(lockPath, `${process.ppid}\n`); // a live process that is not this one
+    await expect(DurableState.open(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
+    await fs.rm(lockPath);
+    await (await DurableState.open(dir)).close();
+  });
+
+  // guards against durable.ts close() without try/finally (a failing journal close kept the lock)
+  it('close() releases the directory even when closing the journal fails', async () => {
+    const dir = await tempDir();
+    const realOpen = fs.open.bind(fs);
+    const spy = vi.spyOn(fs, 'open').mockImplementation(async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      if (path.basename(String(args[0])) === 'journal.log') {
+        const close = handle.close.bind(handle);
+        handle.close = async () => {
+          await close();
+          throw new Error('EIO: the journal could not be closed');
+        };
+      }
+      return handle;
+    });
+    let state: DurableState;
+    try {
+      state = await DurableState.open(dir);
+    } finally {
+      spy.mockRestore();
+    }
+    await expect(state.close()).rejects.toThrow(/EIO/);
+    await (await DurableState.open(dir)).close();
+  });
+
+  // guards against durable.ts removing `service.dispose()` from open()'s catch (a refused start left
+  // the replayed service's spaces in an engine the caller gave)
+  it('a refused start leaves nothing in an engine it was given', async () => {
+    const dir = await tempDir();
+    const journalPath = path.join(dir, 'journal.log');
+    const first = await DurableState.open(dir);
+    const { pool } = await threeRecords(first);
+    for (let i = 0; i < 10; i++) await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 });
+    await first.close();
+    const lines = (await fs.readFile(journalPath, 'utf8')).split('\n');
+    lines[11] = lines[11]!.replace('"CidrMask":24', '"CidrMask":25'); // a changed byte: refused
+    await fs.writeFile(journalPath, lines.join('\n'));
+    const engine = await Engine.load();
+    const before = engine.nodesInUse;
+    await expect(DurableState.open(dir, { service: { engine } })).rejects.toThrow(/damaged at record 12/);
+    expect(engine.nodesInUse).toBe(before);
   });
 });
