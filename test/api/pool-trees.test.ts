@@ -23,6 +23,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCidr, parseCidr } from '../../src/cidr/index.js';
 import { IpamApiError, IpamService, MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH } from '../../src/index.js';
 import { ReferenceSpace, type Block, type Strategy } from '../support/reference-space.js';
+import { seededRandom } from '../support/random.js';
 import { PROPERTY, propertyParameters } from '../support/settings.js';
 import { digest, newService, OTHER, R } from './fixture.js';
 
@@ -87,18 +88,6 @@ function expectSame(actual: unknown, expected: unknown, message: string): void {
   if (JSON.stringify(actual) !== JSON.stringify(expected)) expect(actual, message).toEqual(expected);
 }
 
-/** mulberry32: a walk's choices, repeatable from its seed. */
-function randomStream(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The block a take by mask should get: undefined when none fits, 'any free block' for random
  * (the model checks it only for validity), else the reference's block for the strategy.
@@ -121,7 +110,7 @@ class Walk {
   readonly scopes: [string, string];
 
   constructor(public ipam: IpamService, readonly family: Family, readonly seed: number) {
-    this.random = randomStream(seed);
+    this.random = seededRandom(seed); // a walk's choices, repeatable from its seed
     const { IpamId, PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R, OTHER] });
     this.scopes = [PrivateDefaultScopeId, ipam.createIpamScope({ RegionId: R, IpamId }).IpamScopeId];
   }

@@ -13,6 +13,7 @@ import {
   type SimulationSummary,
   type StrategyRun,
 } from '../../src/report/summary.js';
+import { seededRandom } from '../support/random.js';
 
 export const STRATEGIES = ['first-fit', 'last-fit', 'best-fit', 'sparse', 'random'];
 
@@ -27,18 +28,6 @@ export const POOLS: PoolInfo[] = [
 
 const EVENTS = 200_000;
 const SAMPLES = 300;
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Slot numbers 0..count-1 in the order a strategy would take them. */
 function slotOrder(strategy: string, count: number, random: () => number): number[] {
