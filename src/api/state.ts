@@ -368,7 +368,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   ctx.store.allocations.add(copy);
 }
 
-/** Frees every engine space a (failed) restore created. */
+/** Frees every engine space the records hold: a failed restore's, or a disposed service's. */
 export function disposeState(ctx: Context): void {
   for (const scope of ctx.store.scopes.values()) {
     scope.spaces.IPv4.destroy();
