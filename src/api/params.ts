@@ -148,6 +148,8 @@ const checkFilterValue = stringCheck({ type: 'string', maxLength: FILTER_TEXT.ma
 
 /** Tags of a resource, or (filter) tags to match: only a resource's are held to the tag rules. */
 function tagsCheck(filter: boolean): Check {
+  const checkKey = filter ? checkFilterText : checkTagKey;
+  const checkValue = filter ? checkFilterValue : checkTagValue;
   return (name, value) => {
     if (!Array.isArray(value)) throw illegalParam(name, `expected a list of {Key, Value}, got ${describe(value)}`);
     if (value.length > MAX_TAGS) throw illegalParam(name, `at most ${MAX_TAGS} tags`);
@@ -155,14 +157,14 @@ function tagsCheck(filter: boolean): Check {
     return value.map((tag: unknown, i) => {
       if (!isPlainObject(tag)) throw illegalParam(`${name}.${i + 1}`, 'expected {Key, Value}');
       for (const key of Object.keys(tag)) if (key !== 'Key' && key !== 'Value') throw illegalParam(`${name}.${i + 1}`, `unknown field ${JSON.stringify(key)}`);
-      const key = (filter ? checkFilterText : checkTagKey)(`${name}.${i + 1}.Key`, tag.Key) as string;
+      const key = checkKey(`${name}.${i + 1}.Key`, tag.Key);
       if (!filter) {
         if (/^(aliyun|acs:)/i.test(key)) throw illegalParam(`${name}.${i + 1}.Key`, 'must not begin with aliyun or acs:');
         if (seen.has(key)) throw apiError('DuplicatedParam.TagKey', key);
         seen.add(key);
       }
       if (tag.Value === undefined) return { Key: key };
-      return { Key: key, Value: (filter ? checkFilterValue : checkTagValue)(`${name}.${i + 1}.Value`, tag.Value) as string };
+      return { Key: key, Value: checkValue(`${name}.${i + 1}.Value`, tag.Value) };
     });
   };
 }
