@@ -1,7 +1,8 @@
 // Colours of the report, shared by the server-rendered parts (table swatches, legends) and
 // the page's script (chart lines, map pixels), which receives them with the data.
 
-import { CELL_ALLOCATED, CELL_CHILD, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from './summary.js';
+import { MAX_MAP_CHILDREN } from './hilbert.js';
+import { CELL_ALLOCATED, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from './summary.js';
 
 /** Line colours, by a strategy's position in SimulationSummary.strategies (Okabe–Ito, colour-blind safe). */
 export const STRATEGY_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#332288', '#882255'] as const;
@@ -26,7 +27,7 @@ const FIRST_CHILD_COLOURS = ['#f0e442', '#9467bd', '#8c564b', '#17becf', '#bcbd2
 export const CHILD_COLOURS: readonly string[] = (() => {
   const taken = new Set<string>([...STRATEGY_COLOURS, ...Object.values(CELL_COLOURS), UNKNOWN_CELL_COLOUR]);
   const colours: string[] = [];
-  for (let i = 0; colours.length < 256 - CELL_CHILD; i++) {
+  for (let i = 0; colours.length < MAX_MAP_CHILDREN; i++) {
     const colour = FIRST_CHILD_COLOURS[i] ?? hslHex((i * 137.508) % 360, 0.6, 0.55);
     if (!taken.has(colour)) colours.push(colour);
     taken.add(colour);
@@ -44,7 +45,6 @@ function hslHex(hue: number, saturation: number, lightness: number): string {
   };
   return `#${channel(0)}${channel(8)}${channel(4)}`;
 }
-
 
 export function strategyColour(index: number): string {
   return STRATEGY_COLOURS[index % STRATEGY_COLOURS.length]!;
