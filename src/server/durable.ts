@@ -240,7 +240,7 @@ export class DurableState {
 
     let service: IpamService;
     let lastSeq = 0;
-    let hasIdState = true;
+    let hasIdState = true; // a new directory's service is seeded: its first snapshot holds the state
     const snapshotPath = path.join(dir, SNAPSHOT);
     const snapshotText = await fs.readFile(snapshotPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     if (snapshotText === undefined) {
@@ -270,7 +270,6 @@ export class DurableState {
     // what is opened here is given back on every way out but a start: the file handle, and the
     // service's spaces (in an engine that lives on when the caller gave one)
     let journal: fs.FileHandle | undefined;
-    let carriedOver = false;
     try {
       const journalPath = path.join(dir, JOURNAL);
       const journalText = await fs.readFile(journalPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
@@ -326,16 +325,14 @@ export class DurableState {
         await state.snapshot().catch((error) => {
           throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
         });
-      } else if (!hasIdState) {
-        // a document without the ID generator's state (written before it was kept) gave every start
-        // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
-        // 0's state, where the replay left it) and open that, which starts RequestIds at random
-        await state.snapshot().catch((error) => {
-          throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
-        });
-        carriedOver = true;
       }
-      if (!carriedOver) return state;
+      if (hasIdState) return state;
+      // a document without the ID generator's state (written before it was kept) gave every start
+      // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
+      // 0's state, where the replay left it) and open that, which starts RequestIds at random
+      await state.snapshot().catch((error) => {
+        throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
+      });
     } catch (error) {
       await journal?.close().catch(() => undefined);
       service.dispose();
