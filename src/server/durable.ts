@@ -143,6 +143,53 @@ function drawsAtRandom(service: IpamService, regions: readonly string[], { actio
   return taker?.AllocationStrategy === 'random';
 }
 
+/**
+ * Replays the journal's records after `lastSeq` (the snapshot holds those up to it) into the
+ * service, each at its recorded time. Returns the bytes of whole records, where the journal is
+ * cut back to (a torn last batch is dropped), and the seq of the last record replayed.
+ */
+function replayJournal(journalPath: string, journalText: string, service: IpamService, lastSeq: number, regions: readonly string[], setTime: (time: Date) => void): { goodBytes: number; seq: number } {
+  let goodBytes = 0;
+  let seq = lastSeq;
+  const lines = journalText.split('\n');
+  /** The seq of the last whole record read, replayed or (held by the snapshot already) skipped. */
+  let prev = lastSeq;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const last = i === lines.length - 1;
+    if (last && line === '') break; // the text ended with a complete record
+    const record = last ? undefined : parseLine(line); // a final line without its newline is torn
+    if (!record) {
+      if (!tornFinalBatch(lines.slice(i), prev)) throw new DurableStateError(`${journalPath} is damaged at record ${i + 1}, not as a crash tears the last write (pages left unwritten, or a last line cut short). Refusing to start.`);
+      break; // the rest is the torn last batch: it was never acknowledged
+    }
+    goodBytes += Buffer.byteLength(line) + 1;
+    prev = record.seq;
+    if (record.seq <= lastSeq) continue;
+    if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
+    if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, regions, record)) {
+      throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
+        `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
+        'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
+    }
+    setTime(new Date(record.time));
+    try {
+      // with the RequestId first answered: a ClientToken retry after the restart gets that answer
+      service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
+    } catch (error) {
+      // records without a RequestId come from builds before 2026-11-27, which may have taken what
+      // this one refuses (a second top-level public IPv6 pool of one ISP and region); a snapshot
+      // taken by that build loads here
+      const older = record.requestId === undefined
+        ? ' The record was written by an older build: if that build accepted it, open the directory once with that build and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.'
+        : '';
+      throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}${older}`);
+    }
+    seq = record.seq;
+  }
+  return { goodBytes, seq };
+}
+
 export interface DurableOptions {
   /** Snapshot after this many journal records. */
   compactEvery?: number;
@@ -276,44 +323,7 @@ export class DurableState {
       if (snapshotText === undefined && journalText.trim() !== '') {
         throw new DurableStateError(`${journalPath} has records but ${snapshotPath} is missing: the IDs it answered cannot be made again. Refusing to start.`);
       }
-      let goodBytes = 0;
-      let seq = lastSeq;
-      const lines = journalText.split('\n');
-      /** The seq of the last whole record read, replayed or (held by the snapshot already) skipped. */
-      let prev = lastSeq;
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        const last = i === lines.length - 1;
-        if (last && line === '') break; // the text ended with a complete record
-        const record = last ? undefined : parseLine(line); // a final line without its newline is torn
-        if (!record) {
-          if (!tornFinalBatch(lines.slice(i), prev)) throw new DurableStateError(`${journalPath} is damaged at record ${i + 1}, not as a crash tears the last write (pages left unwritten, or a last line cut short). Refusing to start.`);
-          break; // the rest is the torn last batch: it was never acknowledged
-        }
-        goodBytes += Buffer.byteLength(line) + 1;
-        prev = record.seq;
-        if (record.seq <= lastSeq) continue;
-        if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
-        if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, options.service?.regions ?? DEFAULT_REGIONS, record)) {
-          throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
-            `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
-            'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
-        }
-        setTime(new Date(record.time));
-        try {
-          // with the RequestId first answered: a ClientToken retry after the restart gets that answer
-          service.call(record.action, record.params, typeof record.requestId === 'string' ? record.requestId : undefined);
-        } catch (error) {
-          // records without a RequestId come from builds before 2026-11-27, which may have taken what
-          // this one refuses (a second top-level public IPv6 pool of one ISP and region); a snapshot
-          // taken by that build loads here
-          const older = record.requestId === undefined
-            ? ' The record was written by an older build: if that build accepted it, open the directory once with that build and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.'
-            : '';
-          throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) no longer applies: ${(error as Error).message}${older}`);
-        }
-        seq = record.seq;
-      }
+      const { goodBytes, seq } = replayJournal(journalPath, journalText, service, lastSeq, options.service?.regions ?? DEFAULT_REGIONS, setTime);
       journal = await fs.open(journalPath, 'a+');
       if (goodBytes < Buffer.byteLength(journalText)) {
         await journal.truncate(goodBytes);
