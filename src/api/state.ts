@@ -191,7 +191,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
   }
   for (const ipam of store.ipams.values()) {
     const own = (id: string) => store.scopes.get(id)?.IpamId === ipam.IpamId;
-    if (!own(ipam.PrivateDefaultScopeId) || !own(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, 'a default scope is missing, or is another IPAM\'s');
+    if (!own(ipam.PrivateDefaultScopeId) || !own(ipam.PublicDefaultScopeId)) fail(`IPAM ${ipam.IpamId}`, "a default scope is missing, or is another IPAM's");
   }
 
   const allocationsById = new Map<string, Plain>();
@@ -267,7 +267,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       if (held.ResourceRegionId !== undefined && held.ResourceRegionId !== ctx.regionOf(pool) && held.ResourceRegionId !== held.RegionId) {
         fail(where, `the IpamPool allocation's ResourceRegionId should be ${ctx.regionOf(pool)}`);
       }
-      if (held.IpamPoolAllocationName !== undefined || held.IpamPoolAllocationDescription !== undefined) fail(where, 'an IpamPool allocation has no name or description');
+      if (held.IpamPoolAllocationName !== undefined || held.IpamPoolAllocationDescription !== undefined) fail(where, 'an IpamPool allocation with a name or description');
       engineStep(where, () => parent.space.reserve(block), `${r.Cidr} is not free inside the parent pool`);
       restoreAllocation(ctx, parent, held, block, where);
       used.add(r.parentAllocationId!);
@@ -286,7 +286,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (a.ResourceType !== 'Custom') fail(where, 'an IpamPool allocation with no sub-pool CIDR behind it');
     const pool = store.pools.get(a.IpamPoolId as string) ?? fail(where, `unknown pool ${a.IpamPoolId}`);
     // a custom allocation is its own resource, in its pool's region (recordAllocation)
-    if (a.ResourceId !== a.IpamPoolAllocationId) fail(where, 'a custom allocation\'s ResourceId is its own ID');
+    if (a.ResourceId !== a.IpamPoolAllocationId) fail(where, `ResourceId should be ${a.IpamPoolAllocationId}, the allocation's own ID`);
     if (a.ResourceRegionId !== undefined && a.ResourceRegionId !== ctx.regionOf(pool)) fail(where, `ResourceRegionId should be ${ctx.regionOf(pool)}`);
     const block = parseFor(ctx, pool, a.Cidr as string, where);
     engineStep(where, () => pool.space.reserve(block), `${a.Cidr} lies outside the pool's CIDRs or overlaps another allocation`);
