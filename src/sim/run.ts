@@ -45,8 +45,9 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   let lastSampleEvent = 0, lastSampleTime = 0, mapsMs = 0;
 
   const sample = (event: number) => {
-    // throughput over the interval, not counting map drawing; the figures read here count, in the
-    // next interval, as they do in the run's elapsed time (the table's events/s)
+    // throughput over the interval, not counting map drawing. The time spent reading the figures
+    // below falls in the next interval, as it falls in the run's elapsed time: the intervals add up
+    // to the time the table's events/s is charged for
     const now = performance.now() - mapsMs;
     const rate = event === 0 ? 0 : (event - lastSampleEvent) / ((now - lastSampleTime) / 1000);
     roots.forEach((root, i) => {
