@@ -9,6 +9,11 @@ export function digestOf(action: string, params: Record<string, unknown>): strin
   return JSON.stringify([action, rest]);
 }
 
+/** Whether `digest` (digestOf's text) is one of an `action` request: it begins with the action's name. */
+export function isDigestOf(action: string, digest: string): boolean {
+  return digest.startsWith(`[${JSON.stringify(action)},`);
+}
+
 /**
  * A stored digest made again by digestOf: builds before 2026-11-27 kept `DryRun: false` in it,
  * so a retry of such a call still matches after a restore.

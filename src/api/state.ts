@@ -10,7 +10,7 @@ import { blockOf, BLOCK_WORDS } from './block.js';
 import { Collection } from './collection.js';
 import { PoolCidrs } from './pool-cidrs.js';
 import { familyBits, type Context } from './context.js';
-import { currentDigest } from './client-token.js';
+import { currentDigest, isDigestOf } from './client-token.js';
 import { IpamApiError } from './errors.js';
 import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
@@ -310,8 +310,8 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
     if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
     const digest = currentDigest(r.digest);
-    // digestOf's text begins with the action's name: one of another action would refuse every retry
-    if (!digest.startsWith(`[${JSON.stringify(r.action)},`)) fail(where, `the digest is not one of a ${r.action} request`);
+    // a digest of another action would refuse every retry
+    if (!isDigestOf(r.action, digest)) fail(where, `the digest is not one of a ${r.action} request`);
     store.clientTokens.set(r.token, { action: r.action, digest, response: structuredClone(response) });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
