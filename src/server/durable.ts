@@ -18,7 +18,8 @@
  * - A journal write or sync that fails (a full disk, a file size limit) fails its batch, cuts the
  *   journal back to its last whole batch, and stops the state: the service in memory now holds
  *   changes the disk does not, so every later append is refused and `failure` settles; the
- *   server stops on it, and a restart continues from exactly the acknowledged changes.
+ *   server stops on it, and a restart continues from exactly the acknowledged changes (unless
+ *   the cut fails too: see #stop).
  */
 import { createHash } from 'node:crypto';
 import { fdatasyncSync, ftruncateSync, promises as fs, writeSync } from 'node:fs';
@@ -438,7 +439,9 @@ export class DurableState {
       ftruncateSync(this.#journal.fd, this.#journalBytes);
       fdatasyncSync(this.#journal.fd); // else a power cut could bring back the batch answered 500
     } catch {
-      // a torn last record is dropped on start anyway
+      // nothing more can be done on a disk that refuses this too: a batch whose write went through
+      // whole (its sync failed) stays, and a restart replays it, answered 500 though it was; a
+      // batch cut short is dropped on start as a tear
     }
     this.#failure = new DurableStateError(`The journal could not be written (${(cause as Error)?.message ?? cause}). ` +
       'The state on disk holds every acknowledged change: fix the cause and restart.');
