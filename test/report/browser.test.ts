@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePoolMapCells, renderReport, utilisationText } from '../../src/report/index.js';
 import { CELL_COLOURS, CHILD_COLOURS, STRATEGY_COLOURS } from '../../src/report/palette.js';
 import { CELL_ALLOCATED, CELL_CHILD, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from '../../src/report/summary.js';
-import { launchChromium, openReport, type OpenedReport } from './chromium.js';
+import { inOwnChromium, launchChromium, openReport, type OpenedReport } from './chromium.js';
 import { POOLS, RUN_FIGURES, STRATEGIES, syntheticSummary } from './synthetic.js';
 
 const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
@@ -169,9 +169,7 @@ describe('the comparison table in headless Chromium', () => {
   it('fits a 1300-pixel window with long pool names, each strategy name on one line', async () => {
     // realistic sub-pool names in the first-failure details, which wrap within their cell
     const pools = POOLS.map((p) => ({ ...p, name: `ap-southeast-1-production-${p.name}` }));
-    const browser = await launchChromium();
-    try {
-      const opened = await openReport(browser, renderReport(syntheticSummary({ pools })));
+    const { layout } = await inOwnChromium(renderReport(syntheticSummary({ pools })), async (opened) => {
       const layout = await opened.page.evaluate(() => {
         const wrap = document.querySelector('#comparison .table-wrap') as HTMLElement;
         // the lines a cell's name (its text after the swatch) takes
@@ -186,13 +184,11 @@ describe('the comparison table in headless Chromium', () => {
           details: Array.from(document.querySelectorAll('td .detail'), (d) => d.textContent),
         };
       });
-      await opened.close();
-      expect(layout.details.some((d) => d!.startsWith('ap-southeast-1-production-'))).toBe(true);
-      expect(layout.overflow).toBeLessThanOrEqual(0);
-      expect(layout.strategyLines).toEqual(STRATEGIES.map(() => 1));
-    } finally {
-      await browser.close();
-    }
+      return { layout };
+    });
+    expect(layout.details.some((d) => d!.startsWith('ap-southeast-1-production-'))).toBe(true);
+    expect(layout.overflow).toBeLessThanOrEqual(0);
+    expect(layout.strategyLines).toEqual(STRATEGIES.map(() => 1));
   }, 30_000);
 });
 
@@ -207,9 +203,7 @@ describe('the largest-block chart in headless Chromium', () => {
     // last-fit: its samples one event later than first-fit's, so each run has a sample where the other has none
     shifted!.event = shifted!.event.map((e) => e + 1);
     shifted!.largestPrefix = shifted!.largestPrefix.map((v) => v ?? 12);
-    const browser = await launchChromium();
-    try {
-      const opened = await openReport(browser, renderReport(summary));
+    const { band, pageErrors } = await inOwnChromium(renderReport(summary), async (opened) => {
       const band = await opened.page.evaluate((pool) => {
         const figure = Array.from(document.querySelectorAll('figure.chart')).find((f) =>
           (f as HTMLElement).dataset['metric'] === 'largestPrefix' && (f as HTMLElement).dataset['pool'] === pool)!;
@@ -221,13 +215,11 @@ describe('the largest-block chart in headless Chromium', () => {
         for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] !== 0) counts[`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]}`] = (counts[`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]}`] ?? 0) + 1;
         return counts;
       }, String(POOLS.findIndex((p) => p.id === root)));
-      await opened.close();
-      expect(opened.pageErrors).toEqual([]);
-      expect(band[key(rgb(STRATEGY_COLOURS[0]!))] ?? 0).toBe(0);
-      expect(band[key(rgb(STRATEGY_COLOURS[1]!))] ?? 0).toBeGreaterThan(10);
-    } finally {
-      await browser.close();
-    }
+      return { band, pageErrors: opened.pageErrors };
+    });
+    expect(pageErrors).toEqual([]);
+    expect(band[key(rgb(STRATEGY_COLOURS[0]!))] ?? 0).toBe(0);
+    expect(band[key(rgb(STRATEGY_COLOURS[1]!))] ?? 0).toBeGreaterThan(10);
   }, 30_000);
 });
 
@@ -240,19 +232,15 @@ describe("the charts' legend in headless Chromium", () => {
       const series = run.series.find((s) => s.poolId === root)!;
       series.utilisation[series.utilisation.length - 1] = 99.96;
     }
-    const browser = await launchChromium();
-    try {
-      const opened = await openReport(browser, renderReport(summary));
+    const { values, pageErrors } = await inOwnChromium(renderReport(summary), async (opened) => {
       const figure = opened.page.locator(`figure.chart[data-metric="utilisation"][data-pool="${POOLS.findIndex((p) => p.id === root)}"]`);
       const over = (await figure.locator('.u-over').boundingBox())!;
       await opened.page.mouse.move(over.x + over.width - 1, over.y + over.height / 2);
       const values = await figure.locator('.u-legend .u-series .u-value').allTextContents();
-      await opened.close();
-      expect(opened.pageErrors).toEqual([]);
-      expect(values).toContain('99.9 %');
-      expect(values).not.toContain('100.0 %');
-    } finally {
-      await browser.close();
-    }
+      return { values, pageErrors: opened.pageErrors };
+    });
+    expect(pageErrors).toEqual([]);
+    expect(values).toContain('99.9 %');
+    expect(values).not.toContain('100.0 %');
   }, 30_000);
 });

@@ -57,3 +57,18 @@ export async function openReport(browser: Browser, html: string): Promise<Opened
     },
   };
 }
+
+/** Opens `html` in a Chromium of its own, hands it to `use`, and closes both whatever happens. */
+export async function inOwnChromium<T>(html: string, use: (opened: OpenedReport) => Promise<T>): Promise<T> {
+  const browser = await launchChromium();
+  try {
+    const opened = await openReport(browser, html);
+    try {
+      return await use(opened);
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}
