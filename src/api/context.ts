@@ -88,17 +88,29 @@ export class Context {
 
   scope(id: string, regionId: string): ScopeRecord {
     this.knownRegion(regionId);
-    const scope = this.store.scopes.get(id);
-    if (!scope) throw apiError('ResourceNotFound.IpamScope', id);
+    const scope = this.existingScope(id);
     this.inHostedRegion(scope.IpamId, regionId);
     return scope;
+  }
+
+  /** The scope, or ResourceNotFound: the lookup alone, for a call that looks up more before its region rule. */
+  existingScope(id: string): ScopeRecord {
+    const scope = this.store.scopes.get(id);
+    if (!scope) throw apiError('ResourceNotFound.IpamScope', id);
+    return scope;
+  }
+
+  /** The pool, or ResourceNotFound: the lookup alone, as existingScope. */
+  existingPool(id: string): PoolRecord {
+    const pool = this.store.pools.get(id);
+    if (!pool) throw apiError('ResourceNotFound.IpamPool', id);
+    return pool;
   }
 
   /** A pool addressed by a pool-management call (hosted region) or an allocation call (pool region). */
   pool(id: string, regionId: string, rule: 'hosted' | 'pool', regionCode?: ErrorCode): PoolRecord {
     this.knownRegion(regionId);
-    const pool = this.store.pools.get(id);
-    if (!pool) throw apiError('ResourceNotFound.IpamPool', id);
+    const pool = this.existingPool(id);
     if (rule === 'hosted') this.inHostedRegion(pool.IpamId, regionId, regionCode);
     else this.inPoolRegion(pool, regionId);
     return pool;

@@ -59,10 +59,8 @@ export const createIpamPool = mutation('CreateIpamPool', {
 }, (ctx, p) => {
   // both resources are looked up before the region rule (README, order of checks)
   ctx.knownRegion(p.RegionId);
-  const scope = ctx.store.scopes.get(p.IpamScopeId);
-  if (!scope) throw apiError('ResourceNotFound.IpamScope', p.IpamScopeId);
-  const parent = p.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(p.SourceIpamPoolId);
-  if (p.SourceIpamPoolId !== undefined && !parent) throw apiError('ResourceNotFound.IpamPool', p.SourceIpamPoolId);
+  const scope = ctx.existingScope(p.IpamScopeId);
+  const parent = p.SourceIpamPoolId === undefined ? undefined : ctx.existingPool(p.SourceIpamPoolId);
   ctx.inHostedRegion(scope.IpamId, p.RegionId);
   const ipam = ctx.store.ipams.get(scope.IpamId)!;
   if (parent) {
