@@ -27,6 +27,13 @@ async function threeRecords(state: DurableState) {
   return { scope: ipam.PrivateDefaultScopeId as string, pool: pool.IpamPoolId as string };
 }
 
+/** A new data directory, opened and holding threeRecords: where the journal tests begin. */
+async function openedWithThreeRecords() {
+  const dir = await tempDir();
+  const first = await DurableState.open(dir);
+  return { dir, journalPath: path.join(dir, 'journal.log'), first, ...(await threeRecords(first)) };
+}
+
 async function populate(state: DurableState) {
   const { pool: IpamPoolId } = await threeRecords(state);
   const allocations = [];
@@ -123,10 +130,7 @@ describe('durable state', () => {
   });
 
   it('refuses damage to a record the snapshot already holds (left in the journal by a crash before its reset), which must not take acknowledged batches after it along', async () => {
-    const dir = await tempDir();
-    const journalPath = path.join(dir, 'journal.log');
-    const first = await DurableState.open(dir);
-    const { pool } = await threeRecords(first);
+    const { dir, journalPath, first, pool } = await openedWithThreeRecords();
     // kill -9 between the snapshot's rename and the journal's reset: records 1..3 stay behind it
     const leftover = await fs.readFile(journalPath);
     await first.snapshot();
@@ -147,10 +151,7 @@ describe('durable state', () => {
   });
 
   it('drops a last batch of large records torn by a power cut in two of its pages, with no whole record after the damage', async () => {
-    const dir = await tempDir();
-    const journalPath = path.join(dir, 'journal.log');
-    const first = await DurableState.open(dir);
-    const { scope } = await threeRecords(first);
+    const { dir, journalPath, first, scope } = await openedWithThreeRecords();
     const expected = digest(first);
     await first.snapshot(); // the journal starts empty at offset 0: its pages are file offsets / 4096
     // one batch of two pools with 20 tags each (Chinese keys and values: about 11.5 KB a record)
@@ -494,10 +495,7 @@ describe('durable journal: what counts as the torn last batch', () => {
   // guards against durable.ts `batch <= prev + 1` → `batch <= prev` (a power cut that leaves the
   // FIRST page of the last batch unwritten must drop that batch, not refuse to start)
   it('drops the last batch when its first record is the one a power cut left unwritten', async () => {
-    const dir = await tempDir();
-    const journalPath = path.join(dir, 'journal.log');
-    const first = await DurableState.open(dir);
-    const { pool } = await threeRecords(first);
+    const { dir, journalPath, first, pool } = await openedWithThreeRecords();
     const wanted = digest(first);
     await Promise.all([24, 25, 26, 27].map((CidrMask) => journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask })));
     await first.close();
@@ -513,10 +511,7 @@ describe('durable journal: what counts as the torn last batch', () => {
   // guards against durable.ts dropping `record.batch === batch &&` (damage inside an acknowledged
   // batch followed by a later batch must be refused, not silently drop the later batch)
   it('refuses unwritten pages inside a batch of several records when a later batch follows', async () => {
-    const dir = await tempDir();
-    const journalPath = path.join(dir, 'journal.log');
-    const first = await DurableState.open(dir);
-    const { pool } = await threeRecords(first);
+    const { dir, journalPath, first, pool } = await openedWithThreeRecords();
     await Promise.all([24, 25, 26].map((CidrMask) => journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask }))); // seqs 4..6, batch 4
     await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 27 }); // seq 7, batch 7
     await first.close();
@@ -568,10 +563,7 @@ describe('durable state: the lock and the service are given back on every way ou
   // guards against durable.ts removing `service.dispose()` from open()'s catch (a refused start left
   // the replayed service's spaces in an engine the caller gave)
   it('a refused start leaves nothing in an engine it was given', async () => {
-    const dir = await tempDir();
-    const journalPath = path.join(dir, 'journal.log');
-    const first = await DurableState.open(dir);
-    const { pool } = await threeRecords(first);
+    const { dir, journalPath, first, pool } = await openedWithThreeRecords();
     for (let i = 0; i < 10; i++) await journaledCall(first, 'CreateIpamPoolAllocation', { RegionId: R, IpamPoolId: pool, CidrMask: 24 });
     await first.close();
     const lines = (await fs.readFile(journalPath, 'utf8')).split('\n');
