@@ -1,6 +1,6 @@
 /**
  * Loading the engine's wasm, in Node and in Chromium alike: from the default URL next to the
- * package, over HTTP (streaming, and with a MIME type compileStreaming refuses), from bytes or
+ * package, over HTTP (streaming, and with MIME types compileStreaming refuses), from bytes or
  * a module the caller supplies, and the errors when it cannot load.
  */
 import { readFileUrl } from '#read-file';
@@ -53,6 +53,16 @@ describe('loading the engine', () => {
     // compileStreaming alone refuses this response
     await expect(WebAssembly.compileStreaming(response)).rejects.toThrow(TypeError);
     expect(allocatesOnce(await Engine.load(url))).toBe('10.0.0.0/24');
+  });
+
+  it('compiles from the whole body when application/wasm carries a parameter', async () => {
+    // compileStreaming refuses `application/wasm; charset=utf-8` (servers that add a charset to
+    // every response send it); it used to be handed that response, and the load failed
+    const url = served(`build/engine.wasm?type=${encodeURIComponent('application/wasm; charset=utf-8')}`);
+    await expect(WebAssembly.compileStreaming(fetch(url))).rejects.toThrow(TypeError);
+    expect(allocatesOnce(await Engine.load(url))).toBe('10.0.0.0/24');
+    const ipam = await IpamService.create({ wasm: await fetch(url) });
+    expect(ipam.createIpam({ RegionId: 'cn-hangzhou', OperatingRegionList: ['cn-hangzhou'] }).IpamId).toMatch(/^ipam-/);
   });
 
   it('takes a Response, bytes or a compiled module from the caller', async () => {

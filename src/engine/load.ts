@@ -41,9 +41,26 @@ export class EngineLoadError extends Error {
   }
 }
 
+/**
+ * The type tag of a value: `instanceof` is false for a Module, URL or Response made in another
+ * realm (an iframe, a vm context), which the loader takes all the same, as the engine's batch
+ * methods take another realm's typed arrays.
+ */
+function isA(value: unknown, tag: 'WebAssembly.Module' | 'URL' | 'Response'): boolean {
+  return Object.prototype.toString.call(value) === `[object ${tag}]`;
+}
+
+function isUrlSource(source: WasmSource): source is URL | string {
+  return typeof source === 'string' || source instanceof URL || isA(source, 'URL');
+}
+
 function resolveUrl(source: URL | string): URL {
   if (source instanceof URL) return source;
-  const base = (globalThis as { location?: { href: string } }).location?.href ?? DEFAULT_WASM_URL;
+  if (typeof source !== 'string') return new URL((source as { href: string }).href); // another realm's URL
+  // fetch resolves against the document's base URL (a <base href> moves it); a worker has no
+  // document, and its location is what its fetch uses
+  const page = globalThis as { document?: { baseURI?: string }; location?: { href: string } };
+  const base = page.document?.baseURI ?? page.location?.href ?? DEFAULT_WASM_URL;
   try {
     return new URL(source, base);
   } catch (cause) {
@@ -53,11 +70,12 @@ function resolveUrl(source: URL | string): URL {
 
 async function compileResponse(response: Response, url: string | undefined): Promise<WebAssembly.Module> {
   if (!response.ok) throw new EngineLoadError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, url, response.status);
-  // compileStreaming refuses any MIME type but application/wasm; many static servers send
-  // application/octet-stream, so those bytes are compiled from a buffer instead.
+  // compileStreaming refuses any Content-Type but exactly application/wasm (a parameter such as
+  // `; charset=utf-8` too); many static servers send application/octet-stream, so those bytes
+  // are compiled from a buffer instead.
   const type = response.headers.get('content-type') ?? '';
   try {
-    if (type.split(';')[0]!.trim().toLowerCase() === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
+    if (type.trim().toLowerCase() === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
       return await WebAssembly.compileStreaming(response);
     }
     return await WebAssembly.compile(await response.arrayBuffer());
@@ -67,8 +85,8 @@ async function compileResponse(response: Response, url: string | undefined): Pro
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  if (typeof source === 'string' || source instanceof URL) {
+  if (source instanceof WebAssembly.Module || isA(source, 'WebAssembly.Module')) return source as WebAssembly.Module;
+  if (isUrlSource(source)) {
     const url = resolveUrl(source);
     let response: Response;
     try {
@@ -84,7 +102,10 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     }
     return compileResponse(response, url.href);
   }
-  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source, source.url || undefined);
+  if ((typeof Response !== 'undefined' && source instanceof Response) || isA(source, 'Response')) {
+    const response = source as Response;
+    return compileResponse(response, response.url || undefined);
+  }
   try {
     return await WebAssembly.compile(source as BufferSource);
   } catch (cause) {
@@ -96,7 +117,7 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 export async function instantiateEngine(source: WasmSource | undefined = DEFAULT_WASM_URL): Promise<{ exports: EngineExports; module: WebAssembly.Module }> {
   if (source === undefined) throw new EngineLoadError(NO_DEFAULT, undefined, undefined, undefined, null);
   const module = await compile(source);
-  const url = typeof source === 'string' || source instanceof URL ? resolveUrl(source).href : undefined;
+  const url = isUrlSource(source) ? resolveUrl(source).href : undefined;
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(module, {});
