@@ -124,9 +124,10 @@ function renderComparison(summary: SimulationSummary, pools: Map<string, PoolInf
   const rows = summary.runs.map((run) => {
     const first = run.firstFailure;
     const firstCells = first === null
-      ? '<td class="first-failure-event">—</td><td class="first-failure-utilisation">—</td>'
+      ? '<td class="first-failure-event">—</td><td class="first-failure-utilisation">—</td><td class="first-failure-in-use">—</td>'
       : `<td class="first-failure-event">${count(first.event)}<span class="detail">${escapeHtml(poolName(pools, first.poolId))}, /${Number(first.mask)}, ${escapeHtml(first.cause)}</span></td>` +
-        `<td class="first-failure-utilisation">${percent(first.utilisation)}<span class="detail">of ${escapeHtml(poolName(pools, first.treeId))}</span></td>`;
+        `<td class="first-failure-utilisation">${percent(first.utilisation)}<span class="detail">of ${escapeHtml(poolName(pools, first.treeId))}</span></td>` +
+        `<td class="first-failure-in-use">${percent(first.inUse)}</td>`;
     return `<tr data-strategy-index="${summary.runs.indexOf(run)}">
 <td class="strategy text">${strategyLabel(summary, run)}</td>
 <td class="allocations">${count(run.allocations)}</td>
@@ -144,14 +145,14 @@ ${firstCells}
 <h2>Strategies compared</h2>
 <div class="table-wrap"><table class="comparison">
 <thead>
-<tr><th rowspan="2">Strategy</th><th rowspan="2">Allocations</th><th rowspan="2">Releases</th><th colspan="4">Failed allocations</th><th colspan="2">First failure</th><th rowspan="2">Events/s</th><th rowspan="2">Elapsed</th></tr>
-<tr><th>total</th><th>no space</th><th>fragmentation</th><th>quota</th><th>at event</th><th>tree utilisation</th></tr>
+<tr><th rowspan="2">Strategy</th><th rowspan="2">Allocations</th><th rowspan="2">Releases</th><th colspan="4">Failed allocations</th><th colspan="3">First failure</th><th rowspan="2">Events/s</th><th rowspan="2">Elapsed</th></tr>
+<tr><th>total</th><th>no space</th><th>fragmentation</th><th>quota</th><th>at event</th><th>tree utilisation</th><th>in use</th></tr>
 </thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table></div>
-<p class="note">A failure is <em>fragmentation</em> when a pool asked (the leaf, or a parent asked for a chunk) had enough free addresses in total but no free aligned block of the size asked for; else <em>quota</em> when a pool that needed another CIDR already held the cloud's 50; else <em>no space</em>.</p>
+<p class="note">A failure is <em>fragmentation</em> when a pool asked (the leaf, or a parent asked for a chunk) had enough free addresses in total but no free aligned block of the size asked for; else <em>quota</em> when a pool that needed another CIDR already held the cloud's 50; else <em>no space</em>. At the first failure, <em>tree utilisation</em> is the share of the tree's top-level pool handed out, the CIDRs its sub-pools took included (as <code>GetIpamPoolUtilization</code> counts it); <em>in use</em> is the share then allocated to resources, in any pool of the tree, without the room the sub-pools kept free.</p>
 </section>`;
 }
 

@@ -54,9 +54,12 @@ export interface StrategyRun {
   /**
    * The first refused allocation: when, in which pool, for what mask and why; and the top-level
    * pool of that pool's tree (`treeId`) with how full it was then (0..100): how much of the
-   * address space the strategy had handed out when it first failed.
+   * address space the strategy had handed out when it first failed, to sub-pools included.
+   * `inUse` (0..100) is the share of that top-level pool's addresses then allocated to
+   * resources, in any pool of the tree: what the space really held, without the free room the
+   * sub-pools kept in the CIDRs they had taken.
    */
-  firstFailure: null | { event: number; poolId: string; mask: number; cause: FailureCause; treeId: string; utilisation: number };
+  firstFailure: null | { event: number; poolId: string; mask: number; cause: FailureCause; treeId: string; utilisation: number; inUse: number };
   /** Sampled over time for every top-level pool (the root of each tree). */
   series: PoolSeries[];
   maps: { final: PoolMap[]; atFirstFailure: PoolMap[] | null };

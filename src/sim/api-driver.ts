@@ -111,6 +111,7 @@ export class ApiDriver implements Driver {
       fragmentation: u.FragmentationIndex,
       largestPrefix: u.FreeBlocks[0]?.CidrMask ?? null,
       freeAddresses: BigInt(u.FreeAddresses),
+      totalAddresses: BigInt(u.TotalAddresses),
     };
   }
 

@@ -93,7 +93,7 @@ export function comparisonTable(summary: SimulationSummary): string {
     r.failures.noSpace.toLocaleString('en-US'),
     r.failures.fragmentation.toLocaleString('en-US'),
     r.failures.quota.toLocaleString('en-US'),
-    r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${utilisationText(r.firstFailure.utilisation)}%` : 'none',
+    r.firstFailure ? `event ${r.firstFailure.event.toLocaleString('en-US')} at ${utilisationText(r.firstFailure.utilisation)}% (${utilisationText(r.firstFailure.inUse)}% in use)` : 'none',
     Math.round(r.eventsPerSecond).toLocaleString('en-US'),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

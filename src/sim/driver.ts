@@ -13,6 +13,7 @@ export interface PoolFigures {
   fragmentation: number;
   largestPrefix: number | null;
   freeAddresses: bigint;
+  totalAddresses: bigint;
 }
 
 /** A pool's blocks at one moment, for its Hilbert map. */

@@ -139,6 +139,7 @@ export class EngineDriver implements Driver {
       fragmentation: u.fragmentationIndex,
       largestPrefix: u.largestFreePrefix ?? null,
       freeAddresses: u.freeAddresses,
+      totalAddresses: u.totalAddresses,
     };
   }
 

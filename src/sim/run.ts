@@ -24,6 +24,11 @@ export interface RunHooks {
   toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap | null;
 }
 
+/** part / whole as a percentage (0 for an empty whole), computed as the engine's utilisation is. */
+export function percentOf(part: bigint, whole: bigint): number {
+  return whole === 0n ? 0 : (Number(part) / Number(whole)) * 100;
+}
+
 export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, driver: Driver, hooks: RunHooks = {}): StrategyRun {
   const pools = flattenPools(scenario);
   const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
@@ -95,6 +100,21 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     return atQuota ? 'quota' : 'no-space';
   };
 
+  /**
+   * The share of the tree's addresses allocated to resources: what its pools hold taken, less
+   * the CIDRs each sub-pool took from its parent (counted as taken there).
+   */
+  const inUse = (root: number): number => {
+    let held = 0n;
+    pools.forEach((p, i) => {
+      if (p.root !== root) return;
+      const f = driver.figures(i);
+      held += f.totalAddresses - f.freeAddresses;
+      if (i !== root) held -= f.totalAddresses;
+    });
+    return percentOf(held, driver.figures(root).totalAddresses);
+  };
+
   /** The failure path of an arrival that found no room (and could not grow into some). */
   const fail = (event: number, pool: number, mask: number) => {
     const cause = causeOfFailure();
@@ -104,7 +124,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     failuresInTree[treeOf[pool]!]!++;
     if (!firstFailure) {
       const root = pools[pool]!.root;
-      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, cause, treeId: pools[root]!.plan.name, utilisation: driver.figures(root).utilisation };
+      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, cause, treeId: pools[root]!.plan.name, utilisation: driver.figures(root).utilisation, inUse: inUse(root) };
       const mapsStart = performance.now();
       mapsAtFirstFailure = maps();
       mapsMs += performance.now() - mapsStart;

@@ -67,6 +67,7 @@ describe('the report in headless Chromium', () => {
         'failures-fragmentation': n(f.failures.fragmentation),
         'first-failure-event': f.firstFailure === null ? '—' : `${n(f.firstFailure.event)}${poolName(f.firstFailure.poolId)}, /${f.firstFailure.mask}, ${f.firstFailure.cause}`,
         'first-failure-utilisation': f.firstFailure === null ? '—' : `${utilisationText(f.firstFailure.utilisation)} %of ${poolName(f.firstFailure.treeId)}`,
+        'first-failure-in-use': f.firstFailure === null ? '—' : `${utilisationText(f.firstFailure.inUse)} %`,
         'events-per-second': n(f.eventsPerSecond),
         elapsed: f.elapsedMs < 1000 ? `${f.elapsedMs} ms` : `${(f.elapsedMs / 1000).toFixed(2)} s`,
       };

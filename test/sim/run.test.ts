@@ -149,8 +149,26 @@ describe('a simulation run', () => {
       const run = await runJob(engine, { scenario: quota, strategy: 'first-fit', via, mapSide: 0 });
       expect({ allocations: run.allocations, ...run.failures }, via).toEqual({ allocations: 50, total: 10, noSpace: 0, fragmentation: 0, quota: 10 });
       // events 0..49 take a chunk each; event 50 is the first that cannot
-      // the utilisation is the tree's: 50 /28s out of the /16 (the leaf itself is full)
-      expect(run.firstFailure, via).toEqual({ event: 50, poolId: 'leaf', mask: 28, cause: 'quota', treeId: 'top', utilisation: (50 * 16 * 100) / 65536 });
+      // the utilisation is the tree's: 50 /28s out of the /16 (the leaf itself is full), all in use
+      expect(run.firstFailure, via).toEqual({ event: 50, poolId: 'leaf', mask: 28, cause: 'quota', treeId: 'top', utilisation: (50 * 16 * 100) / 65536, inUse: (50 * 16 * 100) / 65536 });
+    }
+  });
+
+  it("says how much of the tree was in use by resources at the first failure, apart from what its sub-pools took", async () => {
+    // a /22 of four /24 chunks: `a` takes /25s, `b` whole /24s. With seed 1 the first six
+    // arrivals are five of a's and one of b's, and the seventh, a /24 for b, finds the /22
+    // handed out: 100 % of it is the sub-pools', but a's third /24 still keeps a /25 free, so
+    // 5 × 128 + 256 = 896 of 1,024 addresses are in use
+    const kept = parseScenario({
+      name: 'kept', seed: 1, events: 12, arrivals: { start: 1, end: 1 },
+      pools: [{ name: 'top', ipVersion: 'IPv4', cidrs: ['10.0.0.0/22'], children: [
+        { name: 'a', chunk: 24, workload: { weight: 1, masks: { '25': 1 } } },
+        { name: 'b', chunk: 24, workload: { weight: 1, masks: { '24': 1 } } }] }],
+    });
+    for (const via of ['engine', 'api'] as const) {
+      const run = await runJob(engine, { scenario: kept, strategy: 'first-fit', via, mapSide: 0 });
+      expect(run.firstFailure, via).toEqual({ event: 6, poolId: 'b', mask: 24, cause: 'no-space', treeId: 'top', utilisation: 100, inUse: 87.5 });
+      expect(run.allocations, via).toBe(6);
     }
   });
 

@@ -7,6 +7,7 @@
  * causes and samples. Nothing of src/ but the stream's scenario type.
  */
 import type { Scenario } from '../../src/sim/scenario.js';
+import { percentOf } from '../../src/sim/run.js';
 import { ReferenceStream } from './reference-stream.js';
 
 const ARRIVAL = 0x100;
@@ -97,7 +98,7 @@ export function figures(pool: RefPool) {
 export interface RefRun {
   allocations: number; releases: number;
   failures: { total: number; noSpace: number; fragmentation: number; quota: number };
-  firstFailure: null | { event: number; poolId: string; mask: number; cause: string; treeId: string; utilisation: number };
+  firstFailure: null | { event: number; poolId: string; mask: number; cause: string; treeId: string; utilisation: number; inUse: number };
   series: { poolId: string; event: number[]; utilisation: number[]; fragmentation: number[]; largestPrefix: (number | null)[]; failures: number[] }[];
   /** Every pool's final taken blocks, as text, sorted. */
   finalTaken: Record<string, string[]>;
@@ -184,7 +185,11 @@ export function referenceRun(scenario: Scenario, strategy: Strategy): RefRun {
         if (cause === 'fragmentation') frag++; else if (cause === 'quota') quota++; else noSpace++;
         const root = rootOf[pool]!;
         treeFailures.set(root, (treeFailures.get(root) ?? 0) + 1);
-        firstFailure ??= { event: e, poolId: pools[pool]!.name, mask: ev.mask, cause, treeId: pools[root]!.name, utilisation: figures(pools[root]!).utilisation };
+        if (!firstFailure) {
+          // what the tree's resources hold: its live allocations, summed
+          const inTree = live.filter((l) => rootOf[l.pool] === root).reduce((sum, l) => sum + (1n << BigInt(pools[l.pool]!.bits - l.block.p)), 0n);
+          firstFailure = { event: e, poolId: pools[pool]!.name, mask: ev.mask, cause, treeId: pools[root]!.name, utilisation: figures(pools[root]!).utilisation, inUse: percentOf(inTree, figures(pools[root]!).total) };
+        }
       }
     } else {
       const idx = Math.floor((ev.which / 4294967296) * live.length);
