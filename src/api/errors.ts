@@ -50,7 +50,7 @@ export const ERRORS = {
   'OperationDenied.PoolDepthExceeded': [400, `Pools can be nested at most ${MAX_POOL_DEPTH} levels deep.`],
   'OperationDenied.SourcePoolMismatch': [400, 'A sub-pool must be in the same scope and IP version as its source pool.'],
   'OperationDenied.PoolRegionInvalid': [400, "The pool region must be one of the IPAM's operating regions and agree with the source pool."],
-  'OperationDenied.ProvisionByCidrOnly': [400, 'A top-level private pool is provisioned by Cidr only.'],
+  'OperationDenied.ProvisionByCidrOnly': [400, 'A top-level pool is provisioned by Cidr only: only a sub-pool takes a CIDR by NetmaskLength from its parent.'],
   'OperationDenied.SourcePoolHasNoCidr': [400, 'The source pool has no provisioned CIDR block.'],
   'OperationDenied.CidrOverlap': [400, 'The CIDR block overlaps a CIDR block of another pool in the scope.'],
   'OperationDenied.UnsupportedScopeType': [400, 'Only private scopes can be created.'],

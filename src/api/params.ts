@@ -40,6 +40,11 @@ export interface ListSpec extends Common {
   readonly type: 'list';
   readonly maxItems: number;
   readonly item: StringSpec;
+  /**
+   * A list's filter: an empty one is no filter, as on the wire, where the vendor's client sends
+   * nothing for an empty list (and as an empty Tags filter is).
+   */
+  readonly filter?: boolean;
 }
 export interface TagsSpec extends Common {
   readonly type: 'tags';
@@ -90,11 +95,12 @@ export const MAX_RESULTS = { type: 'integer', min: 1, max: 100 } as const;
 export const NEXT_TOKEN = { type: 'string', minLength: 1, maxLength: 256, rule: 'token' } as const;
 export const TAGS = { type: 'tags' } as const;
 /**
- * A list's filter (spec §5.6, §5.9, §5.14): a value that cannot match, a malformed one included,
- * gives an empty page rather than an error, so only its type and a generous length are held.
+ * A list's filter (spec §5.6, §5.9, §5.14): a value that cannot match, a malformed or empty one
+ * included, gives an empty page rather than an error, so only its type and a generous length
+ * are held.
  */
-export const FILTER_TEXT = { type: 'string', minLength: 1, maxLength: 1024 } as const;
-export const FILTER_IDS = { type: 'list', maxItems: 100, item: FILTER_TEXT } as const;
+export const FILTER_TEXT = { type: 'string', maxLength: 1024 } as const;
+export const FILTER_IDS = { type: 'list', maxItems: 100, item: FILTER_TEXT, filter: true } as const;
 export const TAG_FILTER = { type: 'tags', filter: true } as const;
 export const MUTATION = { DryRun: DRY_RUN, ClientToken: CLIENT_TOKEN } as const;
 export const PAGE = { MaxResults: MAX_RESULTS, NextToken: NEXT_TOKEN } as const;
@@ -163,7 +169,9 @@ function tagsCheck(filter: boolean): Check {
         if (seen.has(key)) throw apiError('DuplicatedParam.TagKey', key);
         seen.add(key);
       }
-      if (tag.Value === undefined) return { Key: key };
+      // a resource's tag without a Value is the tag with an empty one (on the wire they are one
+      // request), and is listed and matched as such; a filter without one matches any value
+      if (tag.Value === undefined) return filter ? { Key: key } : { Key: key, Value: '' };
       return { Key: key, Value: checkValue(`${name}.${i + 1}.Value`, tag.Value) };
     });
   };
@@ -191,10 +199,11 @@ function checkOf(spec: ParamSpec): Check {
     case 'boolean':
       return checkBoolean;
     case 'list': {
-      const { maxItems } = spec, checkItem = stringCheck(spec.item);
+      const { maxItems, filter } = spec, checkItem = stringCheck(spec.item);
       return (name, value) => {
         if (!Array.isArray(value)) throw illegalParam(name, `expected a list, got ${describe(value)}`);
         if (value.length > maxItems) throw illegalParam(name, `at most ${maxItems} items`);
+        if (filter && value.length === 0) return undefined;
         return value.map((item, i) => checkItem(`${name}.${i + 1}`, item));
       };
     }

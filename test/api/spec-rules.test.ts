@@ -274,6 +274,44 @@ describe('CreateIpamPool: the request\'s own region first', () => {
   });
 });
 
+it('OperationDenied.ProvisionByCidrOnly says what the rule is, for a public IPv6 pool too', async () => {
+  // it used to say "A top-level private pool is provisioned by Cidr only." of any pool
+  const f = await fixture();
+  const { IpamPoolId } = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.publicScope, IpVersion: 'IPv6' });
+  const error = refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, NetmaskLength: 48 }), 'OperationDenied.ProvisionByCidrOnly');
+  expect(error.message).not.toMatch(/private/);
+  expect(error.message).toMatch(/top-level pool/);
+});
+
+describe('an empty list of IDs is no filter', () => {
+  // as an empty Tags filter is, and as on the wire, where the vendor's client sends nothing for
+  // an empty list (test/server/client.test.ts); it used to match nothing in process
+  it('lists everything for IpamIds, IpamScopeIds, IpamPoolIds and IpamPoolAllocationIds: []', async () => {
+    const f = await fixture();
+    f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 24 });
+    expect(f.ipam.listIpams({ RegionId: R, IpamIds: [] }).TotalCount).toBe(f.ipam.listIpams({ RegionId: R }).TotalCount);
+    expect(f.ipam.listIpamScopes({ RegionId: R, IpamScopeIds: [] }).TotalCount).toBe(f.ipam.listIpamScopes({ RegionId: R }).TotalCount);
+    expect(f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: [] }).TotalCount).toBe(f.ipam.listIpamPools({ RegionId: R }).TotalCount);
+    expect(f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: [] }).TotalCount).toBeGreaterThan(0);
+    expect(f.ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, IpamPoolAllocationIds: [] }).TotalCount).toBe(1);
+  });
+});
+
+describe('a tag without a Value is the tag with an empty one', () => {
+  // spec §2.7: a value may be empty; on the wire `Tag.1.Key=env` alone and with `Tag.1.Value=`
+  // are one request. It used to be listed as { Key } alone and missed by a filter on Value ''
+  it('is listed with Value "" and found by a filter on it', async () => {
+    const f = await fixture();
+    const omitted = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, Tag: [{ Key: 'env' }] }).IpamPoolId;
+    const empty = f.ipam.createIpamPool({ RegionId: R, IpamScopeId: f.privateScope, Tag: [{ Key: 'env', Value: '' }] }).IpamPoolId;
+    const tagsOf = (id: string) => f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: [id] }).IpamPools[0]!.Tags;
+    expect(tagsOf(omitted)).toEqual([{ Key: 'env', Value: '' }]);
+    expect(tagsOf(empty)).toEqual([{ Key: 'env', Value: '' }]);
+    const found = f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'env', Value: '' }] }).IpamPools.map((p) => p.IpamPoolId);
+    expect(found.sort()).toEqual([omitted, empty].sort());
+  });
+});
+
 describe('every list filter takes a value that cannot match and gives an empty page', () => {
   const aliyunTag = [{ Key: 'aliyun:x', Value: 'y' }];
   // guards against ipam.ts / scope.ts `Tags: TAG_FILTER` → `Tags: TAGS`; ipam.ts, scope.ts
@@ -290,6 +328,14 @@ describe('every list filter takes a value that cannot match and gives an empty p
     ['ListIpamPools IpamPoolIds of 200 characters', (f) => f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: ['x'.repeat(200)] })],
     ['ListIpamPools Tags value of 200 characters', (f) => f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'k', Value: 'v'.repeat(200) }] })],
     ['ListIpamPoolAllocations Cidr malformed, past 64 characters', (f) => f.ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, Cidr: `10.0.0.0/24_${'x'.repeat(80)}` })],
+    // empty values (the vendor's client sends `IpamPoolName=`) used to be refused IllegalParam.<Name>
+    ['ListIpamPools IpamPoolName empty', (f) => f.ipam.listIpamPools({ RegionId: R, IpamPoolName: '' })],
+    ['ListIpamPools IpamScopeId empty', (f) => f.ipam.listIpamPools({ RegionId: R, IpamScopeId: '' })],
+    ['ListIpamPools ResourceGroupId empty', (f) => f.ipam.listIpamPools({ RegionId: R, ResourceGroupId: '' })],
+    ['ListIpamPools IpamPoolIds.1 empty', (f) => f.ipam.listIpamPools({ RegionId: R, IpamPoolIds: [''] })],
+    ['ListIpamPools Tags.1.Key empty', (f) => f.ipam.listIpamPools({ RegionId: R, Tags: [{ Key: '' }] })],
+    ['ListIpamPoolAllocations Cidr empty', (f) => f.ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: f.pool, Cidr: '' })],
+    ['ListIpamPoolCidrs Cidr empty', (f) => f.ipam.listIpamPoolCidrs({ RegionId: R, IpamPoolId: f.pool, Cidr: '' })],
   ];
   it.each(calls)('%s', async (_label, call) => {
     const f = await fixture();

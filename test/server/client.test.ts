@@ -224,6 +224,30 @@ describe('the wire, at its edges', () => {
     expect(response.body).toMatchObject({ Ipams: [], TotalCount: 0 });
   });
 
+  // README "`call(Action, params)` and the camelCase method of each action are the same thing": the
+  // vendor client sends nothing for an empty list and `Tag.1.Key` alone for a tag without a Value.
+  // In process an empty IpamPoolIds used to match nothing, and such a tag was not the one of Value ''
+  it('answers a request with an empty ID list or a tag without a Value as the same request in process', async () => {
+    const ipam = await IpamService.create({ seed: 1 });
+    const own = createIpamServer(ipam, { region: R });
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    try {
+      const call = vendorClient((own.address() as AddressInfo).port, 'v3');
+      const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+      ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId });
+      await call('CreateIpamPool', { RegionId: R, IpamScopeId: PrivateDefaultScopeId, Tag: [{ Key: 'env' }] });
+      for (const request of [{ RegionId: R, IpamPoolIds: [] as string[] }, { RegionId: R, Tags: [{ Key: 'env', Value: '' }] }]) {
+        const wire = await call('ListIpamPools', request);
+        expect(wire.TotalCount).toBe(ipam.listIpamPools(request).TotalCount);
+        expect(wire.IpamPools).toEqual(ipam.listIpamPools(request).IpamPools);
+      }
+      expect(ipam.listIpamPools({ RegionId: R, IpamPoolIds: [] }).TotalCount).toBe(2);
+      expect(ipam.listIpamPools({ RegionId: R, Tags: [{ Key: 'env', Value: '' }] }).TotalCount).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => own.close(() => resolve()));
+    }
+  });
+
   // README "A local endpoint": "A parameter given twice takes its last value (the body's over the query's)".
   // Action and Version were once read with URLSearchParams.get, the first value.
   it('a parameter given twice takes its last value: Action and Version as well', async () => {
