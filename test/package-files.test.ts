@@ -2,7 +2,7 @@
  * What `npm pack` ships is self-consistent: every dist/**\/*.js.map names ../src/*.ts, which is not
  * shipped, so the maps embed their sources (or debuggers, `node --enable-source-maps` traces and
  * bundlers' source-map loaders point at files missing from node_modules/wasm-ipam); no build
- * cache; the licence the package declares.
+ * cache; the licence the package declares; the parameter reference the README names.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,4 +35,10 @@ it('every shipped source map resolves its sources inside the package (or embeds 
 it('ships no build-cache files, and the licence', () => {
   expect([...shipped].filter((f) => f.endsWith('.tsbuildinfo'))).toEqual([]);
   expect(shipped.has('LICENSE')).toBe(true);
+});
+
+it('ships the parameter reference the README points to', () => {
+  // README: "the parameter reference in `docs/api-reference.md`"; an installed package lacked it
+  expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain('docs/api-reference.md');
+  expect(shipped.has('docs/api-reference.md')).toBe(true);
 });

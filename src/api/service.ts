@@ -24,9 +24,12 @@ export const DEFAULT_REGIONS = [
 export const DEFAULT_EXCLUDE_CIDRS = ['100.64.0.0/10', '224.0.0.0/4', '127.0.0.0/8', '169.254.0.0/16'] as const;
 
 export interface IpamServiceOptions {
-  /** The region this service stands for (the endpoint host in error HostIds). Default cn-hangzhou. */
+  /**
+   * The region this service stands for: the endpoint host in error HostIds, nothing else (each
+   * request names its own RegionId). One of `regions`; default cn-hangzhou.
+   */
   hostRegion?: string;
-  /** With a seed (and a clock), IDs, RequestIds and timestamps repeat run after run. */
+  /** With a seed (an integer 0 … 2^32 − 1) and a clock, IDs, RequestIds and timestamps repeat run after run. */
   seed?: number;
   clock?: Clock;
   regions?: readonly string[];
@@ -40,6 +43,20 @@ export interface IpamServiceOptions {
    * refusals as outcomes, such as the simulator meeting full pools, can turn it off.
    */
   errorStacks?: boolean;
+}
+
+/**
+ * Options a service cannot work with are refused before anything is made: a seed the ID
+ * generators would silently cut to 32 bits (1 and 2^32 + 1 giving the same IDs), and a host
+ * region that no request could name.
+ */
+function checkOptions({ seed, hostRegion, regions = DEFAULT_REGIONS }: IpamServiceOptions): void {
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
+    throw new RangeError(`IpamService: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
+  }
+  if (hostRegion !== undefined && !regions.includes(hostRegion)) {
+    throw new RangeError(`IpamService: hostRegion ${JSON.stringify(hostRegion)} is not one of the service's regions (${regions.join(', ')})`);
+  }
 }
 
 /**
@@ -87,6 +104,7 @@ export class IpamService {
   }
 
   static async create(options: IpamServiceOptions = {}): Promise<IpamService> {
+    checkOptions(options);
     return new IpamService(options.engine ?? (await Engine.load(options.wasm)), options);
   }
 

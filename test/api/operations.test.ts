@@ -43,6 +43,17 @@ describe('the README flow', () => {
     expect(refusal(await IpamService.create()).stack).toMatch(/\n\s+at /);
   });
 
+  it('refuses a seed it would cut to 32 bits, and a host region no request could name', async () => {
+    // 1 and 2^32 + 1 used to give the same IDs; NaN, 1.5 and -1 were taken as other seeds; a
+    // hostRegion outside the regions was taken, and named only in error HostIds
+    for (const seed of [2 ** 32 + 1, Number.NaN, 1.5, -1]) {
+      await expect(IpamService.create({ seed }), String(seed)).rejects.toThrow(/seed must be an integer from 0 to 4294967295/);
+    }
+    await expect(IpamService.create({ hostRegion: 'mars-1' })).rejects.toThrow(/hostRegion "mars-1" is not one of the service's regions/);
+    await expect(IpamService.create({ hostRegion: 'mars-1', regions: ['mars-1'] })).resolves.toBeInstanceOf(IpamService);
+    await expect(IpamService.create({ seed: 2 ** 32 - 1, hostRegion: 'eu-west-1' })).resolves.toBeInstanceOf(IpamService);
+  });
+
   it('offers a camelCase method for every action in the table', async () => {
     const ipam = await newService();
     for (const op of OPERATIONS) {

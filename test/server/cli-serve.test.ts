@@ -44,6 +44,14 @@ it.each([['--port='], ['--port=0x1f90'], ['--port=1e3']])('serve %s is refused w
   expect(code).toBe(2);
 });
 
+it('serve --region of no known region is refused with exit code 2', async () => {
+  // it used to start, and refuse every request that named the region (InvalidRegionId.NotFound)
+  const { code, stdout, stderr } = await run(['serve', '--region', 'mars-1', '--in-memory']);
+  expect(stdout).not.toContain('listening');
+  expect(stderr).toContain('--region must be one of');
+  expect(code).toBe(2);
+});
+
 it('serve on a port in use: exit 1 with the message, no stack trace', async () => {
   const blocker = net.createServer();
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
