@@ -51,6 +51,11 @@ export class Context {
     return this.#secondText;
   }
 
+  /** The current time as `now()` writes it: ms of a whole second. */
+  nowSecond(): number {
+    return Math.floor(this.#millis() / 1000) * 1000;
+  }
+
   /** RegionId must name a region this service knows. */
   knownRegion(regionId: string): void {
     if (!this.regions.has(regionId)) throw apiError('InvalidRegionId.NotFound', regionId);

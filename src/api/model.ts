@@ -98,6 +98,13 @@ export interface PoolRecord {
   readonly children: Set<string>;
 }
 
+export interface ClientTokenEntry {
+  action: string;
+  digest: string;
+  response: unknown;
+  at: number;
+}
+
 export class Store {
   seq = 0;
   readonly ipams = new Collection<IpamRecord>();
@@ -105,8 +112,11 @@ export class Store {
   readonly pools = new Collection<PoolRecord>();
   /** Every allocation of every pool, for lookups by ID. */
   readonly allocations = new AllocationIndex();
-  /** ClientToken → the action, a digest of its parameters and the first response. */
-  readonly clientTokens = new Map<string, { action: string; digest: string; response: unknown }>();
+  /**
+   * ClientToken → the action, a digest of its parameters, the first response and when it was
+   * given (`at`, ms of a whole second), in that order of first use (client-token.ts heldToken).
+   */
+  readonly clientTokens = new Map<string, ClientTokenEntry>();
 
   nextSeq(): number {
     return ++this.seq;

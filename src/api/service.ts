@@ -1,7 +1,7 @@
 import { formatCidr, parseCidr } from '../cidr/index.js';
 import { Engine, EngineError, type AddressSpace, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
-import { digestOf } from './client-token.js';
+import { digestOf, heldToken } from './client-token.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
 import type { Commit } from './operation.js';
@@ -201,8 +201,10 @@ export class IpamService {
 
     const token = params.ClientToken as string | undefined;
     const digest = token === undefined ? '' : digestOf(action, params);
+    const tokens = this.#context.store.clientTokens;
+    const now = token === undefined ? 0 : this.#context.nowSecond();
     if (token !== undefined) {
-      const earlier = this.#context.store.clientTokens.get(token);
+      const earlier = heldToken(tokens, token, now);
       if (earlier) {
         if (earlier.digest !== digest) throw apiError('IdempotentParameterMismatch', `ClientToken ${token}.`);
         // the real call would answer with the first response: it would succeed
@@ -213,7 +215,7 @@ export class IpamService {
     const commit = operation.run(this.#context, params) as Commit<object>;
     if (params.DryRun === true) throw apiError('DryRunOperation');
     const response = commit(requestId);
-    if (token !== undefined) this.#context.store.clientTokens.set(token, { action, digest, response: structuredClone(response) });
+    if (token !== undefined) tokens.set(token, { action, digest, response: structuredClone(response), at: now });
     return response;
   }
 }

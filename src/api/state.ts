@@ -78,6 +78,8 @@ const CLIENT_TOKEN_FIELDS = {
   // only a mutation keeps its ClientToken
   action: { type: 'string', required: true, oneOf: OPERATIONS.filter((op) => op.mutates).map((op) => op.action) },
   digest: { type: 'string', required: true, minLength: 1 },
+  // when it was first given (its 24 hours run from then); absent in documents before 2026-11-27
+  time: { ...TIME, required: false },
 } as const;
 const DOCUMENT_KEYS = new Set(['format', 'version', 'seq', 'idState', 'allocationIds', 'ipams', 'scopes', 'pools', 'allocations', 'clientTokens']);
 
@@ -118,7 +120,7 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
     allocations: allocations.map((r) => strip(r, [...BLOCK_WORDS, 'slot'])),
-    clientTokens: [...ctx.store.clientTokens].map(([token, entry]) => ({ token, ...entry })),
+    clientTokens: [...ctx.store.clientTokens].map(([token, { at, ...entry }]) => ({ token, ...entry, time: formatTime(new Date(at)) })),
   });
 }
 
@@ -309,10 +311,13 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const r = fields(where, CLIENT_TOKEN_FIELDS, entry);
     if (!isPlainObject(response) || !isJsonData(response)) fail(where, '"response" must be a JSON object');
     if (store.clientTokens.has(r.token)) fail(where, `token ${JSON.stringify(r.token)} is there twice`);
+    if (r.time !== undefined) checkTime(`${where}.time`, r.time);
     const digest = currentDigest(r.digest);
     // a digest of another action would refuse every retry
     if (!isDigestOf(r.action, digest)) fail(where, `the digest is not one of a ${r.action} request`);
-    store.clientTokens.set(r.token, { action: r.action, digest, response: structuredClone(response) });
+    // a token of an older document is held for 24 hours from its restore
+    const at = r.time === undefined ? ctx.nowSecond() : Date.parse(r.time);
+    store.clientTokens.set(r.token, { action: r.action, digest, response: structuredClone(response), at });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';

@@ -6,7 +6,8 @@ import { engineSpacesOf } from '../../src/api/service.js';
 let engine: Promise<Engine> | undefined;
 export const R = 'cn-hangzhou';
 export const OTHER = 'cn-beijing';
-const clock = () => new Date('2026-11-26T00:00:00Z');
+/** The fixture's services' time, which stands still (a copy restored on it holds their ClientTokens alike). */
+export const clock = () => new Date('2026-11-26T00:00:00Z');
 
 /** A service sharing one engine with the other tests of the file, seeded for repeatable IDs. */
 export async function newService(seed = 1): Promise<IpamService> {

@@ -269,6 +269,66 @@ describe('successful operations', () => {
     refuses(ipam, () => ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, CidrMask: 25, ClientToken: 'tok-1' }), 'IdempotentParameterMismatch');
     refuses(ipam, () => ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: first.IpamPoolAllocationId, ClientToken: 'tok-1' }), 'IdempotentParameterMismatch');
   });
+
+  describe('ClientToken: held for 24 hours of the service clock', () => {
+    // tokens used to be kept forever, with their responses, in memory, in every exported state
+    // and snapshot: a client sending a fresh token with each write grew the service without end
+    const HOUR = 3_600_000;
+    async function clocked() {
+      let now = Date.parse('2026-11-26T00:00:00Z');
+      const ipam = await IpamService.create({ seed: 3, clock: () => new Date(now) });
+      const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+      const { IpamPoolId } = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId });
+      ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr: '10.0.0.0/8' });
+      return { ipam, pool: IpamPoolId, pass: (ms: number) => (now += ms) };
+    }
+
+    it('answers a retry with the first response until 24 hours after the first call, then takes it as a new request', async () => {
+      const { ipam, pool, pass } = await clocked();
+      const request = { RegionId: R, IpamPoolId: pool, CidrMask: 24, ClientToken: 'tok' };
+      const first = ipam.createIpamPoolAllocation(request);
+      pass(24 * HOUR - 1000);
+      expect(ipam.createIpamPoolAllocation(request)).toEqual(first);
+      refuses(ipam, () => ipam.createIpamPoolAllocation({ ...request, CidrMask: 25 }), 'IdempotentParameterMismatch');
+      pass(1000);
+      const later = ipam.createIpamPoolAllocation(request);
+      expect(later.IpamPoolAllocationId).not.toBe(first.IpamPoolAllocationId);
+      expect(later.Cidr).toBe('10.0.1.0/24');
+      // the token now stands for the new call, for 24 hours again
+      expect(ipam.createIpamPoolAllocation(request)).toEqual(later);
+    });
+
+    it('forgets the tokens of calls made long ago, so they do not pile up', async () => {
+      const { ipam, pool, pass } = await clocked();
+      for (let i = 0; i < 2000; i++) {
+        const { IpamPoolAllocationId } = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 24, ClientToken: `c${i}` });
+        ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId, ClientToken: `d${i}` });
+        if (i % 100 === 99) pass(HOUR);
+      }
+      const held = () => (ipam.exportState().clientTokens as unknown[]).length;
+      expect(held()).toBe(4000); // 20 hours: every one still held
+      pass(7 * 24 * HOUR);
+      ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 24, ClientToken: 'now' });
+      expect(held()).toBe(1);
+    });
+
+    it('keeps when each token was given through exportState and restore', async () => {
+      const { ipam, pool, pass } = await clocked();
+      const request = { RegionId: R, IpamPoolId: pool, CidrMask: 24, ClientToken: 'tok' };
+      const first = ipam.createIpamPoolAllocation(request);
+      pass(23 * HOUR);
+      const doc = ipam.exportState();
+      expect(doc.clientTokens).toEqual([expect.objectContaining({ token: 'tok', time: '2026-11-26T00:00:00Z' })]);
+      const at = (iso: string) => IpamService.restore(JSON.parse(JSON.stringify(doc)), { clock: () => new Date(iso) });
+      expect((await at('2026-11-26T23:59:59Z')).createIpamPoolAllocation(request)).toEqual(first);
+      expect((await at('2026-11-27T00:00:00Z')).createIpamPoolAllocation(request).IpamPoolAllocationId).not.toBe(first.IpamPoolAllocationId);
+      // a document of a build before the time was kept: held for 24 hours from the restore
+      const legacy = { ...doc, clientTokens: (doc.clientTokens as Record<string, unknown>[]).map(({ time: _t, ...entry }) => entry) };
+      const restored = await IpamService.restore(legacy, { clock: () => new Date('2026-12-01T00:00:00Z') });
+      expect(restored.createIpamPoolAllocation(request)).toEqual(first);
+      await expect(IpamService.restore({ ...doc, clientTokens: [{ ...(doc.clientTokens as object[])[0], time: 'yesterday' }] })).rejects.toThrow(/clientTokens\[0\]\.time/);
+    });
+  });
 });
 
 type Case = [string, Action, (f: Fixture) => object, string, number?, ((f: Fixture) => void)?];

@@ -3,7 +3,7 @@ import { Engine } from '../../src/engine/index.js';
 import { ALLOCATION_ID_PREFIX } from '../../src/api/allocation-index.js';
 import { IdSource, slotOfId } from '../../src/api/ids.js';
 import { IpamService, IpamStateError } from '../../src/index.js';
-import { digest, fixture, newService, R, type Fixture } from './fixture.js';
+import { clock, digest, fixture, newService, R, type Fixture } from './fixture.js';
 
 async function populated(): Promise<Fixture> {
   const f = await fixture();
@@ -20,7 +20,7 @@ async function populated(): Promise<Fixture> {
 }
 
 async function restoreCopy(doc: unknown): Promise<IpamService> {
-  return IpamService.restore(JSON.parse(JSON.stringify(doc)), { seed: 5 });
+  return IpamService.restore(JSON.parse(JSON.stringify(doc)), { seed: 5, clock });
 }
 
 describe('exportState / restore', () => {
