@@ -2,7 +2,10 @@
 import type { AddressInfo } from 'node:net';
 import { IpamService } from '../api/index.js';
 import { DurableState } from './durable.js';
-import { createIpamServer } from './server.js';
+import { createIpamServer, stopServing } from './server.js';
+
+/** How long a stop waits for the requests in flight before it cuts their connections. */
+const STOP_GRACE_MS = 3000;
 
 export interface ServeSettings {
   host: string;
@@ -35,9 +38,9 @@ export async function serve(settings: ServeSettings): Promise<void> {
     const stop = (error?: Error) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      // stop accepting, let requests in flight finish, then flush the journal
-      server.close(() => resolve(error));
-      server.closeIdleConnections();
+      // stop accepting, answer the requests in flight on closing connections, refuse later
+      // ones; then flush the journal (a write whose answer was cut off is journaled all the same)
+      void stopServing(server, STOP_GRACE_MS).then(() => resolve(error));
     };
     const onSignal = () => stop();
     process.on('SIGINT', onSignal);

@@ -64,6 +64,28 @@ export interface ServerOptions {
   unavailable?: () => Error | undefined;
 }
 
+/** Servers that stopServing has begun to stop. */
+const stopping = new WeakSet<http.Server>();
+
+/**
+ * Stops an endpoint made by createIpamServer: it takes no new connections, answers the requests
+ * in flight on connections that close after the answer, answers ServiceUnavailable (503) to any
+ * request that arrives after this on a connection already open (without applying it), and after
+ * `graceMs` cuts the connections still open. Resolves once every connection is closed.
+ */
+export function stopServing(server: http.Server, graceMs: number): Promise<void> {
+  stopping.add(server);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // an answer being written at the stop still said keep-alive: close its connection once it is idle
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+  return closed.finally(() => {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  });
+}
+
 class WireError extends Error {
   constructor(readonly code: string, readonly status: number, message: string) {
     super(message);
@@ -119,7 +141,7 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
   const headersTooLarge = () => new WireError('RequestHeaderFieldsTooLarge', 431, 'The request headers are too large.');
   const send = (response: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
-    if (options.unavailable?.()) response.shouldKeepAlive = false;
+    if (options.unavailable?.() || stopping.has(server)) response.shouldKeepAlive = false;
     // a raw header list skips Node's header-object normalisation on every answer
     response.writeHead(status, ['content-type', 'application/json;charset=utf-8', 'content-length', String(Buffer.byteLength(text))]);
     response.end(text);
@@ -202,6 +224,12 @@ export function createIpamServer(service: IpamService, options: ServerOptions): 
     const down = options.unavailable?.();
     if (down) {
       fail(response, new WireError('ServiceUnavailable', 503, `The service is stopping: ${down.message}`), '');
+      return;
+    }
+    if (stopping.has(server)) {
+      // a request that came after the stop on a connection already open: not applied, and its
+      // connection closes with the answer (as those of the requests in flight do)
+      fail(response, new WireError('ServiceUnavailable', 503, 'The service is stopping.'), '');
       return;
     }
     const url = request.url ?? '/';
