@@ -11,7 +11,7 @@
  *   never acknowledged, as its sync had not returned. Damage anywhere else, or a damaged
  *   snapshot, is refused.
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
- *   rename, directory fsync). It is read just before the batch that reaches the count is
+ *   rename, directory fsync); the records replayed at start count, so restarts do not put it off. It is read just before the batch that reaches the count is
  *   written and saved once that batch is synced, so it holds exactly the synced records (a
  *   call answered 500 never comes back). Records up to its sequence number are skipped on replay,
  *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
@@ -229,7 +229,8 @@ export class DurableState {
   readonly #compactEvery: number;
   #journal: fs.FileHandle;
   #seq: number;
-  #sinceSnapshot = 0;
+  /** Records journaled since the snapshot, those replayed at start included (see the constructor). */
+  #sinceSnapshot: number;
   #pending: Array<{ line: string; done: () => void; failed: (e: unknown) => void }> = [];
   /** Bytes of whole, synced batches in the journal: where it is cut back to when a write fails. */
   #journalBytes: number;
@@ -248,13 +249,16 @@ export class DurableState {
   readonly #release: () => Promise<void>;
   #snapshotError: unknown;
 
-  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, options: DurableOptions, setTime: (time: Date) => void, release: () => Promise<void>) {
+  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, sinceSnapshot: number, options: DurableOptions, setTime: (time: Date) => void, release: () => Promise<void>) {
     this.#dir = dir;
     this.#release = release;
     this.#journalBytes = journalBytes;
     this.service = service;
     this.#journal = journal;
     this.#seq = seq;
+    // the records replayed count too: starting from 0 on every open, a server restarted more often
+    // than every compactEvery records never compacted, and its journal (and replay) grew for good
+    this.#sinceSnapshot = sinceSnapshot;
     this.#compactEvery = options.compactEvery ?? 10_000;
     this.setTime = setTime;
   }
@@ -330,7 +334,7 @@ export class DurableState {
         await journal.truncate(goodBytes);
         await journal.sync();
       }
-      const state = new DurableState(dir, service, journal, goodBytes, seq, options, setTime, release);
+      const state = new DurableState(dir, service, journal, goodBytes, seq, seq - lastSeq, options, setTime, release);
       if (snapshotText === undefined) {
         // the first snapshot holds the ID generator's seed: without it the journal does not replay
         await state.snapshot().catch((error) => {
