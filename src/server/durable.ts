@@ -11,7 +11,8 @@
  *   never acknowledged, as its sync had not returned. Damage anywhere else, or a damaged
  *   snapshot, is refused.
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
- *   rename, directory fsync); the records replayed at start count, so restarts do not put it off. It is read just before the batch that reaches the count is
+ *   rename, directory fsync); the records replayed at start count, so restarts do not put it off.
+ *   A temp file of a snapshot that failed is removed, as is one left over at open. It is read just before the batch that reaches the count is
  *   written and saved once that batch is synced, so it holds exactly the synced records (a
  *   call answered 500 never comes back). Records up to its sequence number are skipped on replay,
  *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
@@ -29,6 +30,8 @@ import { DEFAULT_REGIONS, IpamService, type IpamServiceOptions } from '../api/in
 import { DIRECTORY_PROBLEMS, makeDirectories } from './directories.js';
 
 const SNAPSHOT = 'snapshot.json';
+/** Where a snapshot is written before it is renamed over SNAPSHOT. */
+const SNAPSHOT_TEMP = `${SNAPSHOT}.tmp`;
 const JOURNAL = 'journal.log';
 const SNAPSHOT_FORMAT = 'wasm-ipam/snapshot';
 const LOCK = 'lock';
@@ -278,6 +281,10 @@ export class DurableState {
     }
     const release = await acquireLock(dir);
     try {
+      // a temp file left by a snapshot cut short (the process killed while writing it): only the
+      // lock's holder may touch it, and it is never read. Anything else in its way (a directory)
+      // stays, and the next snapshot says so.
+      await fs.rm(path.join(dir, SNAPSHOT_TEMP), { force: true }).catch(() => undefined);
       return await DurableState.#open(dir, options, release);
     } catch (error) {
       await release();
@@ -474,10 +481,16 @@ export class DurableState {
     const sha256 = createHash('sha256').update(stateText).digest('hex');
     const docText = `{"format":${JSON.stringify(SNAPSHOT_FORMAT)},"lastSeq":${lastSeq},"sha256":"${sha256}","state":${stateText}}`;
     const target = path.join(this.#dir, SNAPSHOT);
-    const temp = `${target}.tmp`;
-    await fs.writeFile(temp, docText);
-    await fsyncPath(temp);
-    await fs.rename(temp, target);
+    const temp = path.join(this.#dir, SNAPSHOT_TEMP);
+    try {
+      await fs.writeFile(temp, docText);
+      await fsyncPath(temp);
+      await fs.rename(temp, target);
+    } catch (error) {
+      // give back what was written: on a full disk a partial temp file takes the room the journal needs
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
     await fsyncPath(this.#dir);
     await this.#journal.truncate(0);
     this.#journalBytes = 0;

@@ -489,6 +489,34 @@ describe('one owner at a time, and what it needs on disk before it answers', () 
     }
   });
 
+  it('removes the temp file of a snapshot that failed midway, and a leftover one at the next start', async () => {
+    // a compaction snapshot cut short by a full disk left its partial snapshot.json.tmp behind for
+    // good: on a nearly full disk it took the room the journal needed, and the endpoint stopped sooner
+    const dir = await tempDir();
+    const temp = path.join(dir, 'snapshot.json.tmp');
+    const state = await DurableState.open(dir);
+    const realWriteFile = fs.writeFile.bind(fs);
+    const spy = vi.spyOn(fs, 'writeFile').mockImplementation(async (target, data, options) => {
+      if (target !== temp) return realWriteFile(target, data, options);
+      await realWriteFile(target, String(data).slice(0, String(data).length >> 1)); // the disk fills up halfway
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    try {
+      await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+      await expect(state.snapshot()).rejects.toThrow(/ENOSPC/);
+    } finally {
+      spy.mockRestore();
+    }
+    // the journal still holds the record (nothing is lost), and the failed attempt's bytes are given back
+    expect((await fs.readFile(path.join(dir, 'journal.log'), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
+    await expect(fs.stat(temp)).rejects.toMatchObject({ code: 'ENOENT' });
+    await state.close();
+    // one left by a process killed while writing it goes at the next start
+    await fs.writeFile(temp, '{"format":"wasm-ipam/snap');
+    await (await DurableState.open(dir)).close();
+    await expect(fs.stat(temp)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('fsyncs the parent of a data directory it makes (the new entry, without which a power cut can lose the directory)', async () => {
     const parent = await tempDir();
     const dir = path.join(parent, 'state', 'ipam');
