@@ -47,33 +47,89 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The PID a lock file's text names, if that process is alive and not this one (else the file is stale). */
+function liveHolder(text: string): number | undefined {
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+}
+
+const readIfThere = (file: string) => fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+
+/**
+ * Makes `file` a hard link to `mine` (a file holding this process's PID), taking it over when the
+ * process it names is gone. Returns undefined once it is ours, or the live process holding it (or
+ * holding the right to take it over, see below) and the file that says so.
+ *
+ * Why two starts can never both take it, whatever the interleaving:
+ * - A file appears only by link(), which fails if the name exists, and appears whole (never empty
+ *   or half-written, so a reader never takes a file being written for a stale one).
+ * - A stale `file` is deleted only by the holder of `${file}.break` (itself claimed this way, so
+ *   one left by a killed start is taken over the same way, under `${file}.break.break`), and only
+ *   after reading again, holding it, that `file` still has the text found stale and names no live
+ *   process. Nothing else deletes that file meanwhile: its owner is gone and the right is ours.
+ *   So a start that read a dead PID, then lost the race to another start that took the lock over,
+ *   finds the new owner's PID on reading again and deletes nothing (the old read-check-rm deleted
+ *   the new owner's lock, and both opened the directory).
+ * - Once the stale file is gone every start is back at link(): exactly one of them makes `file`;
+ *   the others read a live PID and refuse.
+ */
+async function claim(file: string, mine: string): Promise<{ pid: number; file: string } | undefined> {
+  for (;;) {
+    try {
+      await fs.link(mine, file);
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const text = await readIfThere(file);
+    if (text === undefined) continue; // released meanwhile: try again
+    const pid = liveHolder(text);
+    if (pid !== undefined) return { pid, file };
+    // left by a process that is gone: take the right to delete it (a live holder of that right is
+    // taking the directory over right now: refused as an owner)
+    const right = `${file}.break`;
+    const holder = await claim(right, mine);
+    if (holder) return holder;
+    try {
+      const again = await readIfThere(file);
+      if (again === text && liveHolder(again) === undefined) await fs.rm(file, { force: true });
+    } finally {
+      await fs.rm(right, { force: true });
+    }
+  }
+}
+
 /** Takes `dir` for this process: one owner at a time; a lock left by a killed owner is taken over. */
 async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const key = await fs.realpath(dir);
   const lockPath = path.join(dir, LOCK);
-  const inUse = (who: string) => new DurableStateError(`${dir} is in use by ${who} (${lockPath}). Refusing to start: two owners would each journal their own changes.`);
+  const inUse = (who: string, file = lockPath) => new DurableStateError(`${dir} is in use by ${who} (${file}). Refusing to start: two owners would each journal their own changes.`);
   if (HELD.has(key)) throw inUse('this process');
   // claimed before the first wait: a second open in this process started meanwhile sees it
   HELD.add(key);
+  // written whole before any name links to it (see claim); one left by a killed start of the same PID goes first
+  const mine = `${lockPath}.${process.pid}`;
   try {
-    for (;;) {
-      try {
-        await fs.writeFile(lockPath, `${process.pid}\n`, { flag: 'wx' });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const pid = Number((await fs.readFile(lockPath, 'utf8').catch(() => '')).trim());
-        if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw inUse(`process ${pid}`);
-        await fs.rm(lockPath, { force: true }); // left by an owner that is gone
-      }
+    await fs.rm(mine, { force: true });
+    await fs.writeFile(mine, `${process.pid}\n`, { flag: 'wx' });
+    try {
+      const holder = await claim(lockPath, mine);
+      if (holder) throw inUse(`process ${holder.pid}`, holder.file);
+    } finally {
+      await fs.rm(mine, { force: true });
     }
   } catch (error) {
     HELD.delete(key);
     throw error;
   }
   return async () => {
-    HELD.delete(key);
-    await fs.rm(lockPath, { force: true });
+    try {
+      await fs.rm(lockPath, { force: true });
+    } finally {
+      // only once the file is gone: an open in this process started meanwhile is refused, rather
+      // than finding its own PID, taking the lock over, and having it deleted by this rm
+      HELD.delete(key);
+    }
   };
 }
 

@@ -584,6 +584,52 @@ describe('durable state: the lock and the service are given back on every way ou
     await (await DurableState.open(dir)).close();
   });
 
+  it('does not delete the lock of a live owner that took a stale lock over between reading its PID and taking it over', async () => {
+    // the takeover read the dead PID, then deleted the lock and made its own: when another start
+    // had taken the stale lock over in between, that delete removed the live owner's lock and both
+    // opened the directory (two `serve` on one directory with a stale lock both started in 4 of 30 trials)
+    const dir = await tempDir();
+    await (await DurableState.open(dir)).close();
+    const lockPath = path.join(dir, 'lock');
+    await fs.writeFile(lockPath, '999999\n'); // left by an owner that was killed
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' }); // another start, a live process
+    const realReadFile = fs.readFile.bind(fs) as (...args: unknown[]) => Promise<string | Buffer>;
+    let raced = false;
+    const spy = vi.spyOn(fs, 'readFile').mockImplementation((async (target: unknown, ...rest: unknown[]) => {
+      const text = await realReadFile(target, ...rest);
+      if (target === lockPath && !raced) {
+        // right after this start read the dead PID, the other one (which read it too) takes the lock over
+        raced = true;
+        await fs.rm(lockPath);
+        await fs.writeFile(lockPath, `${other.pid}\n`, { flag: 'wx' });
+      }
+      return text;
+    }) as typeof fs.readFile);
+    try {
+      const opened = await DurableState.open(dir).then(async (state) => {
+        await state.close();
+        return 'opened';
+      }, (error: Error) => error.message);
+      expect(raced).toBe(true);
+      expect(opened).toMatch(new RegExp(`in use by process ${other.pid}`));
+      expect(await fs.readFile(lockPath, 'utf8')).toBe(`${other.pid}\n`);
+    } finally {
+      spy.mockRestore();
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('takes a stale lock over when a start killed while taking it over left its lock.break behind, and refuses while a live start holds it', async () => {
+    const dir = await tempDir();
+    await (await DurableState.open(dir)).close();
+    await fs.writeFile(path.join(dir, 'lock'), '999999\n');
+    await fs.writeFile(path.join(dir, 'lock.break'), `${process.ppid}\n`); // a live start taking it over right now
+    await expect(DurableState.open(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid} \\(.*lock\\.break\\)`));
+    await fs.writeFile(path.join(dir, 'lock.break'), '999998\n'); // that start was killed
+    await (await DurableState.open(dir)).close();
+    expect((await fs.readdir(dir)).sort()).toEqual(['journal.log', 'snapshot.json']);
+  });
+
   // guards against durable.ts close() without try/finally (a failing journal close kept the lock)
   it('close() releases the directory even when closing the journal fails', async () => {
     const dir = await tempDir();
