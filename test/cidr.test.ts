@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AddressParseError, cidrContains, cidrOverlaps, formatCidr, formatCidrV4, formatCidrV6, parseCidr, type Cidr } from '../src/cidr/index.js';
+import { AddressParseError, cidrContains, cidrOverlaps, formatAddress, formatCidr, formatCidrV4, formatCidrV6, parseCidr, type Cidr } from '../src/cidr/index.js';
 
 // [input, canonical output]
 const VALID: Array<[string, string]> = [
@@ -266,5 +266,20 @@ describe('formatCidr refuses values that are no CIDR', () => {
 
   it('an IPv4 address of 2^40 is not printed as 0.0.0.0', () => {
     expect(() => formatCidr({ family: 4, address: 1n << 40n, prefixLength: 8 })).toThrow(); // was: '0.0.0.0/8'
+  });
+
+  it('nor are numeric words that are no u32 (an engine status among them), a prefix out of range, or a bad address', () => {
+    // a status passed on as an address used to print as one: -6 as 255.255.255.250
+    expect(() => formatCidrV4(-6, 24)).toThrow(RangeError);
+    expect(() => formatCidrV4(2 ** 32, 24)).toThrow(RangeError);
+    expect(() => formatCidrV4(1.5, 24)).toThrow(RangeError);
+    expect(() => formatCidrV4(0, 33)).toThrow(RangeError); // was: '0.0.0.0/33'
+    expect(() => formatCidrV6(0, 0, -1, 0, 64)).toThrow(RangeError);
+    expect(() => formatCidrV6(0, 0, 0, 0, 129)).toThrow(RangeError);
+    expect(() => formatAddress(4, (1n << 32n) + 1n)).toThrow(RangeError); // was: '0.0.0.1'
+    expect(() => formatAddress(4, -1n)).toThrow(RangeError);
+    expect(() => formatAddress(5 as 4, 1n)).toThrow(RangeError); // was: printed as IPv6
+    expect(formatCidrV4(0xffffffff, 32)).toBe('255.255.255.255/32');
+    expect(formatAddress(6, (1n << 128n) - 1n)).toBe('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff');
   });
 });

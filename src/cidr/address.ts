@@ -144,6 +144,10 @@ export function formatIpv6(w0: number, w1: number, w2: number, w3: number): stri
 const LOW_WORD = 0xffffffffn;
 
 export function formatAddress(family: IpFamily, value: bigint): string {
+  // strict as formatCidr is: a value no address of the family has would print wrapped
+  if ((family !== 4 && family !== 6) || typeof value !== 'bigint' || value < 0n || value >> BigInt(family === 4 ? 32 : 128) !== 0n) {
+    throw new RangeError(`not an IPv${String(family)} address: ${String(value)}`);
+  }
   if (family === 4) return formatIpv4(Number(value));
   return formatIpv6(Number(value & LOW_WORD), Number((value >> 32n) & LOW_WORD), Number((value >> 64n) & LOW_WORD), Number(value >> 96n));
 }

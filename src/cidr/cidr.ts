@@ -66,13 +66,22 @@ export function formatCidr(cidr: Cidr): string {
   return flat(formatAddress(family, address) + SLASH_PREFIX[prefixLength]!);
 }
 
+/** Whether n is a u32: the engine's statuses are negative, so one passed for an address is refused. */
+const isU32 = (n: number) => n >>> 0 === n;
+
+function notCidr(words: readonly number[], prefixLength: number): never {
+  throw new RangeError(`not a CIDR: address words ${words.map(String).join(', ')}, /${String(prefixLength)} (each word must be a u32)`);
+}
+
 /** formatCidr for an IPv4 block given as a u32 address (the engine's numeric form). */
 export function formatCidrV4(address: number, prefixLength: number): string {
+  if (!isU32(address) || !(prefixLength <= 32) || SLASH_PREFIX[prefixLength] === undefined) notCidr([address], prefixLength);
   return flat(formatIpv4(address) + SLASH_PREFIX[prefixLength]!);
 }
 
 /** formatCidr for an IPv6 block given as four u32 words, w0 the lowest (the engine's numeric form). */
 export function formatCidrV6(w0: number, w1: number, w2: number, w3: number, prefixLength: number): string {
+  if (!(isU32(w0) && isU32(w1) && isU32(w2) && isU32(w3)) || SLASH_PREFIX[prefixLength] === undefined) notCidr([w0, w1, w2, w3], prefixLength);
   return flat(formatIpv6(w0, w1, w2, w3) + SLASH_PREFIX[prefixLength]!);
 }
 
