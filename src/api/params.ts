@@ -212,10 +212,12 @@ function checkOf(spec: ParamSpec): Check {
   }
 }
 
+/** What a refused value is, in its message: the text itself for a string (on the wire every value is one). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'string' ? 'a string' : typeof value;
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 32 ? `${value.slice(0, 32)}…` : value)}`;
+  return typeof value;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

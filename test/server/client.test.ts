@@ -102,8 +102,9 @@ describe('wire rules', () => {
     expect([version.status, (await version.json()).Code]).toEqual([400, 'InvalidVersion']);
     const method = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28&RegionId=cn-hangzhou`);
     expect([method.status, (await method.json()).Code]).toEqual([404, 'InvalidAction.NotFound']);
-    const mask = await post('Action=ListIpams&Version=2023-02-28&RegionId=cn-hangzhou&MaxResults=ten');
-    expect((await mask.json()).Code).toBe('IllegalParam.MaxResults');
+    const mask = await post('Action=ListIpams&Version=2023-02-28&RegionId=cn-hangzhou&MaxResults=05');
+    // the message names the value sent: it used to say "got a string", of a wire where every value is one
+    expect(await mask.json()).toMatchObject({ Code: 'IllegalParam.MaxResults', Message: expect.stringContaining('expected an integer, got the text "05"') });
     const gap = await post('Action=CreateIpam&Version=2023-02-28&RegionId=ap-south-1&OperatingRegionList.2=ap-south-1');
     expect((await gap.json()).Code).toBe('IllegalParam.OperatingRegionList.1');
   });
