@@ -14,12 +14,15 @@
 // then on each allocation and release adds its size along its path to the entry node, O(depth),
 // and a source change recounts the nodes on its path (and on the old entry's, when the entry
 // moves up); spaces that never use random pay one flag test. Counts are exact integers while
-// every free block and every change is at least 2^(entry order - 52): a space whose change is
-// smaller drops its counts (rebuilt from the tree, O(nodes), when a draw next finds them exact).
+// every free block and every change is at least 2^(entry order - 52). A change that is smaller
+// (or a take without memory for its tables) leaves the counts stale: from then on each change
+// marks its path stale instead (up to the first node marked already, so O(depth) a change at
+// most), and the next draw that finds them exact again recounts the marked nodes alone. Only a
+// source change while they are stale drops them (rebuilt from the tree, O(nodes), as at first).
 
 import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion } from './arena';
-import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER } from './node';
-import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept } from './space';
+import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER, COUNTS_STALE } from './node';
+import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept, countsStale, setCountsStale } from './space';
 import { nibbleAt } from './bits';
 
 /** Exact counts need every free block and every change to be at least 2^(entry order - this). */
@@ -92,9 +95,54 @@ function tablesMissing(node: u32): u32 {
   return missing + (hasChild && companionOf(node) == 0 ? 1 : 0);
 }
 
+/** How many stale nodes at and below node have children but no table (only stale nodes can lack one). */
+function staleTablesMissing(node: u32): u32 {
+  let p = blockPtr(node);
+  if (load<u8>(p + COUNTS_STALE) == 0) return 0;
+  let missing: u32 = 0;
+  let hasChild = false;
+  for (let slot: u32 = 0; slot < 16; slot++) {
+    let child = childAt(p, slot);
+    if (child == 0) continue;
+    hasChild = true;
+    missing += staleTablesMissing(child);
+  }
+  return missing + (hasChild && companionOf(node) == 0 ? 1 : 0);
+}
+
+/**
+ * Recounts the stale nodes at and below the stale `node` into the tables; node's own sum. A
+ * child not marked has not changed since the counts were last exact: its count stands.
+ */
+function recountStale(node: u32): f64 {
+  let p = blockPtr(node);
+  store<u8>(p + COUNTS_STALE, 0);
+  for (let slot: u32 = 0; slot < 16; slot++) {
+    let child = childAt(p, slot);
+    if (child != 0 && load<u8>(blockPtr(child) + COUNTS_STALE) != 0) setChildFree(node, slot, recountStale(child));
+  }
+  return sumOfSlots(node);
+}
+
+/**
+ * Marks node and the nodes above it up to the entry node stale, after a change below node the
+ * counts do not show; it stops at a node marked already, whose ancestors are marked too.
+ */
+function markStale(s: usize, node: u32): void {
+  let entry = entryNode(s);
+  while (node != 0) {
+    let p = blockPtr(node);
+    if (load<u8>(p + COUNTS_STALE) != 0) return;
+    store<u8>(p + COUNTS_STALE, 1);
+    if (node == entry) return;
+    node = load<u32>(p + PARENT);
+  }
+}
+
 /** Counts every node below node into the tables (checkOnly: compares instead); node's own sum. */
 function countBelow(node: u32, checkOnly: bool): f64 {
   let p = blockPtr(node);
+  if (!checkOnly) store<u8>(p + COUNTS_STALE, 0);
   for (let slot: u32 = 0; slot < 16; slot++) {
     let child = childAt(p, slot);
     if (child == 0) continue;
@@ -108,17 +156,33 @@ function countBelow(node: u32, checkOnly: bool): f64 {
 let mismatches: u32 = 0;
 
 /**
- * Counts every node below the entry node from the tree; false when memory runs out (nothing
- * kept). It also makes sure of `takeBlocks` more, the room of the take that follows, so an
- * allocate that builds the counts is never then refused with them built (and its preview is
- * refused alike).
+ * Counts every node below the entry node from the tree, or recounts the stale ones of stale
+ * counts; false when memory runs out (nothing changed). It also makes sure of `takeBlocks` more,
+ * the room of the take that follows, so an allocate that builds the counts is never then
+ * refused with them built (and its preview is refused alike).
  */
 export function buildCounts(s: usize, takeBlocks: u32): bool {
   let entry = entryNode(s);
-  if (!ensureNodeBlocks(tablesMissing(entry) + takeBlocks)) return false;
-  countBelow(entry, false);
+  let stale = countsStale(s);
+  if (!ensureNodeBlocks((stale ? staleTablesMissing(entry) : tablesMissing(entry)) + takeBlocks)) return false;
+  if (stale) recountStale(entry);
+  else countBelow(entry, false);
   setCountsKept(s, true);
   return true;
+}
+
+/** Leaves counts that are kept stale: the caller's change marks its path (noteCountChange). */
+export function staleCounts(s: usize): void {
+  if (countsKept(s)) setCountsStale(s);
+}
+
+/**
+ * After a change of 2^order free addresses below node (`sign` says which way): added along the
+ * path to counts that are kept, marked on stale ones.
+ */
+export function noteCountChange(s: usize, node: u32, order: u32, sign: f64): void {
+  if (countsKept(s)) countChange(s, node, order, sign);
+  else if (countsStale(s)) markStale(s, node);
 }
 
 /** How many children's counts of a space that keeps counts the tree does not give (tests). */
@@ -144,6 +208,7 @@ export function countUnitOrder(s: usize): u32 {
  * caller recounts the paths the change touched; counts that cannot be exact are dropped.
  */
 export function keepsExactCounts(s: usize): bool {
+  if (countsStale(s)) setCountsKept(s, false); // which nodes the change touched is not marked: dropped
   if (!countsKept(s)) return false;
   if (countsCanBeExact(s)) return true;
   setCountsKept(s, false);
@@ -179,9 +244,10 @@ export function recountPath(s: usize, hi: u64, lo: u64): void {
  * Adds `sign` × 2^order free addresses to node and each node above it, up to the entry node
  * (whose own count no draw reads); a change too small for exact counts drops them.
  */
-export function countChange(s: usize, node: u32, order: u32, sign: f64): void {
+function countChange(s: usize, node: u32, order: u32, sign: f64): void {
   if (order + COUNT_BITS < entryOrder(s)) {
-    setCountsKept(s, false);
+    setCountsStale(s);
+    markStale(s, node);
     return;
   }
   let delta = sign * pow2(order);

@@ -22,6 +22,7 @@
 //  54  u8  topOrder           order of position 1 = width - 4 * depth
 //  55  u8  orderSetCurrent    1 when the order set below is up to date (see order-sets.ts)
 //  56  u16 staleChildren      bit s: child s's order set may be stale (its orderSetCurrent is 0)
+//  58  u8  countsStale        1 when the children's counts (counts.ts) may be out of date
 //  60  u32 childSets          block of the children's order-set windows, from the first child on
 //  64  u32 child[16]
 // side bytes: u64 orderSet lo, u64 orderSet hi (kept only when topOrder >= 63, order-sets.ts)
@@ -40,6 +41,7 @@ export const DEPTH: usize = 53;
 export const TOP_ORDER: usize = 54;
 export const ORDER_SET_CURRENT: usize = 55;
 export const STALE_CHILDREN: usize = 56;
+export const COUNTS_STALE: usize = 58;
 export const CHILD_SETS: usize = 60;
 export const CHILDREN: usize = 64;
 

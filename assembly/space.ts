@@ -70,8 +70,11 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
 @inline export function randomStateOf(s: usize): u64 { return load<u64>(s + RANDOM_STATE); }
 @inline export function setRandomStateOf(s: usize, state: u64): void { store<u64>(s + RANDOM_STATE, state); }
 
-@inline export function countsKept(s: usize): bool { return load<u32>(s + COUNTS_KEPT) != 0; }
+// counts.ts: none (0), kept and exact (1), or stale (2): kept, but the nodes marked stale were changed since
+@inline export function countsKept(s: usize): bool { return load<u32>(s + COUNTS_KEPT) == 1; }
+@inline export function countsStale(s: usize): bool { return load<u32>(s + COUNTS_KEPT) == 2; }
 @inline export function setCountsKept(s: usize, kept: bool): void { store<u32>(s + COUNTS_KEPT, kept ? 1 : 0); }
+@inline export function setCountsStale(s: usize): void { store<u32>(s + COUNTS_KEPT, 2); }
 
 @inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));

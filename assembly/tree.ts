@@ -11,10 +11,10 @@ import {
 } from './node';
 import {
   rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
-  randomStateOf, setRandomStateOf, countsKept, setCountsKept,
+  randomStateOf, setRandomStateOf, countsKept,
 } from './space';
 import {
-  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, countChange, countsCanBeExact, keepsExactCounts, recountPath,
+  pow2, childCounts, freeBelowSlot, setChildFree, entryOrder, countUnitOrder, buildCounts, noteCountChange, staleCounts, countsCanBeExact, keepsExactCounts, recountPath,
 } from './counts';
 import { maximalPositions, lowestChildHolding, wholeFreePositions } from './order-sets';
 import { beginDraws, drawnState, nextRandom, pickRandomBit, randomBelow } from './random';
@@ -232,7 +232,7 @@ function splitAndTake(s: usize, node: u32, q: u32, depth: u32, hi: u64, lo: u64,
   setSummary(p, q, 0);
   if (q < FIRST_SLOT) fillBelow(p, q, top, false);
   addLive(s, 1);
-  if (counted) countChange(s, node, target, -1);
+  noteCountChange(s, node, target, -1);
   takenNode = node;
   walkUp(s, node, q);
 }
@@ -320,7 +320,7 @@ function releaseFound(s: usize, prefix: u32): i32 {
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), true);
   countFreeBlock(s, order, 1);
   addLive(s, -1);
-  if (countsKept(s)) countChange(s, stopNode, order, 1);
+  noteCountChange(s, stopNode, order, 1);
   walkUp(s, stopNode, stopPos);
   return S.OK;
 }
@@ -862,14 +862,15 @@ function descendToSmallestFit(s: usize, prefix: u32): void {
 /**
  * Memory for the nodes a take (or a source) may make: up to width/4, each with a childSets block
  * (node.ts) and, in a space that keeps counts, a children table, as may the nodes up to an old
- * entry (counts.ts). A space without room for its tables drops its counts instead of failing;
- * the counts go only with a call that goes ahead, so a refused one changes nothing.
+ * entry (counts.ts). A space without room for its tables leaves its counts stale instead of
+ * failing (the take marks its path, and the next draw recounts it); only a call that goes ahead
+ * does, so a refused one changes nothing.
  */
 function ensureBlocksToTake(s: usize): bool {
   let nodes = widthOf(s) >> 2;
   if (countsKept(s) && ensureNodeBlocks(blocksToTakeWithCounts(s))) return true;
   if (!ensureTreeBlocks(nodes)) return false;
-  setCountsKept(s, false);
+  staleCounts(s);
   return true;
 }
 

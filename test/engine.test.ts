@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatCidr, parseCidr } from '../src/cidr/index.js';
+import { formatCidr, parseCidr, type Cidr } from '../src/cidr/index.js';
 import { Engine, EngineError, EngineStatus, STRATEGIES, type AddressSpace, type AllocationStrategy } from '../src/engine/index.js';
 import { fromWords, sharedEngine, words } from './support/engine.js';
 
@@ -654,6 +655,36 @@ describe('random\'s counts when memory is short', () => {
     }
     expect(refused).toBeGreaterThan(0);
   }, 120_000);
+
+  it('IPv6 counts left stale by blocks too small to count are exact again once those go, over random walks', async () => {
+    // a /128 in a /32 leaves the counts stale; each change then marks its path, and the next draw
+    // that finds them exact recounts the marked nodes (it used to rebuild them over the whole
+    // tree). Every time they are kept they must match the tree, whatever came in between
+    const engine = await Engine.load();
+    let recounts = 0; // draws that found stale counts and made them exact again
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(99), fc.nat()), { minLength: 20, maxLength: 160 }), fc.nat(), (steps, seed) => {
+      const space = engine.createSpace(6);
+      try {
+        space.addSource('2001:db8::/32');
+        space.seedRandom(seed);
+        const live: Cidr[] = [];
+        for (const [kind, pick] of steps) {
+          const wasStale = engine.raw.keepsFreeCounts(space.id) === 0 && live.length > 0;
+          if (kind < 45) live.push(space.allocate(56 + (pick % 9), 'random'));
+          else if (kind < 55) live.push(space.allocate(120 + (pick % 9), pick % 2 ? 'random' : 'first-fit'));
+          else if (kind < 60) live.push(space.allocate(64, 'best-fit'));
+          else if (live.length > 0) space.release(live.splice(pick % live.length, 1)[0]!);
+          if (engine.raw.keepsFreeCounts(space.id) === 1) {
+            expect(engine.raw.freeCountMismatches(space.id)).toBe(0);
+            if (wasStale) recounts++;
+          }
+        }
+      } finally {
+        space.destroy();
+      }
+    }), { numRuns: 150, seed: 20261127 });
+    expect(recounts).toBeGreaterThan(30);
+  });
 
   it('random works again once memory that had been full is given back (the counts\' map grows with the arena, not on demand)', async () => {
     const engine = await Engine.load(new URL('../build/engine.limited.wasm', import.meta.url));
