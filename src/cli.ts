@@ -7,7 +7,7 @@
 import { formatCidr, type Cidr } from './cidr/index.js';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
-import { DEFAULT_REGIONS } from './api/index.js';
+import { hostRegionProblem } from './api/service.js';
 import { DurableStateError } from './server/durable.js';
 import { serve } from './server/serve.js';
 import { simulateCommand, SIMULATE_USAGE, wholeNumber } from './sim/command.js';
@@ -154,7 +154,8 @@ async function main(args: string[]): Promise<number> {
     const port = wholeNumber('port', values.port, 0, 65535)!;
     // an empty host would listen on every interface, and the endpoint checks no signature
     if (values.host === '') throw new ScenarioError('--host must name an address, got an empty value');
-    if (!(DEFAULT_REGIONS as readonly string[]).includes(values.region)) throw new ScenarioError(`--region must be one of ${DEFAULT_REGIONS.join(', ')}; got ${JSON.stringify(values.region)}`);
+    const regionProblem = hostRegionProblem(values.region);
+    if (regionProblem) throw new ScenarioError(`--region: ${regionProblem}`);
     await serve({ host: values.host, port, dataDir: values['data-dir'], region: values.region, inMemory: values['in-memory'] });
     return 0;
   }

@@ -1,5 +1,7 @@
 /** ClientToken digests: which requests count as the same one; and how long a token is held. */
 import type { ClientTokenEntry } from './model.js';
+import { validateParams } from './params.js';
+import { OPERATION_BY_ACTION } from './table.js';
 
 /**
  * How long a token is remembered after its first call, on the service's clock: 24 hours. The
@@ -8,21 +10,26 @@ import type { ClientTokenEntry } from './model.js';
  */
 export const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** The entry of a token still held at `now`: a lookup, which forgets nothing (see rememberToken). */
+export function heldToken(tokens: ReadonlyMap<string, ClientTokenEntry>, token: string, now: number): ClientTokenEntry | undefined {
+  const entry = tokens.get(token);
+  return entry !== undefined && now - entry.at < CLIENT_TOKEN_TTL_MS ? entry : undefined;
+}
+
 /**
- * The entry of a token still held at `now`, after forgetting the expired ones: from the oldest
- * while they have expired (amortised O(1) a call), and the one asked for whatever its place (a
- * clock that went back can leave an expired entry behind a newer one). Forgetting depends only
- * on the clock, so a journal replayed at its recorded times forgets alike.
+ * Keeps the token of a call that committed, after forgetting the expired ones: from the oldest
+ * while they have expired (amortised O(1) a call), and an expired entry of this token wherever it
+ * is (a clock that went back can leave one behind a newer entry). Only committed calls forget,
+ * and a journal holds each of them and replays it at its recorded time, so a replay forgets
+ * alike; a DryRun or a refused call, which no journal holds, must not.
  */
-export function heldToken(tokens: Map<string, ClientTokenEntry>, token: string, now: number): ClientTokenEntry | undefined {
-  for (const [oldest, entry] of tokens) {
-    if (now - entry.at < CLIENT_TOKEN_TTL_MS) break;
+export function rememberToken(tokens: Map<string, ClientTokenEntry>, token: string, entry: ClientTokenEntry): void {
+  for (const [oldest, held] of tokens) {
+    if (entry.at - held.at < CLIENT_TOKEN_TTL_MS) break;
     tokens.delete(oldest);
   }
-  const entry = tokens.get(token);
-  if (entry === undefined || now - entry.at < CLIENT_TOKEN_TTL_MS) return entry;
   tokens.delete(token);
-  return undefined;
+  tokens.set(token, entry);
 }
 
 /**
@@ -40,14 +47,16 @@ export function isDigestOf(action: string, digest: string): boolean {
 }
 
 /**
- * A stored digest made again by digestOf: builds before 2026-11-27 kept `DryRun: false` in it,
- * so a retry of such a call still matches after a restore.
+ * A stored digest made again as this build makes it, from its parameters checked as a call's
+ * are: builds before 2026-11-27 kept `DryRun: false` in it, and a tag without a Value as it was
+ * given (now `Value: ''`), so a retry of such a call still matches after a restore.
  */
 export function currentDigest(digest: string): string {
   try {
     const [action, pairs] = JSON.parse(digest) as [string, Array<[string, unknown]>];
-    return digestOf(action, Object.fromEntries(pairs));
+    const operation = OPERATION_BY_ACTION.get(action);
+    return operation ? digestOf(action, validateParams(action, operation.params, Object.fromEntries(pairs))) : digest;
   } catch {
-    return digest; // not one a service made: it matches nothing, as before
+    return digest; // not one a service made, or parameters this build refuses: it matches nothing, as before
   }
 }

@@ -1,7 +1,7 @@
 import { formatCidr, parseCidr } from '../cidr/index.js';
 import { Engine, EngineError, type AddressSpace, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
-import { digestOf, heldToken } from './client-token.js';
+import { digestOf, heldToken, rememberToken } from './client-token.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
 import type { Commit } from './operation.js';
@@ -26,7 +26,8 @@ export const DEFAULT_EXCLUDE_CIDRS = ['100.64.0.0/10', '224.0.0.0/4', '127.0.0.0
 export interface IpamServiceOptions {
   /**
    * The region this service stands for: the endpoint host in error HostIds, nothing else (each
-   * request names its own RegionId). One of `regions`; default cn-hangzhou.
+   * request names its own RegionId). One of `regions`; default cn-hangzhou, or the first of
+   * `regions` when they leave it out.
    */
   hostRegion?: string;
   /** With a seed (an integer 0 … 2^32 − 1) and a clock, IDs, RequestIds and timestamps repeat run after run. */
@@ -50,13 +51,24 @@ export interface IpamServiceOptions {
  * generators would silently cut to 32 bits (1 and 2^32 + 1 giving the same IDs), and a host
  * region that no request could name.
  */
-function checkOptions({ seed, hostRegion, regions = DEFAULT_REGIONS }: IpamServiceOptions): void {
+function checkOptions(options: IpamServiceOptions): void {
+  const { seed } = options;
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
     throw new RangeError(`IpamService: seed must be an integer from 0 to 4294967295, got ${String(seed)}`);
   }
-  if (hostRegion !== undefined && !regions.includes(hostRegion)) {
-    throw new RangeError(`IpamService: hostRegion ${JSON.stringify(hostRegion)} is not one of the service's regions (${regions.join(', ')})`);
-  }
+  const problem = hostRegionProblem(hostRegionOf(options), options.regions);
+  if (problem) throw new RangeError(`IpamService: ${problem}`);
+}
+
+/** The host region a service takes: the one given, else cn-hangzhou, else the first of its regions. */
+function hostRegionOf({ hostRegion, regions = DEFAULT_REGIONS }: IpamServiceOptions): string {
+  return hostRegion ?? (regions.includes('cn-hangzhou') ? 'cn-hangzhou' : String(regions[0]));
+}
+
+/** Why a service with these regions cannot stand for `hostRegion` (undefined when it can). */
+export function hostRegionProblem(hostRegion: string, regions: readonly string[] = DEFAULT_REGIONS): string | undefined {
+  if (regions.includes(hostRegion)) return undefined;
+  return regions.length === 0 ? 'regions must name one region at least' : `hostRegion ${JSON.stringify(hostRegion)} is not one of the service's regions (${regions.join(', ')})`;
 }
 
 /**
@@ -86,7 +98,7 @@ export class IpamService {
   private constructor(engine: Engine, options: IpamServiceOptions) {
     this.engine = engine;
     this.#errorStacks = options.errorStacks ?? true;
-    this.hostRegion = options.hostRegion ?? 'cn-hangzhou';
+    this.hostRegion = hostRegionOf(options);
     this.#ids = new IdSource(options.seed);
     this.#requestIds = new IdSource(options.seed === undefined ? undefined : options.seed ^ 0x5bd1e995);
     const regions = new Set<string>(options.regions ?? DEFAULT_REGIONS);
@@ -215,7 +227,7 @@ export class IpamService {
     const commit = operation.run(this.#context, params) as Commit<object>;
     if (params.DryRun === true) throw apiError('DryRunOperation');
     const response = commit(requestId);
-    if (token !== undefined) tokens.set(token, { action, digest, response: structuredClone(response), at: now });
+    if (token !== undefined) rememberToken(tokens, token, { action, digest, response: structuredClone(response), at: now });
     return response;
   }
 }

@@ -71,11 +71,11 @@ function resolveUrl(source: URL | string): URL {
 async function compileResponse(response: Response, url: string | undefined): Promise<WebAssembly.Module> {
   if (!response.ok) throw new EngineLoadError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, url, response.status);
   // compileStreaming refuses any Content-Type but exactly application/wasm (a parameter such as
-  // `; charset=utf-8` too); many static servers send application/octet-stream, so those bytes
-  // are compiled from a buffer instead.
+  // `; charset=utf-8` too, and in Node another case); many static servers send
+  // application/octet-stream, so those bytes are compiled from a buffer instead.
   const type = response.headers.get('content-type') ?? '';
   try {
-    if (type.trim().toLowerCase() === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
+    if (type.trim() === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function') {
       return await WebAssembly.compileStreaming(response);
     }
     return await WebAssembly.compile(await response.arrayBuffer());

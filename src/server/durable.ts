@@ -12,10 +12,11 @@
  *   snapshot, is refused.
  * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
  *   rename, directory fsync); the records replayed at start count, so restarts do not put it off.
- *   A temp file of a snapshot that failed is removed, as is one left over at open. It is read just before the batch that reaches the count is
- *   written and saved once that batch is synced, so it holds exactly the synced records (a
- *   call answered 500 never comes back). Records up to its sequence number are skipped on replay,
- *   so a crash between the snapshot and the journal reset loses nothing and applies nothing twice.
+ *   The state is read just before the batch that reaches the count is written, and saved once
+ *   that batch is synced, so it holds exactly the synced records (a call answered 500 never
+ *   comes back). Records up to its sequence number are skipped on replay, so a crash between the
+ *   snapshot and the journal reset loses nothing and applies nothing twice. The temp file of a
+ *   snapshot that failed is removed, as is one left over at open.
  * - A journal write or sync that fails (a full disk, a file size limit) fails its batch, cuts the
  *   journal back to its last whole batch, and stops the state: the service in memory now holds
  *   changes the disk does not, so every later append is refused and `failure` settles; the
@@ -356,6 +357,7 @@ export class DurableState {
     let service: IpamService;
     let lastSeq = 0;
     let hasIdState = true; // a new directory's service is seeded: its first snapshot holds the state
+    let tokensTimed = true; // whether every ClientToken of the snapshot says when it was given
     const snapshotPath = path.join(dir, SNAPSHOT);
     const snapshotText = await fs.readFile(snapshotPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
     if (snapshotText === undefined) {
@@ -377,7 +379,9 @@ export class DurableState {
       // the service that wrote the journal did, until it is carried over below). Given no seed,
       // the restored service draws RequestIds from crypto randomness: they must not repeat from one
       // start to the next, which a stream from a 32-bit seed would now and then do
-      hasIdState = (snapshot.state as { idState?: unknown } | undefined)?.idState !== undefined;
+      const state = snapshot.state as { idState?: unknown; clientTokens?: Array<{ time?: unknown }> } | undefined;
+      hasIdState = state?.idState !== undefined;
+      tokensTimed = !Array.isArray(state?.clientTokens) || state.clientTokens.every((token) => token?.time !== undefined);
       const seed = hasIdState ? undefined : 0;
       service = await IpamService.restore(snapshot.state, { ...options.service, seed, clock });
     }
@@ -404,12 +408,15 @@ export class DurableState {
           throw new DurableStateError(`The first snapshot of ${dir} could not be written (${(error as Error).message}). Refusing to start.`);
         });
       }
-      if (hasIdState) return state;
+      if (hasIdState && tokensTimed) return state;
       // a document without the ID generator's state (written before it was kept) gave every start
       // the RequestId stream of seed 0: carry the directory over to a snapshot that holds it (seed
-      // 0's state, where the replay left it) and open that, which starts RequestIds at random
+      // 0's state, where the replay left it) and open that, which starts RequestIds at random.
+      // Likewise ClientTokens without a time (before they expired) are held 24 hours from their
+      // restore: the snapshot keeps that time, which would otherwise move with every start, and a
+      // journal replay would then forget them at other times than the run it replays
       await state.snapshot().catch((error) => {
-        throw new DurableStateError(`${snapshotPath} predates the ID generator's state, and a snapshot holding it could not be written (${(error as Error).message}). Refusing to start.`);
+        throw new DurableStateError(`${snapshotPath} predates ${hasIdState ? 'the ClientTokens\' times' : 'the ID generator\'s state'}, and a snapshot holding ${hasIdState ? 'them' : 'it'} could not be written (${(error as Error).message}). Refusing to start.`);
       });
     } catch (error) {
       await journal?.close().catch(() => undefined);

@@ -24,11 +24,6 @@ export interface RunHooks {
   toMap?: (pool: number, snapshot: PoolSnapshot) => PoolMap | null;
 }
 
-/** part / whole as a percentage (0 for an empty whole), computed as the engine's utilisation is. */
-export function percentOf(part: bigint, whole: bigint): number {
-  return whole === 0n ? 0 : (Number(part) / Number(whole)) * 100;
-}
-
 export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, driver: Driver, hooks: RunHooks = {}): StrategyRun {
   const pools = flattenPools(scenario);
   const roots = pools.flatMap((p, i) => (p.parent < 0 ? [i] : []));
@@ -101,18 +96,20 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
   };
 
   /**
-   * The share of the tree's addresses allocated to resources: what its pools hold taken, less
-   * the CIDRs each sub-pool took from its parent (counted as taken there).
+   * How full a tree is (its top-level pool's utilisation, sub-pools' CIDRs counted as used), and
+   * its share of addresses allocated to resources: what its pools hold taken, less the CIDRs each
+   * sub-pool took from its parent (counted as taken there). Percentages, as the engine makes them.
    */
-  const inUse = (root: number): number => {
+  const fullness = (root: number): { utilisation: number; inUse: number } => {
     let held = 0n;
     pools.forEach((p, i) => {
-      if (p.root !== root) return;
+      if (p.root !== root || i === root) return;
       const f = driver.figures(i);
-      held += f.totalAddresses - f.freeAddresses;
-      if (i !== root) held -= f.totalAddresses;
+      held -= f.freeAddresses;
     });
-    return percentOf(held, driver.figures(root).totalAddresses);
+    const top = driver.figures(root);
+    held += top.totalAddresses - top.freeAddresses;
+    return { utilisation: top.utilisation, inUse: top.totalAddresses === 0n ? 0 : (Number(held) / Number(top.totalAddresses)) * 100 };
   };
 
   /** The failure path of an arrival that found no room (and could not grow into some). */
@@ -124,7 +121,7 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
     failuresInTree[treeOf[pool]!]!++;
     if (!firstFailure) {
       const root = pools[pool]!.root;
-      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, cause, treeId: pools[root]!.plan.name, utilisation: driver.figures(root).utilisation, inUse: inUse(root) };
+      firstFailure = { event, poolId: pools[pool]!.plan.name, mask, cause, treeId: pools[root]!.plan.name, ...fullness(root) };
       const mapsStart = performance.now();
       mapsAtFirstFailure = maps();
       mapsMs += performance.now() - mapsStart;

@@ -52,6 +52,10 @@ describe('the README flow', () => {
     await expect(IpamService.create({ hostRegion: 'mars-1' })).rejects.toThrow(/hostRegion "mars-1" is not one of the service's regions/);
     await expect(IpamService.create({ hostRegion: 'mars-1', regions: ['mars-1'] })).resolves.toBeInstanceOf(IpamService);
     await expect(IpamService.create({ seed: 2 ** 32 - 1, hostRegion: 'eu-west-1' })).resolves.toBeInstanceOf(IpamService);
+    // without one, cn-hangzhou, or the first of the regions when they leave it out (it stayed cn-hangzhou)
+    expect((await IpamService.create({ regions: ['cn-beijing', 'cn-shanghai'] })).hostRegion).toBe('cn-beijing');
+    expect((await IpamService.create({ regions: ['cn-beijing', 'cn-hangzhou'] })).hostRegion).toBe('cn-hangzhou');
+    await expect(IpamService.create({ regions: [] })).rejects.toThrow(/regions must name one region at least/);
   });
 
   it('offers a camelCase method for every action in the table', async () => {

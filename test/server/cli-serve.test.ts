@@ -55,7 +55,7 @@ it('serve --region of no known region is refused with exit code 2', async () => 
   // it used to start, and refuse every request that named the region (InvalidRegionId.NotFound)
   const { code, stdout, stderr } = await run(['serve', '--region', 'mars-1', '--in-memory']);
   expect(stdout).not.toContain('listening');
-  expect(stderr).toContain('--region must be one of');
+  expect(stderr).toContain('--region: hostRegion "mars-1" is not one of the service\'s regions');
   expect(code).toBe(2);
 });
 

@@ -7,7 +7,6 @@
  * causes and samples. Nothing of src/ but the stream's scenario type.
  */
 import type { Scenario } from '../../src/sim/scenario.js';
-import { percentOf } from '../../src/sim/run.js';
 import { ReferenceStream } from './reference-stream.js';
 
 const ARRIVAL = 0x100;
@@ -188,7 +187,7 @@ export function referenceRun(scenario: Scenario, strategy: Strategy): RefRun {
         if (!firstFailure) {
           // what the tree's resources hold: its live allocations, summed
           const inTree = live.filter((l) => rootOf[l.pool] === root).reduce((sum, l) => sum + (1n << BigInt(pools[l.pool]!.bits - l.block.p)), 0n);
-          firstFailure = { event: e, poolId: pools[pool]!.name, mask: ev.mask, cause, treeId: pools[root]!.name, utilisation: figures(pools[root]!).utilisation, inUse: percentOf(inTree, figures(pools[root]!).total) };
+          firstFailure = { event: e, poolId: pools[pool]!.name, mask: ev.mask, cause, treeId: pools[root]!.name, utilisation: figures(pools[root]!).utilisation, inUse: (Number(inTree) / Number(figures(pools[root]!).total)) * 100 };
         }
       }
     } else {
