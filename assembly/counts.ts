@@ -81,31 +81,20 @@ export function setChildFree(parent: u32, slot: u32, free: f64): void {
   store<f64>(childCountsTaken(parent) + (<usize>slot << 3), free);
 }
 
-/** How many nodes at and below node have children but no table. */
-function tablesMissing(node: u32): u32 {
+/**
+ * How many nodes at and below node have children but no table; staleOnly: how many stale ones
+ * (of stale counts only a stale node can lack one: nodes made since are all marked).
+ */
+function tablesMissing(node: u32, staleOnly: bool): u32 {
   let p = blockPtr(node);
+  if (staleOnly && load<u8>(p + COUNTS_STALE) == 0) return 0;
   let missing: u32 = 0;
   let hasChild = false;
   for (let slot: u32 = 0; slot < 16; slot++) {
     let child = childAt(p, slot);
     if (child == 0) continue;
     hasChild = true;
-    missing += tablesMissing(child);
-  }
-  return missing + (hasChild && companionOf(node) == 0 ? 1 : 0);
-}
-
-/** How many stale nodes at and below node have children but no table (only stale nodes can lack one). */
-function staleTablesMissing(node: u32): u32 {
-  let p = blockPtr(node);
-  if (load<u8>(p + COUNTS_STALE) == 0) return 0;
-  let missing: u32 = 0;
-  let hasChild = false;
-  for (let slot: u32 = 0; slot < 16; slot++) {
-    let child = childAt(p, slot);
-    if (child == 0) continue;
-    hasChild = true;
-    missing += staleTablesMissing(child);
+    missing += tablesMissing(child, staleOnly);
   }
   return missing + (hasChild && companionOf(node) == 0 ? 1 : 0);
 }
@@ -164,7 +153,7 @@ let mismatches: u32 = 0;
 export function buildCounts(s: usize, takeBlocks: u32): bool {
   let entry = entryNode(s);
   let stale = countsStale(s);
-  if (!ensureNodeBlocks((stale ? staleTablesMissing(entry) : tablesMissing(entry)) + takeBlocks)) return false;
+  if (!ensureNodeBlocks(tablesMissing(entry, stale) + takeBlocks)) return false;
   if (stale) recountStale(entry);
   else countBelow(entry, false);
   setCountsKept(s, true);
