@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IdSource } from '../../src/api/ids.js';
 import { IpamService } from '../../src/api/index.js';
 import { Engine } from '../../src/engine/index.js';
@@ -402,75 +402,66 @@ describe('a directory whose snapshot predates the ID generator\'s state', () => 
 
 describe('ClientTokens, held 24 hours, replay as they were served', () => {
   const DAY = 24 * 3600_000;
-  const useClock = (at: number) => {
+  const t0 = Date.parse('2026-11-20T00:00:00Z');
+  afterEach(() => vi.useRealTimers());
+
+  /** A new directory opened at t0 (the clock faked from there) with an IPAM and a scope made with ClientToken 'tok'. */
+  async function withTokenedScope() {
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(at);
-  };
+    vi.setSystemTime(t0);
+    const dir = await tempDir();
+    const state = await DurableState.open(dir);
+    const { IpamId } = await journaledCall(state, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
+    const params = { RegionId: R, IpamId, ClientToken: 'tok' };
+    await journaledCall(state, 'CreateIpamScope', params);
+    return { dir, state, params };
+  }
+  const scopes = (state: DurableState) => state.service.call('ListIpamScopes', { RegionId: R }).TotalCount;
 
   it('forgets a token only by a call the journal holds: a DryRun does not, so a clock stepped back replays alike', async () => {
     // a DryRun (never journaled) used to forget expired tokens; a token sent again after the
     // clock stepped back then ran anew live, and was answered from the store on replay
-    const t0 = Date.parse('2026-11-20T00:00:00Z');
-    useClock(t0);
-    try {
-      const dir = await tempDir();
-      const live = await DurableState.open(dir);
-      const { IpamId } = await journaledCall(live, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-      const params = { RegionId: R, IpamId, ClientToken: 'tok' };
-      await journaledCall(live, 'CreateIpamScope', params);
-      const late = new Date(t0 + DAY + 1000);
-      vi.setSystemTime(late);
-      live.setTime(late);
-      expect(() => live.service.call('CreateIpamScope', { ...params, ClientToken: 'other', DryRun: true })).toThrow(/validation has been passed/);
-      vi.setSystemTime(t0 + DAY - 1000); // an NTP step back; the client sends 'tok' again
-      await journaledCall(live, 'CreateIpamScope', params);
-      const served = live.service.call('ListIpamScopes', { RegionId: R }).TotalCount;
-      await live.close();
-      const replayed = await DurableState.open(dir);
-      expect(replayed.service.call('ListIpamScopes', { RegionId: R }).TotalCount).toBe(served);
-      await replayed.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const { dir, state: live, params } = await withTokenedScope();
+    const late = new Date(t0 + DAY + 1000);
+    vi.setSystemTime(late);
+    live.setTime(late);
+    expect(() => live.service.call('CreateIpamScope', { ...params, ClientToken: 'other', DryRun: true })).toThrow(/validation has been passed/);
+    vi.setSystemTime(t0 + DAY - 1000); // an NTP step back; the client sends 'tok' again
+    await journaledCall(live, 'CreateIpamScope', params);
+    const served = scopes(live);
+    await live.close();
+    const replayed = await DurableState.open(dir);
+    expect(scopes(replayed)).toBe(served);
+    await replayed.close();
   });
 
   it('carries a snapshot whose tokens have no time over at its first start, so later starts replay its journal alike', async () => {
     // tokens of a document written before they expired are held 24 hours from their restore: that
     // was each start's clock, so a journal replayed a day later answered from the store a call
     // that had run anew, and its scope was lost
-    const t0 = Date.parse('2026-11-20T00:00:00Z');
-    useClock(t0);
-    try {
-      const dir = await tempDir();
-      const first = await DurableState.open(dir);
-      const { IpamId } = await journaledCall(first, 'CreateIpam', { RegionId: R, OperatingRegionList: [R] });
-      const params = { RegionId: R, IpamId, ClientToken: 'tok' };
-      await journaledCall(first, 'CreateIpamScope', params);
-      await first.snapshot();
-      await first.close();
-      // the snapshot as the build before wrote it: its tokens have no time
-      const snapshotPath = path.join(dir, 'snapshot.json');
-      const snapshot = JSON.parse(await fs.readFile(snapshotPath, 'utf8'));
-      for (const token of snapshot.state.clientTokens) delete token.time;
-      snapshot.sha256 = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
-      await fs.writeFile(snapshotPath, JSON.stringify(snapshot));
+    const { dir, state: first, params } = await withTokenedScope();
+    await first.snapshot();
+    await first.close();
+    // the snapshot as the build before wrote it: its tokens have no time
+    const snapshotPath = path.join(dir, 'snapshot.json');
+    const snapshot = JSON.parse(await fs.readFile(snapshotPath, 'utf8'));
+    for (const token of snapshot.state.clientTokens) delete token.time;
+    snapshot.sha256 = createHash('sha256').update(JSON.stringify(snapshot.state)).digest('hex');
+    await fs.writeFile(snapshotPath, JSON.stringify(snapshot));
 
-      const t1 = t0 + 3600_000;
-      vi.setSystemTime(t1);
-      const second = await DurableState.open(dir);
-      expect(JSON.parse(await fs.readFile(snapshotPath, 'utf8')).state.clientTokens[0].time).toBe('2026-11-20T01:00:00Z');
-      vi.setSystemTime(t1 + DAY + 1000);
-      await journaledCall(second, 'CreateIpamScope', params); // a day after that start: a new scope
-      const served = second.service.call('ListIpamScopes', { RegionId: R }).TotalCount;
-      expect(served).toBe(4);
-      await second.close();
-      vi.setSystemTime(t1 + DAY + 2000);
-      const third = await DurableState.open(dir);
-      expect(third.service.call('ListIpamScopes', { RegionId: R }).TotalCount).toBe(served);
-      await third.close();
-    } finally {
-      vi.useRealTimers();
-    }
+    const t1 = t0 + 3600_000;
+    vi.setSystemTime(t1);
+    const second = await DurableState.open(dir);
+    expect(JSON.parse(await fs.readFile(snapshotPath, 'utf8')).state.clientTokens[0].time).toBe('2026-11-20T01:00:00Z');
+    vi.setSystemTime(t1 + DAY + 1000);
+    await journaledCall(second, 'CreateIpamScope', params); // a day after that start: a new scope
+    const served = scopes(second);
+    expect(served).toBe(4);
+    await second.close();
+    vi.setSystemTime(t1 + DAY + 2000);
+    const third = await DurableState.open(dir);
+    expect(scopes(third)).toBe(served);
+    await third.close();
   });
 });
 
