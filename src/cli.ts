@@ -12,7 +12,7 @@ import { DurableStateError } from './server/durable.js';
 import { serve } from './server/serve.js';
 import { simulateCommand, SIMULATE_USAGE, wholeNumber } from './sim/command.js';
 import { ScenarioError } from './sim/scenario.js';
-import { SimulationError } from './sim/run.js';
+import { SimulationError, SimulationInterrupted } from './sim/run.js';
 
 const USAGE = `usage: ${SIMULATE_USAGE}
        wasm-ipam serve [--host 127.0.0.1] [--port 8787] [--data-dir ./.wasm-ipam] [--region cn-hangzhou] [--in-memory]
@@ -170,6 +170,11 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
+    if (error instanceof SimulationInterrupted) {
+      console.error(`wasm-ipam: ${error.message}; no report written`);
+      process.exitCode = error.signal === 'SIGINT' ? 130 : 143;
+      return;
+    }
     if (error instanceof ScenarioError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`wasm-ipam: ${(error as Error).message}`);
       process.exitCode = 2;

@@ -8,6 +8,7 @@ import { REPORT_FILES, utilisationText, writeReport } from '../report/index.js';
 import { DIRECTORY_PROBLEMS as OUT_PROBLEMS, makeDirectories } from '../server/directories.js';
 import { SUMMARY_FORMAT, type SimulationSummary } from '../report/summary.js';
 import { defaultWorkers, simulateParallel } from './parallel.js';
+import { SimulationInterrupted } from './run.js';
 import { parseScenario, ScenarioError, type Scenario } from './scenario.js';
 import { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './scenarios.js';
 
@@ -61,8 +62,13 @@ export function wholeNumber(flag: string, value: string | undefined, min: number
 /** Progress: one bar per strategy on a terminal, a line per strategy every 10% otherwise. */
 function progressReporter(scenario: Scenario): { update: (strategy: string, done: number) => void; stop: () => void } {
   if (process.stderr.isTTY) {
+    // the bar takes what the terminal's width leaves (line wrapping is off while bars draw, so a
+    // longer line is cut): the name, the widest figures and an ETA of up to 7 characters
+    const text = ` ${'x'.repeat(9)} || 100% · ${scenario.events}/${scenario.events} events · 00h00m left`.length;
+    const barsize = Math.max(10, Math.min(40, (process.stderr.columns || 80) - 1 - text));
     const bars = new cliProgress.MultiBar({
       format: ' {strategy} |{bar}| {percentage}% · {value}/{total} events · {eta_formatted} left',
+      barsize,
       hideCursor: true,
       clearOnComplete: false,
       stream: process.stderr,
@@ -183,9 +189,15 @@ export async function simulateCommand(args: string[]): Promise<number> {
     console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
       `strategies ${scenario.strategies.join(', ')}, via the ${via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
     const progress = progressReporter(scenario);
+    // Ctrl-C or a SIGTERM stops the workers and goes the way a failed run goes: the bars put the
+    // cursor back, and the directories made for the report are removed
+    const interrupt = new AbortController();
+    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => interrupt.abort(new SimulationInterrupted(signal));
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
-      return await simulateParallel(scenario, { via, workers, onProgress: progress.update });
+      return await simulateParallel(scenario, { via, workers, onProgress: progress.update, signal: interrupt.signal });
     } finally {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       progress.stop();
     }
   });

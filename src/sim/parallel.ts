@@ -71,6 +71,16 @@ export interface ParallelOptions {
   /** Worker threads; default: one per core, at most one per strategy. */
   workers?: number;
   onProgress?: (strategy: string, done: number) => void;
+  /** Stops the run: its workers are terminated and the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A promise that rejects with the signal's reason once it aborts (never, without one). */
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    else signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 export function defaultWorkers(strategies: number): number {
@@ -114,8 +124,9 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
     feed();
   });
   try {
-    await Promise.all(Array.from({ length: workers }, drain));
+    await Promise.race([Promise.all(Array.from({ length: workers }, drain)), aborted(options.signal)]);
   } finally {
+    next = jobs.length; // a worker that would still ask takes nothing
     await Promise.all(started.map((w) => w.terminate()));
   }
   return summarise(scenario, scenario.strategies.map((s) => runs.get(s)!), workers);
