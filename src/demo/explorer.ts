@@ -63,16 +63,31 @@ function allPages<T>(fetch: (token: string | undefined) => { items: T[]; next: s
   return out;
 }
 
+/**
+ * A utilisation to two decimals that never contradicts the counts beside it: 100 % only when
+ * nothing is free, 0 % only when nothing is allocated (a /8 short of 512 addresses, or an IPv6
+ * /32 holding a /64, rounds to either).
+ */
+function utilisationText(percent: number, allocated: bigint, free: bigint): string {
+  const text = percent.toFixed(2);
+  if (text === '100.00' && free > 0n) return '> 99.99 %';
+  if (text === '0.00' && allocated > 0n) return '< 0.01 %';
+  return `${text} %`;
+}
+
 function refresh(): void {
   if (!ipam) return;
   // without an IPAM (a file that has none) there are no pools: the lists empty out
   const list = scopeId ? pools() : [];
   const selected = poolSelect.value;
+  const parent = parentSelect.value;
   // IDs come from imported files too: every value is escaped
   const options = list.map((p) => `<option value="${escape(p.IpamPoolId)}">${escape(p.IpamPoolName ?? p.IpamPoolId)} · ${p.IpVersion} · ${p.AllocationStrategy}</option>`).join('');
   poolSelect.innerHTML = options;
   parentSelect.innerHTML = '<option value="">— none: a top-level pool —</option>' + options;
   if (list.some((p) => p.IpamPoolId === selected)) poolSelect.value = selected;
+  // a parent chosen for the next pool stays chosen while it exists (every action refreshes)
+  if (list.some((p) => p.IpamPoolId === parent)) parentSelect.value = parent;
   const shown = list.find((p) => p.IpamPoolId === poolSelect.value);
   if (shown) $<HTMLSelectElement>('alloc-strategy').value = shown.AllocationStrategy;
   drawPool(shown);
@@ -98,7 +113,7 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   const u = ipam.getIpamPoolUtilization({ RegionId: region, IpamPoolId: pool.IpamPoolId });
   const figure = (value: string, label: string) => `<div class="figure"><b>${escape(value)}</b><span>${label}</span></div>`;
   figures.innerHTML = [
-    figure(`${u.UtilizationPercent.toFixed(2)} %`, 'utilisation'),
+    figure(utilisationText(u.UtilizationPercent, BigInt(u.AllocatedAddresses), BigInt(u.FreeAddresses)), 'utilisation'),
     figure(BigInt(u.FreeAddresses).toLocaleString('en-US'), 'free addresses'),
     figure(u.LargestAllocatableCidrMask === undefined ? 'none' : `/${u.LargestAllocatableCidrMask}`, 'largest allocatable block'),
     figure(u.FragmentationIndex.toFixed(3), 'fragmentation index'),
@@ -212,13 +227,18 @@ function wire(): void {
   $('allocations').addEventListener('click', (e) => {
     const id = (e.target as HTMLElement).dataset.release;
     if (!id) return;
+    const row = Array.prototype.indexOf.call($('allocations').querySelectorAll('[data-release]'), e.target);
     act('Release', () => {
       ipam.deleteIpamPoolAllocation({ RegionId: region, IpamPoolAllocationId: id });
       return `Released ${id}`;
     });
+    // the list was drawn again: focus goes to the button now in that row (or the last one), not to the page
+    const buttons = $('allocations').querySelectorAll<HTMLElement>('[data-release]');
+    (buttons[Math.min(row, buttons.length - 1)] ?? $('alloc-value')).focus();
   });
   $('burst-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    $('burst-result').textContent = ''; // a refused burst leaves no figure of the one before
     act('Burst', () => {
       const mask = maskOf($<HTMLInputElement>('burst-mask').value);
       if (mask === undefined) throw new Error('give a mask such as /26');
@@ -226,6 +246,7 @@ function wire(): void {
       const ids: string[] = [];
       const started = performance.now();
       let refused = 0;
+      let firstRefusal: unknown;
       for (let i = 0; i < 50_000; i++) {
         try {
           ids.push(ipam.call('CreateIpamPoolAllocation', { RegionId: region, IpamPoolId, CidrMask: mask }).IpamPoolAllocationId);
@@ -236,10 +257,13 @@ function wire(): void {
             throw error;
           }
           refused++;
+          firstRefusal ??= error;
         }
         if (ids.length > 0 && i % 2 === 1) ipam.call('DeleteIpamPoolAllocation', { RegionId: region, IpamPoolAllocationId: ids.pop()! });
       }
       releaseAll(ids);
+      // nothing allocated at all is no burst: the pool had no room (or no CIDR) to begin with
+      if (refused === 50_000) throw firstRefusal;
       const seconds = (performance.now() - started) / 1000;
       const operations = 100_000 - refused;
       const text = `${operations.toLocaleString('en-US')} operations in ${seconds.toFixed(2)} s: ${Math.round(operations / seconds).toLocaleString('en-US')} operations/s` +
@@ -260,12 +284,15 @@ function wire(): void {
     const file = input.files?.[0];
     if (!file) return;
     input.value = ''; // so picking the same file again (to go back to it) fires 'change' again
+    $('burst-result').textContent = '';
     try {
       const doc = JSON.parse(await file.text()) as { ipams?: { RegionId?: string; PrivateDefaultScopeId?: string }[] };
       // a fresh engine instance: the old state's memory goes with the old instance
       ipam = await IpamService.restore(doc, { engine: await Engine.load(ipam.engine.module) });
-      region = doc.ipams?.[0]?.RegionId ?? region;
-      scopeId = doc.ipams?.[0]?.PrivateDefaultScopeId;
+      // the IPAM made last, as the page showed when it exported: making one moves the page to it
+      const shown = doc.ipams?.at(-1);
+      region = shown?.RegionId ?? region;
+      scopeId = shown?.PrivateDefaultScopeId;
       $('ipam-id').textContent = scopeId ? `restored; private scope ${scopeId}` : 'restored (no IPAM in the file)';
       say(`Imported ${file.name}`);
     } catch (error) {

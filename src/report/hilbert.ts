@@ -216,9 +216,24 @@ class CellGrid {
 
   /** Tallies every block of the list; `onWholeRun` hears of each run of whole cells. */
   tally(blocks: readonly (Cidr | string)[], onWholeRun?: (firstCell: number, cellCount: number) => void): CellTally {
+    const tally = this.newTally();
+    this.add(tally, blocks, onWholeRun);
+    tally.finish();
+    return tally;
+  }
+
+  newTally(): CellTally {
     // spans of up to 2^53 addresses take the Number path: offsets and sizes are exact doubles
+    return new CellTally(this.cellCount, this.spanHostBits <= 53);
+  }
+
+  /**
+   * Adds the blocks to a tally not yet finished; blocks smaller than a cell go to `onRemainder`
+   * instead, when given (one tally can then hold several lists' whole cells, apart from their parts).
+   */
+  add(tally: CellTally, blocks: readonly (Cidr | string)[], onWholeRun?: (firstCell: number, cellCount: number) => void,
+    onRemainder?: (cell: number, addresses: bigint) => void): void {
     const small = this.spanHostBits <= 53;
-    const tally = new CellTally(this.cellCount, small);
     const spanShift = BigInt(this.spanHostBits);
     const spanNetwork = this.span.address >> spanShift;
     const cellShift = BigInt(this.cellHostBits);
@@ -240,12 +255,12 @@ class CellGrid {
         const run = 2 ** (blockHostBits - this.cellHostBits);
         tally.addWhole(cell, run);
         onWholeRun?.(cell, run);
+      } else if (onRemainder) {
+        onRemainder(cell, 1n << BigInt(blockHostBits));
       } else {
         tally.addRemainder(cell, small ? 2 ** blockHostBits : 1n << BigInt(blockHostBits));
       }
     }
-    tally.finish();
-    return tally;
   }
 }
 
@@ -271,18 +286,20 @@ export function rasterisePoolMap(input: PoolMapInput): PoolMap {
   const coded = input.children.slice(0, MAX_MAP_CHILDREN);
   // the sub-pool wholly covering a cell, if any (-1: none); it is then the majority by itself
   const wholeChild = new Int16Array(grid.cellCount).fill(-1);
-  const childTallies = input.children.map((child, i) =>
-    grid.tally(child.blocks, i < coded.length ? (first, run) => wholeChild.fill(i, first, first + run) : undefined),
-  );
-  // cells where some sub-pool holds less than a whole cell: [child index, addresses]
+  // every sub-pool's whole cells in one tally (one per sub-pool cost O(sub-pools × cells)), and
+  // the cells where some sub-pool holds less than a whole cell: [child index, addresses]
+  const children = grid.newTally();
   const childPartials = new Map<number, [number, bigint][]>();
-  childTallies.forEach((tally, i) => {
-    for (const cell of tally.cellsWithRemainder) {
+  input.children.forEach((child, i) => {
+    grid.add(children, child.blocks, i < coded.length ? (first, run) => wholeChild.fill(i, first, first + run) : undefined, (cell, addresses) => {
       let list = childPartials.get(cell);
       if (list === undefined) childPartials.set(cell, (list = []));
-      list.push([i, tally.remainder(cell)]);
-    }
+      const last = list[list.length - 1];
+      if (last?.[0] === i) last[1] += addresses; // a sub-pool's blocks come one after another
+      else list.push([i, addresses]);
+    });
   });
+  children.finish();
 
   const codes = new Uint8Array(grid.cellCount);
   const positions = rowMajorPositions(order);
@@ -296,12 +313,12 @@ export function rasterisePoolMap(input: PoolMapInput): PoolMap {
     const partials = childPartials.get(d);
     // fast path: only whole-cell blocks touch this cell, so counts are whole multiples of the cell
     if (partials === undefined && !provisioned.hasRemainder(d) && !allocated.hasRemainder(d)) {
-      const wholeAllocated = allocated.whole[d]! + childTallies.reduce((n, t) => n + t.whole[d]!, 0);
+      const wholeAllocated = allocated.whole[d]! + children.whole[d]!;
       return wholeAllocated === 0 ? CELL_FREE : CELL_ALLOCATED;
     }
     const provisionedCount = provisioned.count(d, grid.cellSize);
     let allocatedCount = allocated.count(d, grid.cellSize);
-    for (const tally of childTallies) allocatedCount += BigInt(tally.whole[d]!) * grid.cellSize;
+    allocatedCount += BigInt(children.whole[d]!) * grid.cellSize;
     for (const [i, addresses] of partials ?? []) {
       if (i < coded.length && addresses * 2n > provisionedCount) return CELL_CHILD + i;
       allocatedCount += addresses;
