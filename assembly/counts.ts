@@ -153,9 +153,20 @@ let mismatches: u32 = 0;
 export function buildCounts(s: usize, takeBlocks: u32): bool {
   let entry = entryNode(s);
   let stale = countsStale(s);
+  // recountStale starts at the entry, marked or not: its tables are counted as a marked node's
+  if (stale) store<u8>(blockPtr(entry) + COUNTS_STALE, 1);
   if (!ensureNodeBlocks(tablesMissing(entry, stale) + takeBlocks)) return false;
-  if (stale) recountStale(entry);
-  else countBelow(entry, false);
+  if (stale) {
+    recountStale(entry);
+  } else {
+    countBelow(entry, false);
+    // marks above the entry, left by counts that went stale before a source change moved the
+    // entry down, would stop a later marking short of the entry once it moves up again: every
+    // node outside the entry's subtree is on its path to the root
+    for (let node = load<u32>(blockPtr(entry) + PARENT); node != 0; node = load<u32>(blockPtr(node) + PARENT)) {
+      store<u8>(blockPtr(node) + COUNTS_STALE, 0);
+    }
+  }
   setCountsKept(s, true);
   return true;
 }

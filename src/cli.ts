@@ -171,7 +171,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     if (error instanceof SimulationInterrupted) {
-      console.error(`wasm-ipam: ${error.message}; no report written`);
+      console.error(`wasm-ipam: ${error.message}`);
       process.exitCode = error.signal === 'SIGINT' ? 130 : 143;
       return;
     }

@@ -5,6 +5,7 @@
  */
 import { Engine, IpamApiError, IpamService, STRATEGIES } from '../index.js';
 import { escapeHtml as escape } from '../report/escape.js';
+import { utilisationText } from '../report/figures.js';
 import { decodePoolMapCells, rasterisePoolMap, smallestCommonBlock } from '../report/hilbert.js';
 import { CELL_COLOURS, childColour, UNKNOWN_CELL_COLOUR } from '../report/palette.js';
 import { CELL_ALLOCATED, CELL_CHILD, CELL_FREE, CELL_OUTSIDE, CELL_PARTLY } from '../report/summary.js';
@@ -63,18 +64,6 @@ function allPages<T>(fetch: (token: string | undefined) => { items: T[]; next: s
   return out;
 }
 
-/**
- * A utilisation to two decimals that never contradicts the counts beside it: 100 % only when
- * nothing is free, 0 % only when nothing is allocated (a /8 short of 512 addresses, or an IPv6
- * /32 holding a /64, rounds to either).
- */
-function utilisationText(percent: number, allocated: bigint, free: bigint): string {
-  const text = percent.toFixed(2);
-  if (text === '100.00' && free > 0n) return '> 99.99 %';
-  if (text === '0.00' && allocated > 0n) return '< 0.01 %';
-  return `${text} %`;
-}
-
 function refresh(): void {
   if (!ipam) return;
   // without an IPAM (a file that has none) there are no pools: the lists empty out
@@ -113,7 +102,8 @@ function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
   const u = ipam.getIpamPoolUtilization({ RegionId: region, IpamPoolId: pool.IpamPoolId });
   const figure = (value: string, label: string) => `<div class="figure"><b>${escape(value)}</b><span>${label}</span></div>`;
   figures.innerHTML = [
-    figure(utilisationText(u.UtilizationPercent, BigInt(u.AllocatedAddresses), BigInt(u.FreeAddresses)), 'utilisation'),
+    // as the report writes it, never contradicting the counts beside it (a /8 short of 512 addresses)
+    figure(`${utilisationText(u.UtilizationPercent, { allocated: BigInt(u.AllocatedAddresses), free: BigInt(u.FreeAddresses) })} %`, 'utilisation'),
     figure(BigInt(u.FreeAddresses).toLocaleString('en-US'), 'free addresses'),
     figure(u.LargestAllocatableCidrMask === undefined ? 'none' : `/${u.LargestAllocatableCidrMask}`, 'largest allocatable block'),
     figure(u.FragmentationIndex.toFixed(3), 'fragmentation index'),

@@ -152,10 +152,8 @@ class CellTally {
   readonly whole: Int32Array;
   /** Addresses from blocks smaller than a cell, when cells are small enough for exact Numbers. */
   private readonly smallRemainders: Float64Array | null;
-  /** The same for larger cells, only for the cells that have any. */
+  /** The same for larger cells (or a tally of whole cells only), only for the cells that have any. */
   private readonly bigRemainders = new Map<number, bigint>();
-  /** Cells with a remainder, each once. */
-  readonly cellsWithRemainder: number[] = [];
 
   constructor(cellCount: number, cellsAreSmall: boolean) {
     this.whole = new Int32Array(cellCount + 1);
@@ -169,12 +167,9 @@ class CellTally {
 
   addRemainder(cell: number, addresses: number | bigint): void {
     if (this.smallRemainders !== null) {
-      if (this.smallRemainders[cell] === 0) this.cellsWithRemainder.push(cell);
       this.smallRemainders[cell]! += Number(addresses);
     } else {
-      const before = this.bigRemainders.get(cell);
-      if (before === undefined) this.cellsWithRemainder.push(cell);
-      this.bigRemainders.set(cell, (before ?? 0n) + BigInt(addresses));
+      this.bigRemainders.set(cell, (this.bigRemainders.get(cell) ?? 0n) + BigInt(addresses));
     }
   }
 
@@ -222,9 +217,10 @@ class CellGrid {
     return tally;
   }
 
-  newTally(): CellTally {
+  /** wholeOnly: for `add` calls that all take their remainders elsewhere (no array for them). */
+  newTally(wholeOnly = false): CellTally {
     // spans of up to 2^53 addresses take the Number path: offsets and sizes are exact doubles
-    return new CellTally(this.cellCount, this.spanHostBits <= 53);
+    return new CellTally(this.cellCount, !wholeOnly && this.spanHostBits <= 53);
   }
 
   /**
@@ -288,7 +284,7 @@ export function rasterisePoolMap(input: PoolMapInput): PoolMap {
   const wholeChild = new Int16Array(grid.cellCount).fill(-1);
   // every sub-pool's whole cells in one tally (one per sub-pool cost O(sub-pools × cells)), and
   // the cells where some sub-pool holds less than a whole cell: [child index, addresses]
-  const children = grid.newTally();
+  const children = grid.newTally(true);
   const childPartials = new Map<number, [number, bigint][]>();
   input.children.forEach((child, i) => {
     grid.add(children, child.blocks, i < coded.length ? (first, run) => wholeChild.fill(i, first, first + run) : undefined, (cell, addresses) => {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { escapeHtml } from './escape.js';
+import { utilisationText } from './figures.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
 import { CELL_COLOURS, CHILD_COLOURS, STRATEGY_COLOURS, UNKNOWN_CELL_COLOUR, childColour, strategyColour } from './palette.js';
@@ -72,14 +73,6 @@ function count(n: number): string {
 
 function duration(ms: number): string {
   return Number(ms) < 1000 ? `${count(ms)} ms` : `${(Number(ms) / 1000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} s`;
-}
-
-/**
- * A utilisation (0..100) to one decimal, rounded down: a pool that failed at 99.96 % reads 99.9 %,
- * not 100.0 %, which would say it was full. (The 1e-9 keeps 97.3 from flooring to 97.2.)
- */
-export function utilisationText(value: number): string {
-  return (Math.floor(Number(value) * 10 + 1e-9) / 10).toFixed(1);
 }
 
 function percent(value: number): string {

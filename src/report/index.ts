@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { renderReport } from './html.js';
 import type { SimulationSummary } from './summary.js';
 
-export { escapeHtml, jsonForScript, renderReport, utilisationText } from './html.js';
+export { escapeHtml, jsonForScript, renderReport } from './html.js';
+export { utilisationText } from './figures.js';
 export {
   decodePoolMapCells,
   hilbertIndexToXY,

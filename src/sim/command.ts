@@ -63,7 +63,7 @@ export function wholeNumber(flag: string, value: string | undefined, min: number
 function progressReporter(scenario: Scenario): { update: (strategy: string, done: number) => void; stop: () => void } {
   if (process.stderr.isTTY) {
     // the bar takes what the terminal's width leaves (line wrapping is off while bars draw, so a
-    // longer line is cut): the name, the widest figures and an ETA of up to 7 characters
+    // longer line is cut): the name, the widest figures and an ETA of up to 6 characters
     const text = ` ${'x'.repeat(9)} || 100% · ${scenario.events}/${scenario.events} events · 00h00m left`.length;
     const barsize = Math.max(10, Math.min(40, (process.stderr.columns || 80) - 1 - text));
     const bars = new cliProgress.MultiBar({
@@ -185,24 +185,35 @@ export async function simulateCommand(args: string[]): Promise<number> {
   if (values.out === '') throw new ScenarioError('--out must name a directory, got an empty value');
   const out = resolve(values.out!);
   const started = performance.now();
-  const summary = await inReportDirectory(out, async () => {
-    console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
-      `strategies ${scenario.strategies.join(', ')}, via the ${via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
-    const progress = progressReporter(scenario);
-    // Ctrl-C or a SIGTERM stops the workers and goes the way a failed run goes: the bars put the
-    // cursor back, and the directories made for the report are removed
-    const interrupt = new AbortController();
-    const onSignal = (signal: 'SIGINT' | 'SIGTERM') => interrupt.abort(new SimulationInterrupted(signal));
-    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    try {
-      return await simulateParallel(scenario, { via, workers, onProgress: progress.update, signal: interrupt.signal });
-    } finally {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      progress.stop();
-    }
-  });
+  // Ctrl-C or a SIGTERM until the run's result is in stops the workers and goes the way a failed
+  // run goes: the bars put the cursor back, the directories made for the report are removed.
+  // Once the result is in, the report is written whole (both files, or an older report's two
+  // would be mixed), and the exit code still says the run was stopped
+  const interrupt = new AbortController();
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => interrupt.abort(new SimulationInterrupted(signal));
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let html: string;
+  let summary: SimulationSummary;
+  try {
+    summary = await inReportDirectory(out, async () => {
+      interrupt.signal.throwIfAborted(); // stopped while --out was being made
+      console.log(`Scenario ${scenario.name}: ${scenario.events.toLocaleString('en-US')} events, seed ${scenario.seed}, ` +
+        `strategies ${scenario.strategies.join(', ')}, via the ${via}, ${workers} worker thread${workers === 1 ? '' : 's'}.`);
+      const progress = progressReporter(scenario);
+      try {
+        const done = await simulateParallel(scenario, { via, workers, onProgress: progress.update, signal: interrupt.signal });
+        interrupt.signal.throwIfAborted(); // stopped while the workers were being ended
+        return done;
+      } finally {
+        progress.stop();
+      }
+    });
+    ({ html } = await writeReport(out, summary));
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  if (interrupt.signal.aborted) throw new SimulationInterrupted((interrupt.signal.reason as SimulationInterrupted).signal, `the report was written whole: ${html}`);
   const seconds = (performance.now() - started) / 1000;
-  const { html } = await writeReport(out, summary);
   console.log(`\n${comparisonTable(summary)}\n`);
   console.log(`Done in ${seconds.toFixed(1)} s. Report: ${html}`);
   return 0;

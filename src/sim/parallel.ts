@@ -75,12 +75,16 @@ export interface ParallelOptions {
   signal?: AbortSignal;
 }
 
-/** A promise that rejects with the signal's reason once it aborts (never, without one). */
-function aborted(signal: AbortSignal | undefined): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal?.aborted) reject(signal.reason);
-    else signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+/** A promise that rejects with the signal's reason once it aborts (never, without one), and the end of listening. */
+function aborted(signal: AbortSignal | undefined): { promise: Promise<never>; stop: () => void } {
+  let stop = () => {};
+  const promise = new Promise<never>((_, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stop = () => signal?.removeEventListener('abort', onAbort); // a long-lived signal keeps no listener per run
   });
+  return { promise, stop };
 }
 
 export function defaultWorkers(strategies: number): number {
@@ -124,7 +128,12 @@ export async function simulateParallel(scenario: Scenario, options: ParallelOpti
     feed();
   });
   try {
-    await Promise.race([Promise.all(Array.from({ length: workers }, drain)), aborted(options.signal)]);
+    const stopped = aborted(options.signal);
+    try {
+      await Promise.race([Promise.all(Array.from({ length: workers }, drain)), stopped.promise]);
+    } finally {
+      stopped.stop();
+    }
   } finally {
     next = jobs.length; // a worker that would still ask takes nothing
     await Promise.all(started.map((w) => w.terminate()));

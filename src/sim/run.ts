@@ -10,15 +10,15 @@ import { TAPE_EVENTS, type Driver, type PoolSnapshot } from './driver.js';
 import { drawEvents, startStream, tapeWord } from './stream.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
-/** A run that could not go on: the engine or the API refused something it needed (its cause). */
 /** A run stopped by SIGINT or SIGTERM (the CLI exits 128 + the signal's number, as a shell does). */
 export class SimulationInterrupted extends Error {
   override name = 'SimulationInterrupted';
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(`stopped by ${signal}`);
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM', outcome = 'no report written') {
+    super(`stopped by ${signal}; ${outcome}`);
   }
 }
 
+/** A run that could not go on: the engine or the API refused something it needed (its cause). */
 export class SimulationError extends Error {
   override name = 'SimulationError';
 }

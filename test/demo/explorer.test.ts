@@ -72,7 +72,7 @@ describe('the pool explorer', () => {
     const after = await mapColours();
     expect(Object.keys(after)).toHaveLength(2); // free and allocated
     expect(Object.values(after).sort((a, b) => a - b)).toEqual([8192, 8192]); // two quarters of 128 x 128 cells
-    expect(await page.locator('#figures').textContent()).toContain('50.00 %utilisation');
+    expect(await page.locator('#figures').textContent()).toContain('50.0 %utilisation');
     // two /10s left free: the table starts at /10 (2 fit), then four /11s, …
     const fits = await page.locator('#fits tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent)));
     expect(fits.slice(0, 3)).toEqual([['/10', '2'], ['/11', '4'], ['/12', '8']]);

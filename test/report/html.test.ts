@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, jsonForScript, renderReport, writeReport } from '../../src/report/index.js';
+import { escapeHtml, jsonForScript, renderReport, utilisationText, writeReport } from '../../src/report/index.js';
 import type { SimulationSummary } from '../../src/report/summary.js';
 import { launchChromium, openReport } from './chromium.js';
 import { comparisonTable } from '../../src/sim/command.js';
@@ -185,4 +185,18 @@ describe('hostile names in Chromium', () => {
       await report.close();
     }
   }, 30_000);
+});
+
+describe('utilisationText, as the report and the pool explorer write a utilisation', () => {
+  it('rounds down to one decimal, and never hides a share the counts show', () => {
+    expect(utilisationText(97.3)).toBe('97.3');
+    expect(utilisationText(99.96)).toBe('99.9');
+    expect(utilisationText(0)).toBe('0.0');
+    // under 0.1 % allocated used to read 0.0; 100 as a double with addresses free, 100.0
+    expect(utilisationText(0.04)).toBe('< 0.1');
+    expect(utilisationText(1e-20, { allocated: 1n, free: (1n << 96n) - 1n })).toBe('< 0.1');
+    expect(utilisationText(100, { allocated: (1n << 96n) - 1n, free: 1n })).toBe('> 99.9');
+    expect(utilisationText(100, { allocated: 1n << 96n, free: 0n })).toBe('100.0');
+    expect(utilisationText(0, { allocated: 0n, free: 1n })).toBe('0.0');
+  });
 });

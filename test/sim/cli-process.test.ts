@@ -6,7 +6,7 @@
  * terminal, and a signal killed the process with the cursor hidden and the directories left.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,97 @@ describe.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('simulate stopped by
     } finally {
       child.kill('SIGKILL');
     }
+  }, 30_000);
+});
+
+/** A preload that announces, then holds for 5 s, the first fs/promises `fn` call whose path ends with `suffix`. */
+async function slowHook(name: string, fn: 'rename' | 'stat', argIndex: number, suffix: string): Promise<string> {
+  const file = join(dir, `${name}.mjs`);
+  await writeFile(file, `
+import fs from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
+const original = fs.${fn};
+let held = false;
+fs.${fn} = async (...args) => {
+  if (!held && String(args[${argIndex}]).endsWith(${JSON.stringify(suffix)})) {
+    held = true;
+    process.stderr.write('HELD\\n');
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+  return original(...args);
+};
+syncBuiltinESMExports();
+`);
+  return file;
+}
+
+async function interruptAt(hook: string, out: string, sent: 'SIGTERM' | 'SIGINT' = 'SIGTERM'): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', hook, CLI, 'simulate', '--events', '2000', '--strategies', 'first-fit', '--out', out],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (!stderr.includes('HELD') && Date.now() - started < 20_000) return;
+        clearInterval(poll);
+        if (stderr.includes('HELD')) resolve();
+        else reject(new Error(`never held:\n${stderr}`));
+      }, 20);
+    });
+    child.kill(sent);
+    const [code, signal] = await exited;
+    return { code, signal, stderr };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** A preload that announces, then holds for 5 s, each worker's second terminate() (simulateParallel's finally, after the run). */
+async function slowSecondTerminate(): Promise<string> {
+  const file = join(dir, 'hold-terminate.mjs');
+  await writeFile(file, `
+import { Worker } from 'node:worker_threads';
+const terminate = Worker.prototype.terminate;
+const calls = new WeakMap();
+Worker.prototype.terminate = async function () {
+  const n = (calls.get(this) ?? 0) + 1;
+  calls.set(this, n);
+  if (n === 2) {
+    process.stderr.write('HELD\\n');
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+  return terminate.call(this);
+};
+`);
+  return file;
+}
+
+describe('simulate: a signal outside the workers\' run', () => {
+  // the handlers were in place only around the workers: a signal while --out was being checked
+  // or the report written killed the process (directories left, a stray .tmp, a new summary.json
+  // beside an older index.html), and one while the workers were being ended was swallowed (exit 0).
+  // A preload holds one call for 5 s so that the signal lands there every time
+  it('while the report is written: the report is finished whole, and the exit code is 143', async () => {
+    const out = join(dir, 'writing', 'report');
+    const result = await interruptAt(await slowHook('hold-html-rename', 'rename', 1, 'index.html'), out);
+    expect({ code: result.code, signal: result.signal, left: (await readdir(out)).sort() }).toEqual({ code: 143, signal: null, left: ['index.html', 'summary.json'] });
+    expect(result.stderr).toContain('wasm-ipam: stopped by SIGTERM; the report was written whole');
+  }, 30_000);
+
+  it('after --out is made, before the run starts: exits 143 and leaves no directory it made', async () => {
+    const out = join(dir, 'probing', 'report');
+    const result = await interruptAt(await slowHook('hold-stat', 'stat', 0, 'index.html'), out);
+    expect({ code: result.code, signal: result.signal, left: await stat(join(dir, 'probing')).then(() => 'left behind', () => 'gone') })
+      .toEqual({ code: 143, signal: null, left: 'gone' });
+  }, 30_000);
+
+  it('while the workers are ended after the last result: SIGINT is not swallowed (exit 130, no report)', async () => {
+    const out = join(dir, 'finishing', 'report');
+    const result = await interruptAt(await slowSecondTerminate(), out, 'SIGINT');
+    expect({ code: result.code, signal: result.signal, left: await stat(join(dir, 'finishing')).then(() => 'left behind', () => 'gone') })
+      .toEqual({ code: 130, signal: null, left: 'gone' });
   }, 30_000);
 });

@@ -1,6 +1,9 @@
 // How a worker thread's error reaches the caller of simulateParallel: through a structured clone,
 // which keeps neither classes nor own fields, so the worker describes it and the caller makes it again.
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+// the built module, whose worker is dist/sim/worker.js
+import { builtInScenario, DEFAULT_SCENARIO, parseScenario, simulateParallel } from '../../dist/simulator.js';
 import { EngineError, EngineStatus } from '../../src/engine/index.js';
 import { IpamApiError } from '../../src/api/index.js';
 import { describeError, errorFromRecord } from '../../src/sim/parallel.js';
@@ -37,4 +40,15 @@ describe('a worker\'s error, as simulateParallel throws it', () => {
     expect(acrossThreads('a string').message).toBe('simulation worker failed: a string');
     expect(acrossThreads(new SimulationError('no cause')).cause).toBeUndefined();
   });
+});
+
+describe('simulateParallel with a signal', () => {
+  it('leaves no abort listener on the signal once a run is over', async () => {
+    // one was left per run: a long-lived signal (a server's shutdown) gathered them, and Node warned
+    const scenario = parseScenario({ ...builtInScenario(DEFAULT_SCENARIO)!, events: 500, strategies: ['first-fit'] });
+    const stop = new AbortController();
+    await simulateParallel(scenario, { workers: 1, signal: stop.signal });
+    await simulateParallel(scenario, { workers: 1, signal: stop.signal });
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  }, 30_000);
 });
