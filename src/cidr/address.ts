@@ -143,11 +143,22 @@ export function formatIpv6(w0: number, w1: number, w2: number, w3: number): stri
 
 const LOW_WORD = 0xffffffffn;
 
-export function formatAddress(family: IpFamily, value: bigint): string {
-  // strict as formatCidr is: a value no address of the family has would print wrapped
-  if ((family !== 4 && family !== 6) || typeof value !== 'bigint' || value < 0n || value >> BigInt(family === 4 ? 32 : 128) !== 0n) {
-    throw new RangeError(`not an IPv${String(family)} address: ${String(value)}`);
-  }
+/** Whether n crosses into wasm as itself, a u32 (an engine status, negative, is not one; a bigint would throw at >>>). */
+export const isU32 = (n: number) => typeof n === 'number' && n >>> 0 === n;
+
+/** Whether `value` is an address of the family (a family other than 4 or 6 has none). */
+export function isAddressOf(family: IpFamily, value: bigint): boolean {
+  return (family === 4 || family === 6) && typeof value === 'bigint' && value >= 0n && value >> BigInt(family === 4 ? 32 : 128) === 0n;
+}
+
+/** The text of an address known to be one of the family (isAddressOf). */
+export function addressText(family: IpFamily, value: bigint): string {
   if (family === 4) return formatIpv4(Number(value));
   return formatIpv6(Number(value & LOW_WORD), Number((value >> 32n) & LOW_WORD), Number((value >> 64n) & LOW_WORD), Number(value >> 96n));
+}
+
+export function formatAddress(family: IpFamily, value: bigint): string {
+  // strict as formatCidr is: a value no address of the family has would print wrapped
+  if (!isAddressOf(family, value)) throw new RangeError(`not an IPv${String(family)} address: ${String(value)}`);
+  return addressText(family, value);
 }

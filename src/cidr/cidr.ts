@@ -1,4 +1,4 @@
-import { AddressParseError, FAMILY_BITS, formatAddress, formatIpv4, formatIpv6, parseAddress, type IpFamily } from './address.js';
+import { addressText, AddressParseError, FAMILY_BITS, formatIpv4, formatIpv6, isAddressOf, isU32, parseAddress, type IpFamily } from './address.js';
 
 /** A CIDR block: an aligned network address and a prefix length. Immutable. */
 export interface Cidr {
@@ -42,8 +42,6 @@ function networkOf(cidr: Cidr): bigint {
 }
 
 const SLASH_PREFIX = Array.from({ length: 129 }, (_, n) => `/${n}`);
-const MAX_IPV4 = (1n << 32n) - 1n;
-const MAX_IPV6 = (1n << 128n) - 1n;
 
 /**
  * Concatenation is the fastest way to build CIDR text, but V8 keeps a result of 13 or more
@@ -58,16 +56,11 @@ function flat(text: string): string {
 export function formatCidr(cidr: Cidr): string {
   const { family, address, prefixLength } = cidr;
   // strict both ways: a value parseCidr never makes would print as '/33', '::undefined' or a wrapped address
-  const top = family === 4 ? MAX_IPV4 : family === 6 ? MAX_IPV6 : undefined;
-  if (top === undefined || !(prefixLength <= FAMILY_BITS[family]) || SLASH_PREFIX[prefixLength] === undefined ||
-    typeof address !== 'bigint' || address < 0n || address > top) {
+  if (!isAddressOf(family, address) || !(prefixLength <= FAMILY_BITS[family]) || SLASH_PREFIX[prefixLength] === undefined) {
     throw new RangeError(`not a CIDR: ${String(address)}/${String(prefixLength)} (IPv${String(family)})`);
   }
-  return flat(formatAddress(family, address) + SLASH_PREFIX[prefixLength]!);
+  return flat(addressText(family, address) + SLASH_PREFIX[prefixLength]!);
 }
-
-/** Whether n is a u32: the engine's statuses are negative, so one passed for an address is refused. */
-const isU32 = (n: number) => n >>> 0 === n;
 
 function notCidr(words: readonly number[], prefixLength: number): never {
   throw new RangeError(`not a CIDR: address words ${words.map(String).join(', ')}, /${String(prefixLength)} (each word must be a u32)`);

@@ -1,4 +1,5 @@
 import { FAMILY_BITS, formatCidr, toCidr, type Cidr, type IpFamily } from '../cidr/index.js';
+import { isU32 } from '../cidr/address.js';
 import type { Engine } from './engine.js';
 import {
   IO_ADDRESS_IN, IO_ADDRESS_OUT, IO_ADDRESSES, IO_COUNTS, IO_PREFIXES, IO_STATS, IO_STATUS,
@@ -43,11 +44,9 @@ export interface Utilization {
 
 const MASK64 = (1n << 64n) - 1n;
 
-/**
- * Whether n crosses into wasm as itself: wasm turns an i32 argument into some other number
- * silently (NaN → 0, 24.5 → 24, 2^32 + 24 → 24), so the numeric methods check this first.
- */
-const isU32 = (n: number) => typeof n === 'number' && n >>> 0 === n; // a bigint would throw at >>>
+// wasm turns an i32 argument into some other number silently (NaN → 0, 24.5 → 24, 2^32 + 24 →
+// 24), so the numeric methods check isU32 first
+
 /** Object.prototype.toString: a typed array's kind, whatever realm made it. */
 const TYPE_TAG = Object.prototype.toString;
 

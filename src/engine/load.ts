@@ -42,21 +42,20 @@ export class EngineLoadError extends Error {
 }
 
 /**
- * The type tag of a value: `instanceof` is false for a Module, URL or Response made in another
- * realm (an iframe, a vm context), which the loader takes all the same, as the engine's batch
- * methods take another realm's typed arrays.
+ * Whether a value is a Module, URL or Response, by its type tag: `instanceof` is false for one
+ * made in another realm (an iframe, a vm context), which the loader takes all the same, as the
+ * engine's batch methods take another realm's typed arrays.
  */
 function isA(value: unknown, tag: 'WebAssembly.Module' | 'URL' | 'Response'): boolean {
   return Object.prototype.toString.call(value) === `[object ${tag}]`;
 }
 
 function isUrlSource(source: WasmSource): source is URL | string {
-  return typeof source === 'string' || source instanceof URL || isA(source, 'URL');
+  return typeof source === 'string' || isA(source, 'URL');
 }
 
 function resolveUrl(source: URL | string): URL {
-  if (source instanceof URL) return source;
-  if (typeof source !== 'string') return new URL((source as { href: string }).href); // another realm's URL
+  if (typeof source !== 'string') return source instanceof URL ? source : new URL((source as { href: string }).href); // or another realm's
   // fetch resolves against the document's base URL (a <base href> moves it); a worker has no
   // document, and its location is what its fetch uses
   const page = globalThis as { document?: { baseURI?: string }; location?: { href: string } };
@@ -85,7 +84,7 @@ async function compileResponse(response: Response, url: string | undefined): Pro
 }
 
 async function compile(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module || isA(source, 'WebAssembly.Module')) return source as WebAssembly.Module;
+  if (isA(source, 'WebAssembly.Module')) return source as WebAssembly.Module;
   if (isUrlSource(source)) {
     const url = resolveUrl(source);
     let response: Response;
@@ -102,7 +101,7 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     }
     return compileResponse(response, url.href);
   }
-  if ((typeof Response !== 'undefined' && source instanceof Response) || isA(source, 'Response')) {
+  if (isA(source, 'Response')) {
     const response = source as Response;
     return compileResponse(response, response.url || undefined);
   }

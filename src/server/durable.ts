@@ -359,7 +359,7 @@ export class DurableState {
     let hasIdState = true; // a new directory's service is seeded: its first snapshot holds the state
     let tokensTimed = true; // whether every ClientToken of the snapshot says when it was given
     const snapshotPath = path.join(dir, SNAPSHOT);
-    const snapshotText = await fs.readFile(snapshotPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    const snapshotText = await readIfThere(snapshotPath);
     if (snapshotText === undefined) {
       const seed = (Math.random() * 2 ** 32) >>> 0;
       service = await IpamService.create({ ...options.service, seed, clock });

@@ -109,15 +109,12 @@ export function runStrategy(scenario: Scenario, strategy: AllocationStrategy, dr
    * sub-pool took from its parent (counted as taken there). Percentages, as the engine makes them.
    */
   const fullness = (root: number): { utilisation: number; inUse: number } => {
-    let held = 0n;
-    pools.forEach((p, i) => {
-      if (p.root !== root || i === root) return;
-      const f = driver.figures(i);
-      held -= f.freeAddresses;
-    });
     const top = driver.figures(root);
-    held += top.totalAddresses - top.freeAddresses;
-    return { utilisation: top.utilisation, inUse: top.totalAddresses === 0n ? 0 : (Number(held) / Number(top.totalAddresses)) * 100 };
+    let inUse = top.totalAddresses - top.freeAddresses; // the sub-pools' CIDRs as taken…
+    pools.forEach((p, i) => {
+      if (p.root === root && i !== root) inUse -= driver.figures(i).freeAddresses; // …less what they keep free
+    });
+    return { utilisation: top.utilisation, inUse: top.totalAddresses === 0n ? 0 : (Number(inUse) / Number(top.totalAddresses)) * 100 };
   };
 
   /** The failure path of an arrival that found no room (and could not grow into some). */
