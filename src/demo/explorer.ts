@@ -77,9 +77,18 @@ function refresh(): void {
   if (list.some((p) => p.IpamPoolId === selected)) poolSelect.value = selected;
   // a parent chosen for the next pool stays chosen while it exists (every action refreshes)
   if (list.some((p) => p.IpamPoolId === parent)) parentSelect.value = parent;
+  showParentVersion(list);
   const shown = list.find((p) => p.IpamPoolId === poolSelect.value);
   if (shown) $<HTMLSelectElement>('alloc-strategy').value = shown.AllocationStrategy;
   drawPool(shown);
+}
+
+/** A sub-pool takes its parent's IP version: with a parent chosen, the version shows it and cannot be changed. */
+function showParentVersion(list = scopeId ? pools() : []): void {
+  const version = $<HTMLSelectElement>('pool-version');
+  const parent = list.find((p) => p.IpamPoolId === parentSelect.value);
+  if (parent) version.value = parent.IpVersion;
+  version.disabled = parent !== undefined;
 }
 
 function drawPool(pool: ReturnType<typeof pools>[number] | undefined): void {
@@ -291,6 +300,7 @@ function wire(): void {
     refresh();
   });
   poolSelect.addEventListener('change', refresh);
+  parentSelect.addEventListener('change', () => showParentVersion());
 }
 
 async function start(): Promise<void> {

@@ -100,6 +100,17 @@ async function claim(file: string, mine: string): Promise<{ pid: number; file: s
   }
 }
 
+/**
+ * Removes the `lock.<pid>` files of starts that were killed between writing and removing them
+ * (their PIDs name no live process; a live start's is its own to remove). Called by the owner.
+ */
+async function removeDeadStartsFiles(dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    const pid = /^lock\.(\d+)$/.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && liveHolder(pid) === undefined) await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
 /** Takes `dir` for this process: one owner at a time; a lock left by a killed owner is taken over. */
 async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const key = await fs.realpath(dir);
@@ -119,6 +130,7 @@ async function acquireLock(dir: string): Promise<() => Promise<void>> {
     } finally {
       await fs.rm(mine, { force: true });
     }
+    await removeDeadStartsFiles(dir).catch(() => undefined); // litter, never a reason to refuse the directory
   } catch (error) {
     HELD.delete(key);
     throw error;

@@ -49,5 +49,7 @@ export async function serve(settings: ServeSettings): Promise<void> {
     void durable?.failure.then(stop);
   });
   await durable?.close();
-  if (failure) throw failure;
+  // a stop by signal may still meet a failed write: of the requests in flight, or of the last flush
+  const failed = failure ?? durable?.failed;
+  if (failed) throw failed;
 }

@@ -1,7 +1,8 @@
 /**
  * The explorer keeps and says what a planner expects across actions (from a review of the page):
  * a parent chosen for the next sub-pool stays chosen while other actions refresh the page (every
- * refresh reset it, and the next pool came out top-level); the utilisation never reads 100 % with
+ * refresh reset it, and the next pool came out top-level), and the IP version shows the parent's,
+ * locked (a sub-pool takes its parent's: another choice was ignored unsaid); the utilisation never reads 100 % with
  * addresses free or 0 % with some allocated (it was toFixed(2)); an imported state shows the IPAM
  * made last, as the page did when it exported (it showed the file's first); a burst in which no
  * allocation succeeds is a refusal with its code, not "Burst done" at some operations/s, and a
@@ -81,6 +82,21 @@ describe('explorer: the parent pool chosen for a sub-pool', () => {
     await page.getByLabel(/Provision a CIDR/).fill('/16');
     await page.getByRole('button', { name: 'Provision' }).click();
     expect(await page.locator('#status').textContent()).toBe('Provisioned 10.1.0.0/16');
+  });
+
+  it('sets the IP version to the parent\'s and locks it, since a sub-pool takes its parent\'s (the choice was ignored unsaid)', async () => {
+    const page = explorer.page;
+    await page.getByRole('button', { name: 'Create IPAM' }).click();
+    await page.getByRole('button', { name: 'Create pool' }).click(); // IPv4
+    const parentId = await page.locator('#pool-select').inputValue();
+    await page.getByLabel('IP version').selectOption('IPv6');
+    await page.getByLabel('Parent pool (for a sub-pool)').selectOption(parentId);
+    expect(await page.locator('#pool-version').inputValue()).toBe('IPv4');
+    expect(await page.locator('#pool-version').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Create pool' }).click(); // a refresh keeps both
+    expect(await page.locator('#pool-version').isDisabled()).toBe(true);
+    await page.getByLabel('Parent pool (for a sub-pool)').selectOption('');
+    expect(await page.locator('#pool-version').isDisabled()).toBe(false);
   });
 });
 

@@ -695,6 +695,17 @@ describe('durable state: the lock and the service are given back on every way ou
     expect((await fs.readdir(dir)).sort()).toEqual(['journal.log', 'snapshot.json']);
   });
 
+  it('removes the lock.<pid> files of starts killed before they linked or removed them, not a live start\'s', async () => {
+    // each start writes lock.<its pid> whole before linking it as the lock: one killed in between
+    // left it for good (no later start, with another PID, removed it)
+    const dir = await tempDir();
+    await (await DurableState.open(dir)).close();
+    await fs.writeFile(path.join(dir, 'lock.999999'), '999999\n');
+    await fs.writeFile(path.join(dir, `lock.${process.ppid}`), `${process.ppid}\n`); // a live start about to link it
+    await (await DurableState.open(dir)).close();
+    expect((await fs.readdir(dir)).sort()).toEqual(['journal.log', `lock.${process.ppid}`, 'snapshot.json']);
+  });
+
   // guards against durable.ts close() without try/finally (a failing journal close kept the lock)
   it('close() releases the directory even when closing the journal fails', async () => {
     const dir = await tempDir();

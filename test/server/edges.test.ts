@@ -1,8 +1,8 @@
 /**
  * Endpoint edges, each test killing a mutant the other server tests let live: oversized request
  * headers (not the URL) answered 431 in the API's error shape, the journal cut back after a failed
- * write is synced, and a --host that is an address but not this machine's (EADDRNOTAVAIL) gets the
- * message alone.
+ * write is synced, a journal write that fails after SIGTERM is reported, and a --host that is an
+ * address but not this machine's (EADDRNOTAVAIL) gets the message alone.
  */
 import { spawn } from 'node:child_process';
 import fsCallbacks, { promises as fs } from 'node:fs';
@@ -15,6 +15,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { IpamService } from '../../src/index.js';
 import { createIpamServer } from '../../src/server/server.js';
 import { DurableState, DurableStateError } from '../../src/server/durable.js';
+import { serve } from '../../src/server/serve.js';
 import { journaledCall } from '../support/durable-call.js';
 
 const R = 'cn-hangzhou';
@@ -73,6 +74,39 @@ describe('a failed journal write', () => {
     }
     expect(order).toEqual(['truncate', 'fdatasync']);
     await state.close();
+  });
+  it('fails after SIGTERM, for the request in flight at the signal: serve reports it (it returned as from a clean stop)', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wasm-ipam-review-'));
+    const listening = new Promise<number>((resolve) => {
+      vi.spyOn(console, 'log').mockImplementation((line: string) => resolve(Number(/:(\d+) /.exec(line)![1])));
+    });
+    // the signal goes to serve's handler alone (the test runner's own would end the worker)
+    const runners = process.listeners('SIGTERM');
+    for (const listener of runners) process.off('SIGTERM', listener);
+    let full: { mockRestore(): void } | undefined;
+    try {
+      const served = serve({ host: '127.0.0.1', port: 0, dataDir, region: R, inMemory: false });
+      const port = await listening;
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.on('error', () => undefined);
+      const query = new URLSearchParams({ Action: 'CreateIpam', Version: '2023-02-28', RegionId: R, 'OperatingRegionList.1': R });
+      socket.write(`POST /?${query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\na`); // its body still coming
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      process.emit('SIGTERM');
+      full = vi.spyOn(fsCallbacks, 'writeSync').mockImplementation(() => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      });
+      syncBuiltinESMExports();
+      socket.write('b');
+      await expect(served).rejects.toThrow(/journal could not be written/);
+      socket.destroy();
+    } finally {
+      full?.mockRestore();
+      syncBuiltinESMExports();
+      vi.mocked(console.log).mockRestore();
+      for (const listener of runners) process.on('SIGTERM', listener);
+    }
   });
 });
 
