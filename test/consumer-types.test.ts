@@ -68,3 +68,27 @@ export function use(ipam: IpamService, fromTheWire: string): void {
 `;
   expect(diagnostics(['es2022'], source)).toEqual([]);
 });
+
+it('a list item\'s field that an item may lack is an optional key, as at run time (they were typed present, maybe undefined)', async () => {
+  // items are built by defined(), which leaves out the fields that are not set
+  const { IpamService } = await import('../src/index.js');
+  const ipam = await IpamService.create({ seed: 4 });
+  const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: 'cn-hangzhou', OperatingRegionList: ['cn-hangzhou'] });
+  ipam.createIpamPool({ RegionId: 'cn-hangzhou', IpamScopeId: PrivateDefaultScopeId });
+  const pool = ipam.listIpamPools({ RegionId: 'cn-hangzhou' }).IpamPools[0]!;
+  for (const key of ['IpamPoolName', 'PoolRegionId', 'AllocationMinCidrMask', 'ResourceGroupId']) expect(Object.hasOwn(pool, key), key).toBe(false);
+  expect(Object.hasOwn(ipam.listIpams({ RegionId: 'cn-hangzhou' }).Ipams[0]!, 'IpamName')).toBe(false);
+  expect(Object.hasOwn(ipam.listIpamScopes({ RegionId: 'cn-hangzhou' }).IpamScopes[0]!, 'IpamScopeName')).toBe(false);
+  const source = `
+import type { ResponseOf } from 'wasm-ipam';
+type Optional<T, K extends keyof T> = {} extends Pick<T, K> ? true : false;
+type Pool = ResponseOf<'ListIpamPools'>['IpamPools'][number];
+type Ipam = ResponseOf<'ListIpams'>['Ipams'][number];
+type Scope = ResponseOf<'ListIpamScopes'>['IpamScopes'][number];
+export const optional: [Optional<Pool, 'IpamPoolName'>, Optional<Pool, 'PoolRegionId'>, Optional<Pool, 'AllocationMinCidrMask'>,
+  Optional<Ipam, 'IpamName'>, Optional<Scope, 'IpamScopeName'>] = [true, true, true, true, true];
+// fields every item has stay required
+export const required: [Optional<Pool, 'IpamPoolId'>, Optional<Pool, 'AllocationMaxCidrMask'>] = [false, false];
+`;
+  expect(diagnostics(['es2022'], source)).toEqual([]);
+});

@@ -21,3 +21,16 @@ it('the README usage example gives the results its comments state', async () => 
   expect(pool.holdsFreeAddresses(8)).toBe(false);
   expect(pool.allocations().map(formatCidr)).toEqual(['10.1.0.0/16', '10.255.240.0/20']);
 });
+
+it('the README\'s GetIpamPoolUtilization paragraph names every field of the answer (it left IpVersion out)', async () => {
+  const { IpamService } = await import('../src/index.js');
+  const ipam = await IpamService.create();
+  const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: 'cn-hangzhou', OperatingRegionList: ['cn-hangzhou'] });
+  const { IpamPoolId } = ipam.createIpamPool({ RegionId: 'cn-hangzhou', IpamScopeId: PrivateDefaultScopeId });
+  ipam.addIpamPoolCidr({ RegionId: 'cn-hangzhou', IpamPoolId, Cidr: '10.0.0.0/24' });
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('- **`GetIpamPoolUtilization`**');
+  const paragraph = readme.slice(start, readme.indexOf('\n\n', start));
+  const answer = ipam.getIpamPoolUtilization({ RegionId: 'cn-hangzhou', IpamPoolId });
+  expect(Object.keys(answer).filter((field) => field !== 'RequestId' && !paragraph.includes(`\`${field}\``))).toEqual([]);
+});

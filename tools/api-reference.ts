@@ -7,8 +7,14 @@ import { pathToFileURL } from 'node:url';
 import type { ParamSpec } from '../src/api/params.js';
 import { OPERATIONS } from '../src/api/table.js';
 import { MAX_TAGS } from '../src/api/limits.js';
+import { ERRORS } from '../src/api/errors.js';
 
+/** A parameter's type cell: its type and limits, then what leaving it out means and any rule of the operation's. */
 function describeSpec(spec: ParamSpec): string {
+  return [typeOf(spec), spec.default === undefined ? '' : `default ${spec.default}`, spec.note ?? ''].filter(Boolean).join('; ');
+}
+
+function typeOf(spec: ParamSpec): string {
   switch (spec.type) {
     case 'string': {
       const parts = ['string'];
@@ -18,6 +24,7 @@ function describeSpec(spec: ParamSpec): string {
       if (spec.rule === 'description') parts.push('starts with a letter, not with http:// or https://');
       if (spec.rule === 'scope-description') parts.push('starts with a letter that is not a Chinese character, not with http:// or https://');
       if (spec.rule === 'ascii') parts.push('printable ASCII');
+      if (spec.rule === 'token') return 'string: a NextToken the same list returned (any other: IllegalParam.NextToken)';
       return parts.join(', ');
     }
     case 'integer':
@@ -26,8 +33,12 @@ function describeSpec(spec: ParamSpec): string {
       return 'boolean (`true` / `false` on the wire)';
     case 'list':
       return `list of up to ${spec.maxItems} strings (\`Name.1\`, \`Name.2\`, … on the wire)`;
-    case 'tags':
-      return `up to ${MAX_TAGS} tags \`{ Key, Value }\` (\`Name.N.Key\` / \`Name.N.Value\` on the wire)`;
+    case 'tags': {
+      const tags = `up to ${MAX_TAGS} tags \`{ Key, Value }\` (\`Name.N.Key\` / \`Name.N.Value\` on the wire)`;
+      if (spec.filter) return `${tags}: a resource matches when it has every key given (and value, when given)`;
+      return `${tags}: Key 1–64 characters, not starting with http://, https://, aliyun or acs:, each key once (DuplicatedParam.TagKey); ` +
+        'Value up to 128 characters, left out: the empty value';
+    }
   }
 }
 
@@ -35,7 +46,8 @@ export function renderApiReference(): string {
   const lines = [
     '# API reference',
     '',
-    'Generated from `src/api/table.ts` by `npm run docs`; do not edit by hand. Behaviour and error codes: README.md.',
+    'Generated from `src/api/table.ts` by `npm run docs`; do not edit by hand. Behaviour: README.md; every error code',
+    'with its HTTP status: [Error codes](#error-codes).',
     '',
   ];
   for (const op of OPERATIONS) {
@@ -44,6 +56,10 @@ export function renderApiReference(): string {
     for (const [name, spec] of Object.entries(op.params)) lines.push(`| ${name} | ${spec.required ? 'yes' : ''} | ${describeSpec(spec)} |`);
     lines.push('');
   }
+  lines.push('## Error codes', '', 'Besides `MissingParam.<Name>` and `IllegalParam.<Name>` (400), named after the parameter.', '');
+  lines.push('| code | HTTP | message |', '| --- | --- | --- |');
+  for (const [code, [status, message]] of Object.entries(ERRORS)) lines.push(`| ${code} | ${status} | ${message.replaceAll('|', '\\|')} |`);
+  lines.push('');
   return lines.join('\n');
 }
 

@@ -14,6 +14,10 @@ export interface Tag {
 
 interface Common {
   readonly required?: boolean;
+  /** What leaving the parameter out means, for docs/api-reference.md (the operation applies it). */
+  readonly default?: string;
+  /** A rule of the operation's that the type does not say, for docs/api-reference.md. */
+  readonly note?: string;
 }
 export interface StringSpec extends Common {
   readonly type: 'string';
@@ -89,9 +93,11 @@ export const REGION_ID = { type: 'string', minLength: 1, maxLength: 64 } as cons
 /** The request's own RegionId, which every operation takes. */
 export const REGION = { ...REGION_ID, required: true } as const;
 export const REGION_LIST = { type: 'list', maxItems: 50, item: REGION_ID } as const;
-export const DRY_RUN = { type: 'boolean' } as const;
+export const DRY_RUN = { type: 'boolean', default: '`false`' } as const;
 export const CLIENT_TOKEN = { type: 'string', minLength: 1, maxLength: 64, rule: 'ascii' } as const;
-export const MAX_RESULTS = { type: 'integer', min: 1, max: 100 } as const;
+/** A page's length when MaxResults is left out. */
+export const DEFAULT_MAX_RESULTS = 10;
+export const MAX_RESULTS = { type: 'integer', min: 1, max: 100, default: String(DEFAULT_MAX_RESULTS) } as const;
 export const NEXT_TOKEN = { type: 'string', minLength: 1, maxLength: 256, rule: 'token' } as const;
 export const TAGS = { type: 'tags' } as const;
 /**

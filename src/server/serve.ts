@@ -19,7 +19,6 @@ export async function serve(settings: ServeSettings): Promise<void> {
   const durable = settings.inMemory ? undefined : await DurableState.open(settings.dataDir, { service: { hostRegion: settings.region } });
   const service = durable?.service ?? (await IpamService.create({ hostRegion: settings.region }));
   const server = createIpamServer(service, {
-    region: settings.region,
     ...(durable && {
       setCallTime: durable.setTime,
       onCommitted: ({ action, params, time, requestId }) => durable.append(action, params, time, requestId),

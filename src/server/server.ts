@@ -46,8 +46,8 @@ export interface CommittedCall {
 }
 
 export interface ServerOptions {
-  /** The region named in error HostIds (vpcipam.<region>.aliyuncs.com). */
-  region: string;
+  /** The region named in error HostIds (vpcipam.<region>.aliyuncs.com); default: the service's hostRegion. */
+  region?: string;
   limits?: Partial<ServerLimits>;
   /**
    * Called after a mutating call succeeded and before its answer is sent; the answer waits for
@@ -135,7 +135,8 @@ function readBody(request: http.IncomingMessage, limit: number): Promise<string>
   });
 }
 
-export function createIpamServer(service: IpamService, options: ServerOptions): http.Server {
+export function createIpamServer(service: IpamService, given: ServerOptions = {}): http.Server {
+  const options = { ...given, region: given.region ?? service.hostRegion };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const urlTooLong = () => new WireError('RequestURITooLong', 414, `The request URL is longer than ${limits.maxUrlBytes} bytes.`);
   const headersTooLarge = () => new WireError('RequestHeaderFieldsTooLarge', 431, 'The request headers are too large.');

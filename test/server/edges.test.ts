@@ -1,6 +1,7 @@
 /**
  * Endpoint edges, each test killing a mutant the other server tests let live: oversized request
- * headers (not the URL) answered 431 in the API's error shape, the journal cut back after a failed
+ * headers (not the URL) answered 431 in the API's error shape, the service's hostRegion as the HostId
+ * of an endpoint given no region, the journal cut back after a failed
  * write is synced, a journal write that fails after SIGTERM is reported, and a --host that is an
  * address but not this machine's (EADDRNOTAVAIL) gets the message alone.
  */
@@ -44,6 +45,18 @@ describe('request headers past Node\'s 16 KiB limit', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+});
+
+it('an endpoint made without a region names the service\'s hostRegion in error HostIds (it named "undefined")', async () => {
+  const server = createIpamServer(await IpamService.create({ hostRegion: 'eu-west-1', regions: ['eu-west-1'] }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as net.AddressInfo;
+    const answer = await fetch(`http://127.0.0.1:${port}/?Action=ListIpams&Version=2023-02-28&RegionId=nowhere`, { method: 'POST' });
+    expect(await answer.json()).toMatchObject({ Code: 'InvalidRegionId.NotFound', HostId: 'vpcipam.eu-west-1.aliyuncs.com' });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 describe('a failed journal write', () => {

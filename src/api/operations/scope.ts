@@ -7,7 +7,7 @@ import { defined, dropScope, hasTags, listOf, newScope, newScopeSpaces } from '.
 export const createIpamScope = mutation('CreateIpamScope', {
   RegionId: REGION,
   IpamId: REQUIRED_ID,
-  IpamScopeType: SCOPE_TYPE,
+  IpamScopeType: { ...SCOPE_TYPE, default: '`private`', note: 'only `private` can be created: `public` is refused with OperationDenied.UnsupportedScopeType' },
   IpamScopeName: NAME,
   IpamScopeDescription: SCOPE_DESCRIPTION,
   ResourceGroupId: ID,

@@ -2,9 +2,8 @@ import type { Collection, Sequenced } from '../collection.js';
 import type { Context } from '../context.js';
 import type { AddressSpace } from '../../engine/index.js';
 import type { ScopeRecord } from '../model.js';
-import type { Tag } from '../params.js';
+import { DEFAULT_MAX_RESULTS, type Tag } from '../params.js';
 
-const DEFAULT_MAX_RESULTS = 10;
 
 type ScopeSpaces = ScopeRecord['spaces'];
 
@@ -35,14 +34,17 @@ export function hasTags(resourceTags: readonly Tag[], wanted: readonly Tag[] | u
   return wanted.every((w) => resourceTags.some((t) => t.Key === w.Key && (w.Value === undefined || t.Value === w.Value)));
 }
 
+/** T with each field that may be undefined made an optional key: absent, never present as `undefined`. */
+export type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+
 /** Copies the fields that are set, so responses never carry `undefined` (a plain loop: list items use it). */
-export function defined<T extends object>(record: T): T {
+export function defined<T extends object>(record: T): Defined<T> {
   const out: Partial<T> = {};
   for (const key in record) {
     const value = record[key];
     if (value !== undefined) out[key] = value;
   }
-  return out as T;
+  return out as unknown as Defined<T>;
 }
 
 /**
