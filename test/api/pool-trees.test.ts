@@ -234,8 +234,9 @@ class Walk {
     const expected = pool.space.sources.length >= MAX_CIDRS_PER_POOL ? 'QuotaExceeded.IpamPoolCidr'
       : !parent ? (overlapsScope() ? 'OperationDenied.CidrOverlap' : undefined)
         : parent.space.sources.length === 0 ? 'OperationDenied.SourcePoolHasNoCidr'
-          : !parent.space.canTake(block) ? 'OperationDenied.CidrUnavailableInPool'
-            : !inRule(parent, block.prefix) ? 'OperationDenied.MaskOfCidrIsNotAllowed' : undefined;
+          // the parent's mask rule before its room, as for an allocation by Cidr (below)
+          : !inRule(parent, block.prefix) ? 'OperationDenied.MaskOfCidrIsNotAllowed'
+            : !parent.space.canTake(block) ? 'OperationDenied.CidrUnavailableInPool' : undefined;
     expect(got.code, 'AddIpamPoolCidr by Cidr').toBe(expected);
     if (got.ok) this.provision(pool, block);
   }

@@ -5,7 +5,8 @@
  * ISP and region (§5.3), a sub-pool's ISP held to its source pool's, DeleteIpamPool's own region
  * code (§5.5), the OwnerId of list items (§5.2, §5.6), AddIpamPoolCidr's own checks before its
  * pool's CIDR quota, a DryRun with a ClientToken already used (§3), malformed list filters
- * (§5.6, §5.9, §5.14), CreateIpamPool's resources before its region rule, and tag values (§2.7).
+ * (§5.6, §5.9, §5.14), CreateIpamPool's resources before its region rule, tag values (§2.7),
+ * UpdateIpam held to CreateIpam's region limit, and a sub-pool's CIDR checked as an allocation is.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IpamApiError, IpamService } from '../../src/index.js';
@@ -343,5 +344,26 @@ describe('every list filter takes a value that cannot match and gives an empty p
     let page: Record<string, unknown> | undefined;
     expect(codeOf(() => (page = call(f)))).toBe('no error');
     expect(page!.TotalCount).toBe(0);
+  });
+});
+
+describe('from a review of the lifecycle operations', () => {
+  it('UpdateIpam refuses to grow OperatingRegionList past the 50 CreateIpam allows (the state it left could not be restored)', async () => {
+    const regions = Array.from({ length: 60 }, (_, i) => `xx-region-${i}`);
+    const options = { regions, hostRegion: regions[0], seed: 1 };
+    const ipam = await IpamService.create(options);
+    const { IpamId } = ipam.createIpam({ RegionId: regions[0]!, OperatingRegionList: regions.slice(0, 50) });
+    refuses(ipam, () => ipam.updateIpam({ RegionId: regions[0]!, IpamId, AddOperatingRegion: regions.slice(50) }), 'IllegalParam.AddOperatingRegion');
+    // one in, one out stays within it
+    ipam.updateIpam({ RegionId: regions[0]!, IpamId, AddOperatingRegion: [regions[50]!], RemoveOperatingRegion: [regions[49]!] });
+    expect((await IpamService.restore(ipam.exportState(), options)).exportState()).toEqual(ipam.exportState());
+  });
+
+  it('a sub-pool\'s CIDR by Cidr meets its parent\'s mask rule before its room, as an allocation by Cidr does', async () => {
+    // the two answered different codes for one block: availability was checked first here
+    const f = await fixture(); // pool: 10.0.0.0/8, masks /8–/28; child: its sub-pool
+    f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, Cidr: '10.0.0.0/24' });
+    refuses(f.ipam, () => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, Cidr: '10.0.0.0/30' }), 'OperationDenied.MaskOfCidrIsNotAllowed');
+    refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, Cidr: '10.0.0.0/30' }), 'OperationDenied.MaskOfCidrIsNotAllowed');
   });
 });

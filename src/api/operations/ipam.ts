@@ -58,7 +58,7 @@ export const updateIpam = mutation('UpdateIpam', {
   IpamId: REQUIRED_ID,
   IpamName: NAME,
   IpamDescription: DESCRIPTION,
-  AddOperatingRegion: REGION_LIST,
+  AddOperatingRegion: { ...REGION_LIST, note: 'the IPAM then operates in 50 regions at most, as CreateIpam allows (more: IllegalParam.AddOperatingRegion)' },
   RemoveOperatingRegion: REGION_LIST,
   ...MUTATION,
 }, (ctx, p) => {
@@ -68,6 +68,9 @@ export const updateIpam = mutation('UpdateIpam', {
   const removed = regionList(ctx, p.RemoveOperatingRegion ?? [], 'RemoveOperatingRegion');
   const ipam = ctx.ipam(p.IpamId, p.RegionId);
   if (removed.includes(ipam.RegionId)) throw apiError('OperationDenied.HostRegionRequired', ipam.RegionId);
+  // held to CreateIpam's limit (a state document holds it too), counted as the commit makes the list
+  const regions = [...new Set([...ipam.OperatingRegionList, ...added])].filter((r) => !removed.includes(r));
+  if (regions.length > REGION_LIST.maxItems) throw illegalParam('AddOperatingRegion', `the IPAM would operate in ${regions.length} regions, at most ${REGION_LIST.maxItems}`);
   for (const pool of ctx.store.pools.values()) {
     if (pool.IpamId === ipam.IpamId && pool.PoolRegionId !== undefined && removed.includes(pool.PoolRegionId)) {
       throw apiError('DependencyViolation.IpamPool', `${pool.IpamPoolId} uses ${pool.PoolRegionId}.`);
@@ -76,7 +79,7 @@ export const updateIpam = mutation('UpdateIpam', {
   return (RequestId) => {
     if (p.IpamName !== undefined) ipam.IpamName = p.IpamName;
     if (p.IpamDescription !== undefined) ipam.IpamDescription = p.IpamDescription;
-    ipam.OperatingRegionList = [...new Set([...ipam.OperatingRegionList, ...added])].filter((r) => !removed.includes(r));
+    ipam.OperatingRegionList = regions;
     return { RequestId };
   };
 });

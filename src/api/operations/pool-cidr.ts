@@ -105,16 +105,16 @@ export const addIpamPoolCidr = mutation('AddIpamPoolCidr', {
     if (!found) throw apiError('OperationDenied.AvailableCidrInsufficient', `No /${p.NetmaskLength} is free in ${source.IpamPoolId}.`);
     block = found;
   }
+  // a sub-pool's CIDR is carved from its parent as an allocation of the parent's is, checked in
+  // the same order (requestedBlock): the parent's mask rule, excluded ranges, then free in a parent CIDR
+  if (parent) {
+    if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
+    maskAllowed(parent, block.prefixLength);
+  }
   ctx.notExcluded(block);
   const scopeSpace = ctx.store.scopes.get(pool.IpamScopeId)!.spaces[pool.IpVersion];
-  if (parent) {
-    // a sub-pool's CIDR is carved from its parent: inside a parent CIDR, clear of the parent's allocations
-    if (parent.cidrs.size === 0) throw apiError('OperationDenied.SourcePoolHasNoCidr', parent.IpamPoolId);
-    freeIn(parent, block);
-    maskAllowed(parent, block.prefixLength);
-  } else if (scopeSpace.overlapsAllocation(block)) {
-    throw apiError('OperationDenied.CidrOverlap', formatCidr(block));
-  }
+  if (parent) freeIn(parent, block);
+  else if (scopeSpace.overlapsAllocation(block)) throw apiError('OperationDenied.CidrOverlap', formatCidr(block));
   return (RequestId) => {
     const text = formatCidr(block);
     let parentAllocationId: string | undefined;
