@@ -143,11 +143,20 @@ function fail(where: string, message: string): never {
   throw new IpamStateError(`${where}: ${message}`);
 }
 
+/** A value in a message: as JSON when it has a JSON form (a BigInt or a cycle has none). */
+function shown(value: unknown): string {
+  try {
+    return String(JSON.stringify(value));
+  } catch {
+    return `a ${typeof value} that JSON cannot hold`;
+  }
+}
+
 /** Rebuilds the document into an empty context; throws IpamStateError on the first problem. */
 export function readState(ctx: Context, doc: unknown): { idState: number | undefined } {
   if (!isPlainObject(doc)) throw new IpamStateError('the document must be a JSON object');
-  if (doc.format !== STATE_FORMAT) throw new IpamStateError(`unknown format ${JSON.stringify(doc.format)} (expected ${STATE_FORMAT})`);
-  if (doc.version !== STATE_VERSION) throw new IpamStateError(`unsupported version ${JSON.stringify(doc.version)} (this build reads ${STATE_VERSION})`);
+  if (doc.format !== STATE_FORMAT) throw new IpamStateError(`unknown format ${shown(doc.format)} (expected ${STATE_FORMAT})`);
+  if (doc.version !== STATE_VERSION) throw new IpamStateError(`unsupported version ${shown(doc.version)} (this build reads ${STATE_VERSION})`);
   const unknown = Object.keys(doc).filter((key) => !DOCUMENT_KEYS.has(key));
   if (unknown.length > 0) throw new IpamStateError(`unknown field ${JSON.stringify(unknown[0])} in the document`);
   const { store } = ctx;
@@ -155,6 +164,13 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
   const claim = (where: string, seq: number) => {
     if (seqs.has(seq)) fail(where, `sequence number ${seq} is used twice`);
     seqs.add(seq);
+  };
+  // the IDs of IPAMs, their resource discoveries, scopes and pools, one resource each (new IDs are
+  // drawn clear of all of them alike)
+  const ids = new Set<string>();
+  const claimId = (where: string, id: string) => {
+    if (ids.has(id)) fail(where, `ID ${id} names two resources`);
+    ids.add(id);
   };
 
   for (const [i, raw] of list(doc, 'ipams').entries()) {
@@ -169,6 +185,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (!r.OperatingRegionList.includes(r.RegionId)) fail(where, 'the hosted region is not an operating region');
     if (r.PrivateDefaultScopeId === r.PublicDefaultScopeId) fail(where, 'the private and the public default scope are one scope');
     if (store.ipams.has(r.IpamId) || ctx.ipamHostedIn(r.RegionId)) fail(where, `a second IPAM ${r.IpamId} in ${r.RegionId}`);
+    for (const id of [r.IpamId, r.DefaultResourceDiscoveryId, r.DefaultResourceDiscoveryAssociationId]) claimId(where, id);
     store.ipams.add(r.IpamId, { ...r, Tags: r.Tags } as IpamRecord);
   }
 
@@ -180,6 +197,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     const ipam = store.ipams.get(r.IpamId) ?? fail(where, `unknown IPAM ${r.IpamId}`);
     if (r.RegionId !== ipam.RegionId) fail(where, 'region differs from its IPAM');
     if (store.scopes.has(r.IpamScopeId)) fail(where, `duplicate scope ${r.IpamScopeId}`);
+    claimId(where, r.IpamScopeId);
     checkTime(where, r.CreateTime);
     const isDefaultId = r.IpamScopeId === ipam.PrivateDefaultScopeId || r.IpamScopeId === ipam.PublicDefaultScopeId;
     if (isDefaultId !== r.IsDefault) fail(where, 'IsDefault disagrees with the IPAM');
@@ -214,11 +232,14 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     claim(where, r.seq);
     checkTime(where, r.CreateTime);
     if (store.pools.has(r.IpamPoolId)) fail(where, `duplicate pool ${r.IpamPoolId}`);
+    claimId(where, r.IpamPoolId);
     const scope = store.scopes.get(r.IpamScopeId) ?? fail(where, `unknown scope ${r.IpamScopeId}`);
     if (scope.IpamId !== r.IpamId) fail(where, 'scope and IPAM disagree');
     const ipam = store.ipams.get(r.IpamId)!;
     const parent = r.SourceIpamPoolId === undefined ? undefined : store.pools.get(r.SourceIpamPoolId) ?? fail(where, `unknown source pool ${r.SourceIpamPoolId}`);
     if (parent && (parent.IpamScopeId !== r.IpamScopeId || parent.IpVersion !== r.IpVersion)) fail(where, 'scope or IP version differs from the source pool');
+    // the API numbers a pool after its source (an export lists pools by number, each after its source)
+    if (parent && r.seq < parent.seq) fail(where, 'a sub-pool numbered before its source pool');
     if (r.PoolDepth !== (parent ? parent.PoolDepth + 1 : 1)) fail(where, 'PoolDepth does not match the pool tree');
     if (r.PoolRegionId !== undefined && !ipam.OperatingRegionList.includes(r.PoolRegionId)) fail(where, 'pool region is not an operating region');
     if (parent?.PoolRegionId !== undefined && r.PoolRegionId !== parent.PoolRegionId) fail(where, "region differs from the source pool's");

@@ -227,6 +227,38 @@ describe('exportState / restore', () => {
       await expect(IpamService.restore(doc)).rejects.toBeInstanceOf(IpamStateError);
     }
   });
+
+  // from a review that restored mutated documents: these three were accepted, or refused with a TypeError
+  it('refuses a format or version JSON cannot hold with IpamStateError (its message threw a TypeError)', async () => {
+    const doc = (await populated()).ipam.exportState();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const change of [{ version: 1n }, { format: 1n }, { format: cyclic }]) {
+      await expect(IpamService.restore({ ...doc, ...change })).rejects.toBeInstanceOf(IpamStateError);
+    }
+  });
+
+  it('refuses a sub-pool numbered before its source pool (accepted, its own export then listed the sub-pool first and was refused)', async () => {
+    const f = await populated();
+    const doc = JSON.parse(JSON.stringify(f.ipam.exportState()));
+    doc.pools.find((p: { IpamPoolId: string }) => p.IpamPoolId === f.pool).seq = ++doc.seq; // after its sub-pool
+    await expect(IpamService.restore(doc)).rejects.toThrow(/a sub-pool numbered before its source pool/);
+  });
+
+  it('refuses one ID naming two resources (two IPAMs\' resource discoveries, a pool and a scope)', async () => {
+    const ipam = await newService();
+    ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    ipam.createIpam({ RegionId: 'cn-beijing', OperatingRegionList: ['cn-beijing'] });
+    const { IpamScopeId } = ipam.listIpamScopes({ RegionId: R }).IpamScopes[0]!;
+    ipam.createIpamPool({ RegionId: R, IpamScopeId });
+    const doc = JSON.parse(JSON.stringify(ipam.exportState()));
+    const twoDiscoveries = structuredClone(doc);
+    twoDiscoveries.ipams[1].DefaultResourceDiscoveryId = twoDiscoveries.ipams[0].DefaultResourceDiscoveryId;
+    await expect(IpamService.restore(twoDiscoveries)).rejects.toThrow(/names two resources/);
+    const poolAsScope = structuredClone(doc);
+    poolAsScope.pools[0].IpamPoolId = IpamScopeId;
+    await expect(IpamService.restore(poolAsScope)).rejects.toThrow(/names two resources/);
+  });
 });
 
 describe('exportState / restore and RequestIds', () => {
