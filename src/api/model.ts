@@ -4,6 +4,7 @@ import type { AddressSpace, AllocationStrategy } from '../engine/index.js';
 import { AllocationIndex } from './allocation-index.js';
 import type { BlockWords } from './block.js';
 import { Collection } from './collection.js';
+import { ClientTokenStore } from './token-store.js';
 import type { PoolCidrs } from './pool-cidrs.js';
 import type { Tag } from './params.js';
 
@@ -112,11 +113,7 @@ export class Store {
   readonly pools = new Collection<PoolRecord>();
   /** Every allocation of every pool, for lookups by ID. */
   readonly allocations = new AllocationIndex();
-  /**
-   * ClientToken → the action, a digest of its parameters, the first response and when it was
-   * given (`at`, ms of a whole second), in that order of first use (client-token.ts heldToken).
-   */
-  readonly clientTokens = new Map<string, ClientTokenEntry>();
+  readonly clientTokens = new ClientTokenStore();
 
   nextSeq(): number {
     return ++this.seq;

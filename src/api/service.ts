@@ -1,7 +1,7 @@
 import { formatCidr, parseCidr } from '../cidr/index.js';
 import { Engine, EngineError, type AddressSpace, type WasmSource } from '../engine/index.js';
 import { Context } from './context.js';
-import { digestOf, heldToken, rememberToken } from './client-token.js';
+import { digestOf } from './client-token.js';
 import { apiError, IpamApiError } from './errors.js';
 import { IdSource, type Clock } from './ids.js';
 import type { Commit } from './operation.js';
@@ -216,7 +216,7 @@ export class IpamService {
     const tokens = this.#context.store.clientTokens;
     const now = token === undefined ? 0 : this.#context.nowSecond();
     if (token !== undefined) {
-      const earlier = heldToken(tokens, token, now);
+      const earlier = tokens.held(token, now);
       if (earlier) {
         if (earlier.digest !== digest) throw apiError('IdempotentParameterMismatch', `ClientToken ${token}.`);
         // the real call would answer with the first response: it would succeed
@@ -227,7 +227,7 @@ export class IpamService {
     const commit = operation.run(this.#context, params) as Commit<object>;
     if (params.DryRun === true) throw apiError('DryRunOperation');
     const response = commit(requestId);
-    if (token !== undefined) rememberToken(tokens, token, { action, digest, response: structuredClone(response), at: now });
+    if (token !== undefined) tokens.remember(token, { action, digest, response: structuredClone(response), at: now });
     return response;
   }
 }

@@ -120,7 +120,7 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
     pools,
     allocations: allocations.map((r) => strip(r, [...BLOCK_WORDS, 'slot'])),
-    clientTokens: [...ctx.store.clientTokens].map(([token, { at, ...entry }]) => ({ token, ...entry, time: formatTime(new Date(at)) })),
+    clientTokens: [...ctx.store.clientTokens.entries()].map(([token, { at, ...entry }]) => ({ token, ...entry, time: formatTime(new Date(at)) })),
   });
 }
 
@@ -338,7 +338,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (!isDigestOf(r.action, digest)) fail(where, `the digest is not one of a ${r.action} request`);
     // a token of an older document is held for 24 hours from its restore
     const at = r.time === undefined ? ctx.nowSecond() : Date.parse(r.time);
-    store.clientTokens.set(r.token, { action: r.action, digest, response: structuredClone(response), at });
+    store.clientTokens.add(r.token, { action: r.action, digest, response: structuredClone(response), at });
   }
   if (doc.allocationIds !== undefined && doc.allocationIds !== 'slot') throw new IpamStateError('"allocationIds" must be "slot" or absent');
   store.allocations.slotIds = doc.allocationIds === 'slot';

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cidrContains, formatCidr, parseCidr } from '../../src/cidr/index.js';
 import { IpamApiError, IpamService, OPERATIONS, type Action } from '../../src/index.js';
+import { CLIENT_TOKEN_TTL_MS, ClientTokenStore } from '../../src/api/token-store.js';
 import { digest, fixture, newService, OTHER, R, refuses, type Fixture } from './fixture.js';
 
 describe('the README flow', () => {
@@ -314,6 +315,37 @@ describe('successful operations', () => {
       pass(7 * 24 * HOUR);
       ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, CidrMask: 24, ClientToken: 'now' });
       expect(held()).toBe(1);
+    });
+
+    it('forgets expired tokens without walking the held ones from the start, in the order a walk would', async () => {
+      // a walk from the map's start passed, on every call, over each entry deleted since V8 last
+      // rebuilt the map's table: with a day of tokens held, 56 µs a call at 50,000 (14 µs at 5,000)
+      const store = new ClientTokenStore();
+      const model = new Map<string, number>(); // token → when it was given, forgotten by the walk: obviously right
+      const walks = [vi.spyOn(Map.prototype, Symbol.iterator), vi.spyOn(Map.prototype, 'entries')];
+      const walked = () => walks.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+      let storeWalks = 0, at = 0;
+      try {
+        for (let i = 0; i < 3000; i++) {
+          at += (i % 7) * 3_600_000; // hours pass, some calls in the same second
+          if (i % 13 === 0) at -= 5 * 3_600_000; // a clock set back
+          const token = `t${i % 400}`; // tokens used again, expired or not
+          if (store.held(token, at) !== undefined) continue; // a retry: answered from the store, nothing kept
+          const before = walked();
+          store.remember(token, { action: 'CreateIpamScope', digest: '', response: null, at });
+          storeWalks += walked() - before;
+          for (const [oldest, given] of model) {
+            if (at - given < CLIENT_TOKEN_TTL_MS) break;
+            model.delete(oldest);
+          }
+          model.delete(token);
+          model.set(token, at);
+        }
+      } finally {
+        for (const spy of walks) spy.mockRestore();
+      }
+      expect(storeWalks).toBe(0);
+      expect([...store.entries()].map(([token, entry]) => [token, entry.at])).toEqual([...model]);
     });
 
     it('keeps when each token was given through exportState and restore', async () => {
