@@ -52,7 +52,7 @@ export const ERRORS = {
   'OperationDenied.PoolRegionInvalid': [400, "The pool region must be one of the IPAM's operating regions and agree with the source pool."],
   'OperationDenied.ProvisionByCidrOnly': [400, 'A top-level pool is provisioned by Cidr only: only a sub-pool takes a CIDR by NetmaskLength from its parent.'],
   'OperationDenied.SourcePoolHasNoCidr': [400, 'The source pool has no provisioned CIDR block.'],
-  'OperationDenied.CidrOverlap': [400, 'The CIDR block overlaps a CIDR block of another pool in the scope.'],
+  'OperationDenied.CidrOverlap': [400, 'The CIDR block overlaps a CIDR block already provisioned to a top-level pool of the scope.'],
   'OperationDenied.UnsupportedScopeType': [400, 'Only private scopes can be created.'],
   'QuotaExceeded.IpamPoolCidr': [400, `A pool holds at most ${MAX_CIDRS_PER_POOL} provisioned CIDR blocks (a top-level public IPv6 pool ${MAX_CIDRS_PER_PUBLIC_IPV6_POOL}).`],
   'QuotaExceeded.IpamPool': [400, 'A region holds at most one top-level public IPv6 pool per ISP type.'],

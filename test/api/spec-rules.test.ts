@@ -6,7 +6,8 @@
  * code (§5.5), the OwnerId of list items (§5.2, §5.6), AddIpamPoolCidr's own checks before its
  * pool's CIDR quota, a DryRun with a ClientToken already used (§3), malformed list filters
  * (§5.6, §5.9, §5.14), CreateIpamPool's resources before its region rule, tag values (§2.7),
- * UpdateIpam held to CreateIpam's region limit, and a sub-pool's CIDR checked as an allocation is.
+ * UpdateIpam held to CreateIpam's region limit, a sub-pool's CIDR checked as an allocation is, Cidr
+ * list filters matching the block rather than the text, and CidrOverlap's message.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IpamApiError, IpamService } from '../../src/index.js';
@@ -365,5 +366,32 @@ describe('from a review of the lifecycle operations', () => {
     f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, Cidr: '10.0.0.0/24' });
     refuses(f.ipam, () => f.ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: f.pool, Cidr: '10.0.0.0/30' }), 'OperationDenied.MaskOfCidrIsNotAllowed');
     refuses(f.ipam, () => f.ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: f.child, Cidr: '10.0.0.0/30' }), 'OperationDenied.MaskOfCidrIsNotAllowed');
+  });
+});
+
+describe('from a review at the address boundaries', () => {
+  async function ipv6Pool() {
+    const ipam = await newService();
+    const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    return { ipam, pool: ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, IpVersion: 'IPv6' }).IpamPoolId };
+  }
+
+  it('a Cidr list filter finds an IPv6 block by any text that names it, as create and delete take it (it compared texts)', async () => {
+    const { ipam, pool } = await ipv6Pool();
+    expect(ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '2001:DB8::/32' }).Cidr).toBe('2001:db8::/32');
+    for (const text of ['2001:db8::/32', '2001:DB8::/32', '2001:0db8:0:0:0:0:0:0/32']) {
+      expect(ipam.listIpamPoolCidrs({ RegionId: R, IpamPoolId: pool, Cidr: text }).TotalCount, text).toBe(1);
+    }
+    ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: pool, Cidr: '2001:DB8:0:1:0:0:0:0/64' });
+    expect(ipam.listIpamPoolAllocations({ RegionId: R, IpamPoolId: pool, Cidr: '2001:db8:0:1:0:0:0:0/64' }).IpamPoolAllocations.map((a) => a.Cidr)).toEqual(['2001:db8:0:1::/64']);
+    // a text that names no block still matches nothing
+    expect(ipam.listIpamPoolCidrs({ RegionId: R, IpamPoolId: pool, Cidr: '2001:db8::1/32' }).TotalCount).toBe(0);
+  });
+
+  it('CidrOverlap does not blame another pool when the pool\'s own CIDR is in the way', async () => {
+    const { ipam, pool } = await ipv6Pool();
+    ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '::/0' });
+    const refusal = refuses(ipam, () => ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128' }), 'OperationDenied.CidrOverlap');
+    expect(refusal.message).not.toMatch(/another pool/);
   });
 });

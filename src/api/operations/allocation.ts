@@ -7,7 +7,7 @@ import type { AllocationRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CIDR_TEXT, CLIENT_TOKEN, DESCRIPTION, FILTER_IDS, FILTER_TEXT, MASK, MUTATION, NAME, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { dropAllocation, recordAllocation } from './pool-cidr.js';
-import { listOf } from './shared.js';
+import { cidrFilter, listOf } from './shared.js';
 
 /** Exactly one of a CIDR and a mask: a parameter check, so made before any lookup (README: order of checks). */
 function cidrOrMask(cidr: string | undefined, mask: number | undefined): void {
@@ -149,10 +149,11 @@ export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', 
   const pool = ctx.store.pools.get(p.IpamPoolId);
   if (pool) ctx.inPoolRegion(pool, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.14)
-  const filtered = p.IpamPoolAllocationIds !== undefined || p.Cidr !== undefined || p.IpamPoolAllocationName !== undefined;
+  const cidr = cidrFilter(p.Cidr);
+  const filtered = p.IpamPoolAllocationIds !== undefined || cidr !== undefined || p.IpamPoolAllocationName !== undefined;
   return listOf('IpamPoolAllocations', pool?.allocations, p, filtered ? (a) =>
     (!p.IpamPoolAllocationIds || p.IpamPoolAllocationIds.includes(a.IpamPoolAllocationId)) &&
-    (p.Cidr === undefined || a.Cidr === p.Cidr) &&
+    (cidr === undefined || a.Cidr === cidr) &&
     (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined, allocationItem,
     `IpamPoolAllocations ${p.IpamPoolId}`);
 });

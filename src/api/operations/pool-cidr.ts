@@ -8,7 +8,7 @@ import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL } from '../limits.js
 import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CIDR_TEXT, FILTER_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
-import { listOf } from './shared.js';
+import { cidrFilter, listOf } from './shared.js';
 
 /** Provisioned CIDRs a pool may hold (spec §2.2): 50, and 1 for a top-level public IPv6 pool. */
 function cidrQuota(ctx: Context, pool: PoolRecord): number {
@@ -190,6 +190,7 @@ export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   const pool = ctx.store.pools.get(p.IpamPoolId);
   if (pool) ctx.inHostedRegion(pool.IpamId, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.9)
-  return listOf('IpamPoolCidrs', pool?.cidrs, p, p.Cidr === undefined ? undefined : (c) => c.Cidr === p.Cidr,
+  const cidr = cidrFilter(p.Cidr);
+  return listOf('IpamPoolCidrs', pool?.cidrs, p, cidr === undefined ? undefined : (c) => c.Cidr === cidr,
     (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' }), `IpamPoolCidrs ${p.IpamPoolId}`);
 });

@@ -1,3 +1,4 @@
+import { AddressParseError, formatCidr, parseCidr } from '../../cidr/index.js';
 import type { Collection, Sequenced } from '../collection.js';
 import type { Context } from '../context.js';
 import type { AddressSpace } from '../../engine/index.js';
@@ -26,6 +27,21 @@ export function listOf<T extends Sequenced, K extends string, Item>(
   const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as ListEnvelope<K, Item>;
   if (page.nextToken !== undefined) out.NextToken = page.nextToken;
   return out;
+}
+
+/**
+ * A Cidr filter as records hold their CIDRs (RFC 5952 for IPv6), so every text that names a block
+ * finds it, upper case and zero groups alike (as DeleteIpamPoolCidr takes them); a text that
+ * names no block is kept as it is and matches nothing.
+ */
+export function cidrFilter(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return formatCidr(parseCidr(text));
+  } catch (error) {
+    if (error instanceof AddressParseError) return text;
+    throw error;
+  }
 }
 
 /** A resource matches a Tags filter when it carries every listed key (and value, when given). */
