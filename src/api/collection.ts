@@ -101,7 +101,7 @@ export class Collection<T extends Sequenced> {
    * One page of the records that pass `filter`, after the record named by nextToken.
    * `totalCount` is the number of matches (all records when there is no filter).
    */
-  page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean, list = ''): Page<T> {
+  page(maxResults: number, nextToken: string | undefined, filter?: (record: T) => boolean, list = '', knownTotal?: number): Page<T> {
     const after = nextToken === undefined ? 0 : decodeToken(nextToken, list);
     const items: T[] = [];
     let i = this.#indexOf(after + 1);
@@ -114,13 +114,24 @@ export class Collection<T extends Sequenced> {
       const record = this.#ordered[i];
       more = record !== undefined && (!filter || filter(record));
     }
-    let totalCount = this.size;
-    if (filter) {
+    let totalCount = knownTotal ?? this.size;
+    if (filter && knownTotal === undefined) {
       totalCount = 0;
       for (const record of this.values()) if (filter(record)) totalCount++;
     }
     return { items, nextToken: more ? encodeToken(items[items.length - 1]!.seq, list) : undefined, totalCount };
   }
+}
+
+/**
+ * One page of `records` (in seq order, no two alike) as Collection#page gives it for a filter
+ * that passes exactly them: for the few records a request names by ID, found without a scan.
+ */
+export function pageOf<T extends Sequenced>(records: readonly T[], maxResults: number, nextToken: string | undefined, list: string): Page<T> {
+  const after = nextToken === undefined ? 0 : decodeToken(nextToken, list);
+  const rest = records.filter((record) => record.seq > after);
+  const items = rest.slice(0, maxResults);
+  return { items, nextToken: rest.length > maxResults ? encodeToken(items[items.length - 1]!.seq, list) : undefined, totalCount: records.length };
 }
 
 /** A token names its list (action and the resource it lists, e.g. the pool), so another list's is refused. */

@@ -108,6 +108,8 @@ export interface ClientTokenEntry {
 
 export class Store {
   seq = 0;
+  /** Committed changes so far: what a cached count of a list's matches is checked against. */
+  changes = 0;
   readonly ipams = new Collection<IpamRecord>();
   readonly scopes = new Collection<ScopeRecord>();
   readonly pools = new Collection<PoolRecord>();

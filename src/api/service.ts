@@ -227,6 +227,7 @@ export class IpamService {
     const commit = operation.run(this.#context, params) as Commit<object>;
     if (params.DryRun === true) throw apiError('DryRunOperation');
     const response = commit(requestId);
+    this.#context.store.changes++;
     if (token !== undefined) tokens.remember(token, { action, digest, response: structuredClone(response), at: now });
     return response;
   }

@@ -151,11 +151,16 @@ export const listIpamPoolAllocations = query('ListIpamPoolAllocations', 'POST', 
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.14)
   const cidr = cidrFilter(p.Cidr);
   const filtered = p.IpamPoolAllocationIds !== undefined || cidr !== undefined || p.IpamPoolAllocationName !== undefined;
-  return listOf('IpamPoolAllocations', pool?.allocations, p, filtered ? (a) =>
+  return listOf(ctx, 'IpamPoolAllocations', pool?.allocations, p, filtered ? (a) =>
     (!p.IpamPoolAllocationIds || p.IpamPoolAllocationIds.includes(a.IpamPoolAllocationId)) &&
     (cidr === undefined || a.Cidr === cidr) &&
     (p.IpamPoolAllocationName === undefined || a.IpamPoolAllocationName === p.IpamPoolAllocationName) : undefined, allocationItem,
-    `IpamPoolAllocations ${p.IpamPoolId}`);
+    `IpamPoolAllocations ${p.IpamPoolId}`,
+    // the pool's own among the IDs named (the store holds every pool's)
+    p.IpamPoolAllocationIds?.map((id) => {
+      const allocation = ctx.store.allocations.get(id);
+      return allocation?.IpamPoolId === p.IpamPoolId ? allocation : undefined;
+    }));
 });
 
 export const getIpamPoolNextAvailableCidr = query('GetIpamPoolNextAvailableCidr', 'GET', {

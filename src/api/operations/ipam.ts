@@ -111,7 +111,7 @@ export const listIpams = query('ListIpams', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  return listOf('Ipams', ctx.store.ipams, p, (ipam) =>
+  return listOf(ctx, 'Ipams', ctx.store.ipams, p, (ipam) =>
     ipam.RegionId === p.RegionId &&
     (!p.IpamIds || p.IpamIds.includes(ipam.IpamId)) &&
     (p.IpamName === undefined || ipam.IpamName === p.IpamName) &&
@@ -132,5 +132,5 @@ export const listIpams = query('ListIpams', 'POST', {
     ResourceGroupId: ipam.ResourceGroupId,
     CreateTime: ipam.CreateTime,
     Tags: ipam.Tags.map((t) => ({ ...t })),
-  }));
+  }), undefined, p.IpamIds?.map((id) => ctx.store.ipams.get(id)));
 });

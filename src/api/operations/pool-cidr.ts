@@ -191,6 +191,6 @@ export const listIpamPoolCidrs = query('ListIpamPoolCidrs', 'POST', {
   if (pool) ctx.inHostedRegion(pool.IpamId, p.RegionId);
   // an unknown pool or a filter that matches nothing gives an empty page (spec §5.9)
   const cidr = cidrFilter(p.Cidr);
-  return listOf('IpamPoolCidrs', pool?.cidrs, p, cidr === undefined ? undefined : (c) => c.Cidr === cidr,
+  return listOf(ctx, 'IpamPoolCidrs', pool?.cidrs, p, cidr === undefined ? undefined : (c) => c.Cidr === cidr,
     (c: PoolCidrRecord) => ({ Cidr: c.Cidr, IpamPoolId: p.IpamPoolId, Status: 'Created' }), `IpamPoolCidrs ${p.IpamPoolId}`);
 });

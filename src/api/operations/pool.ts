@@ -213,7 +213,7 @@ export const listIpamPools = query('ListIpamPools', 'POST', {
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
   // filters that match nothing (unknown IDs, malformed values) give an empty page, not an error
-  return listOf('IpamPools', ctx.store.pools, p, (pool) =>
+  return listOf(ctx, 'IpamPools', ctx.store.pools, p, (pool) =>
     ctx.store.ipams.get(pool.IpamId)!.RegionId === p.RegionId &&
     (p.IpamScopeId === undefined || pool.IpamScopeId === p.IpamScopeId) &&
     (!p.IpamPoolIds || p.IpamPoolIds.includes(pool.IpamPoolId)) &&
@@ -224,7 +224,7 @@ export const listIpamPools = query('ListIpamPools', 'POST', {
     (p.Ipv6Isp === undefined || pool.Ipv6Isp === p.Ipv6Isp) &&
     (p.IsShared === undefined || p.IsShared === false) &&
     (p.ResourceGroupId === undefined || pool.ResourceGroupId === p.ResourceGroupId) &&
-    hasTags(pool.Tags, p.Tags), (pool) => poolItem(ctx, pool));
+    hasTags(pool.Tags, p.Tags), (pool) => poolItem(ctx, pool), undefined, p.IpamPoolIds?.map((id) => ctx.store.pools.get(id)));
 });
 
 function poolItem(ctx: Context, pool: PoolRecord) {

@@ -76,7 +76,7 @@ export const listIpamScopes = query('ListIpamScopes', 'POST', {
   ...PAGE,
 }, (ctx, p) => {
   ctx.knownRegion(p.RegionId);
-  return listOf('IpamScopes', ctx.store.scopes, p, (scope) =>
+  return listOf(ctx, 'IpamScopes', ctx.store.scopes, p, (scope) =>
     scope.RegionId === p.RegionId &&
     (p.IpamId === undefined || scope.IpamId === p.IpamId) &&
     (!p.IpamScopeIds || p.IpamScopeIds.includes(scope.IpamScopeId)) &&
@@ -97,5 +97,5 @@ export const listIpamScopes = query('ListIpamScopes', 'POST', {
     OwnerId: 0, // the account: one local account, as allocations' ResourceOwnerId
     ResourceGroupId: scope.ResourceGroupId,
     Tags: scope.Tags.map((t) => ({ ...t })),
-  }));
+  }), undefined, p.IpamScopeIds?.map((id) => ctx.store.scopes.get(id)));
 });

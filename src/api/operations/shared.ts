@@ -1,29 +1,49 @@
 import { AddressParseError, formatCidr, parseCidr } from '../../cidr/index.js';
-import type { Collection, Sequenced } from '../collection.js';
+import { pageOf, type Collection, type Page, type Sequenced } from '../collection.js';
 import type { Context } from '../context.js';
 import type { AddressSpace } from '../../engine/index.js';
 import type { ScopeRecord } from '../model.js';
 import { DEFAULT_MAX_RESULTS, type Tag } from '../params.js';
 
-
 type ScopeSpaces = ScopeRecord['spaces'];
 
 type ListEnvelope<K extends string, Item> = { [P in K]: Item[] } & { NextToken?: string; MaxResults: number; Count: number; TotalCount: number };
 
+/** Matches counted by the last filtered page of each collection: paging on costs no recount while nothing changes. */
+const counted = new WeakMap<Collection<Sequenced>, { request: string; changes: number; total: number }>();
+
 /**
  * One page of a collection in the list envelope every List* operation answers with (spec §3).
- * No collection (an unknown pool) gives an empty page, as the spec says.
+ * No collection (an unknown pool) gives an empty page, as the spec says. With a filter, the
+ * matches are counted over the collection (TotalCount) on the first page, and again only after
+ * a change; `named`: the records a request names by ID (undefined for an unknown one), when it
+ * names some, are the only candidates, so such a page is no scan at all.
  */
 export function listOf<T extends Sequenced, K extends string, Item>(
+  ctx: Context,
   key: K,
   collection: Collection<T> | undefined,
   p: { MaxResults?: number; NextToken?: string },
   filter: ((record: T) => boolean) | undefined,
   item: (record: T) => Item,
   list: string = key,
+  named?: ReadonlyArray<T | undefined>,
 ): ListEnvelope<K, Item> {
   const maxResults = p.MaxResults ?? DEFAULT_MAX_RESULTS;
-  const page = collection ? collection.page(maxResults, p.NextToken, filter, list) : { items: [], nextToken: undefined, totalCount: 0 };
+  let page: Page<T>;
+  if (!collection) {
+    page = { items: [], nextToken: undefined, totalCount: 0 };
+  } else if (named) {
+    const matches = [...new Set(named)].filter((r): r is T => r !== undefined && (!filter || filter(r))).sort((a, b) => a.seq - b.seq);
+    page = pageOf(matches, maxResults, p.NextToken, list);
+  } else {
+    const { MaxResults: _m, NextToken: _t, ...filters } = p;
+    const request = `${list} ${JSON.stringify(filters)}`;
+    const last = filter && counted.get(collection);
+    const known = last && last.request === request && last.changes === ctx.store.changes ? last.total : undefined;
+    page = collection.page(maxResults, p.NextToken, filter, list, known);
+    if (filter) counted.set(collection, { request, changes: ctx.store.changes, total: page.totalCount });
+  }
   const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as ListEnvelope<K, Item>;
   if (page.nextToken !== undefined) out.NextToken = page.nextToken;
   return out;
