@@ -224,6 +224,8 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
   }
 
   const cidrQueue: Array<{ pool: PoolRecord; record: Plain; where: string }> = [];
+  /** Allocations checked and in the engine and the ID index, waiting to go into their pools. */
+  const restored: Array<[PoolRecord, AllocationRecord]> = [];
   for (const [i, raw] of list(doc, 'pools').entries()) {
     const where = `pools[${i}]`;
     if (!isPlainObject(raw)) fail(where, 'must be an object');
@@ -292,7 +294,7 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
       }
       if (held.IpamPoolAllocationName !== undefined || held.IpamPoolAllocationDescription !== undefined) fail(where, 'an IpamPool allocation with a name or description');
       engineStep(where, () => parent.space.reserve(block), `${r.Cidr} is not free inside the parent pool`);
-      restoreAllocation(ctx, parent, held, block, where);
+      restored.push(restoreAllocation(ctx, parent, held, block, where));
       used.add(r.parentAllocationId!);
     } else {
       if (r.parentAllocationId !== undefined) fail(where, 'a top-level pool CIDR has no parent allocation');
@@ -313,8 +315,11 @@ export function readState(ctx: Context, doc: unknown): { idState: number | undef
     if (a.ResourceRegionId !== undefined && a.ResourceRegionId !== ctx.regionOf(pool)) fail(where, `ResourceRegionId should be ${ctx.regionOf(pool)}`);
     const block = parseFor(ctx, pool, a.Cidr as string, where);
     engineStep(where, () => pool.space.reserve(block), `${a.Cidr} lies outside the pool's CIDRs or overlaps another allocation`);
-    restoreAllocation(ctx, pool, a, block, where);
+    restored.push(restoreAllocation(ctx, pool, a, block, where));
   }
+  // into their pools in creation order, each added last (a sub-pool's CIDR taken after some custom
+  // allocations, added before them, moved each of them: O(allocations × sub-pool CIDRs))
+  for (const [pool, record] of restored.sort((a, b) => a[1].seq - b[1].seq)) pool.allocations.add(record.IpamPoolAllocationId, record);
   for (const pool of store.pools.values()) {
     for (const a of pool.allocations.values()) claim(`allocation ${a.IpamPoolAllocationId}`, a.seq);
   }
@@ -382,7 +387,8 @@ function engineStep(where: string, step: () => unknown, why: string): void {
   }
 }
 
-function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr, where: string): void {
+/** Checks an allocation the engine took for the pool and adds it to the ID index; the caller adds it to the pool. */
+function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr, where: string): [PoolRecord, AllocationRecord] {
   const record = a as unknown as AllocationRecord;
   if (record.Cidr !== formatCidr(block)) fail(where, `${record.Cidr} is not canonical`);
   const words = blockOf(block);
@@ -390,8 +396,8 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   const region = ctx.regionOf(pool);
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
   const copy = { ...record, ...words, slot: -1 };
-  pool.allocations.add(copy.IpamPoolAllocationId, copy);
   ctx.store.allocations.add(copy);
+  return [pool, copy];
 }
 
 /** Frees every engine space the records hold: a failed restore's, or a disposed service's. */

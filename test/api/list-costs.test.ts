@@ -3,11 +3,13 @@
  * complexity): a filtered page counted its matches over the whole collection every time, so paging
  * through a filter was quadratic (160,000 allocations: 9.6 s, 1,000,000 projected at 400 s), and
  * a page naming one allocation by ID scanned the pool (244 ms at 1,000,000). Counts are made once
- * per change now, and records named by ID are looked up.
+ * per change now, and records named by ID are looked up. And two other costs of a big pool: a
+ * refused DeleteIpamPoolCidr walked its allocations, and a restore moved them O(n × sub-pools).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Collection } from '../../src/api/collection.js';
-import { newService, R } from './fixture.js';
+import { IpamService } from '../../src/index.js';
+import { digest, newService, R } from './fixture.js';
 
 /** Calls of every filter given to Collection#page while `run` runs. */
 function filterCalls(run: () => void): number {
@@ -103,5 +105,40 @@ describe('ListIpamPools at 4,000 pools', () => {
     expect(one).toBeLessThan(10);
     // the region still holds for a pool named by ID
     expect(ipam.listIpamPools({ RegionId: 'cn-beijing', IpamPoolIds: [pools[0]!] }).TotalCount).toBe(0);
+  });
+});
+
+describe('other costs of a big pool', () => {
+  it('refusing to delete a CIDR that holds allocations does not walk the pool\'s allocations', async () => {
+    const { ipam, pool } = await bigPool();
+    const before = digest(ipam);
+    const walk = vi.spyOn(Collection.prototype, 'values');
+    let refusal: unknown;
+    try {
+      ipam.deleteIpamPoolCidr({ RegionId: R, IpamPoolId: pool, Cidr: '10.0.0.0/8' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(walk).not.toHaveBeenCalled();
+    walk.mockRestore();
+    expect(refusal).toMatchObject({ code: 'OperationDenied.IpamPoolAllocationExist' });
+    expect(digest(ipam)).toBe(before);
+  });
+
+  it('restores a pool whose sub-pool CIDRs were taken after its allocations without moving them one by one', async () => {
+    // each allocation went into its pool before the sub-pools' CIDRs carved earlier: 2 × allocations × sub-pools moves
+    const { ipam, pool } = await bigPool();
+    const { IpamScopeId } = ipam.listIpamPools({ RegionId: R, IpamPoolIds: [pool] }).IpamPools[0]!;
+    for (let i = 0; i < 100; i++) {
+      const child = ipam.createIpamPool({ RegionId: R, IpamScopeId, SourceIpamPoolId: pool }).IpamPoolId;
+      ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId: child, NetmaskLength: 28 });
+    }
+    const splice = vi.spyOn(Array.prototype, 'splice');
+    const restored = await IpamService.restore(ipam.exportState(), { engine: ipam.engine });
+    // elements behind each insertion, moved by it
+    const moved = splice.mock.calls.reduce((sum, [start], i) => sum + (splice.mock.contexts[i] as unknown[]).length - start!, 0);
+    splice.mockRestore();
+    expect(moved).toBeLessThan(10 * N);
+    expect(restored.exportState()).toEqual(ipam.exportState());
   });
 });

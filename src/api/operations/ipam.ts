@@ -71,7 +71,8 @@ export const updateIpam = mutation('UpdateIpam', {
   // held to CreateIpam's limit (a state document holds it too), counted as the commit makes the list
   const regions = [...new Set([...ipam.OperatingRegionList, ...added])].filter((r) => !removed.includes(r));
   if (regions.length > REGION_LIST.maxItems) throw illegalParam('AddOperatingRegion', `the IPAM would operate in ${regions.length} regions, at most ${REGION_LIST.maxItems}`);
-  for (const pool of ctx.store.pools.values()) {
+  // a region removed must be no pool's (no walk over every pool when none is)
+  for (const pool of removed.length === 0 ? [] : ctx.store.pools.values()) {
     if (pool.IpamId === ipam.IpamId && pool.PoolRegionId !== undefined && removed.includes(pool.PoolRegionId)) {
       throw apiError('DependencyViolation.IpamPool', `${pool.IpamPoolId} uses ${pool.PoolRegionId}.`);
     }

@@ -163,9 +163,11 @@ export const deleteIpamPoolCidr = mutation('DeleteIpamPoolCidr', {
   const record = pool.cidrs.get(formatCidr(block));
   if (!record) throw apiError('ResourceNotFound.IpamPoolCidr', formatCidr(block));
   if (pool.space.overlapsAllocation(block)) {
-    const inside = [...pool.allocations.values()].filter((a) => a.SourceCidr === record.Cidr);
-    if (inside.some((a) => a.ResourceType === 'IpamPool')) throw apiError('DependencyViolation.SubCidr', 'Delete the sub-pool CIDR blocks first.');
-    throw apiError('OperationDenied.IpamPoolAllocationExist', `${inside.length} allocation(s) remain in ${record.Cidr}.`);
+    // a sub-pool's CIDR in it is found among the sub-pools' (50 each at most), not the pool's allocations
+    const subPoolCidr = [...pool.children].some((child) => [...ctx.store.pools.get(child)!.cidrs.values()]
+      .some((c) => ctx.store.allocations.get(c.parentAllocationId!)!.SourceCidr === record.Cidr));
+    if (subPoolCidr) throw apiError('DependencyViolation.SubCidr', 'Delete the sub-pool CIDR blocks first.');
+    throw apiError('OperationDenied.IpamPoolAllocationExist', `Allocations remain in ${record.Cidr}.`);
   }
   const parent = pool.SourceIpamPoolId === undefined ? undefined : ctx.store.pools.get(pool.SourceIpamPoolId)!;
   return (RequestId) => {
