@@ -10,8 +10,12 @@
  *   of its pages left unwritten) is dropped from the first damaged record on: that batch was
  *   never acknowledged, as its sync had not returned. Damage anywhere else, or a damaged
  *   snapshot, is refused.
- * - Every `compactEvery` records the state is written to a new snapshot (temp file, fsync,
- *   rename, directory fsync); the records replayed at start count, so restarts do not put it off.
+ * - Once the journal holds `compactEvery` records and at least `compactRatio` times the last
+ *   snapshot's bytes, the state is written to a new snapshot (temp file, fsync, rename, directory
+ *   fsync); the records replayed at start count, so restarts do not put it off. A snapshot costs
+ *   time in proportion to the whole state (17–30 s at 1,000,000 allocations), so it waits until
+ *   the journal has grown to its size: its cost per record stays bounded, and a restart's replay
+ *   takes about as long as reading the snapshot.
  *   The state is read just before the batch that reaches the count is written, and saved once
  *   that batch is synced, so it holds exactly the synced records (a call answered 500 never
  *   comes back). Records up to its sequence number are skipped on replay, so a crash between the
@@ -264,8 +268,10 @@ function replayJournal(journalPath: string, journalText: string, service: IpamSe
 }
 
 export interface DurableOptions {
-  /** Snapshot after this many journal records. */
+  /** Snapshot once the journal holds at least this many records (default 10,000)… */
   compactEvery?: number;
+  /** …and at least this many times the last snapshot's bytes (default 1; 0: by the count alone). */
+  compactRatio?: number;
   service?: Omit<IpamServiceOptions, 'seed' | 'clock'>;
 }
 
@@ -299,6 +305,9 @@ export class DurableState {
   readonly service: IpamService;
   readonly #dir: string;
   readonly #compactEvery: number;
+  readonly #compactRatio: number;
+  /** Bytes of the last snapshot written or read (0 before the first). */
+  #snapshotBytes: number;
   #journal: fs.FileHandle;
   #seq: number;
   /** Records journaled since the snapshot, those replayed at start included (see the constructor). */
@@ -321,7 +330,7 @@ export class DurableState {
   readonly #release: () => Promise<void>;
   #snapshotError: unknown;
 
-  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, seq: number, sinceSnapshot: number, options: DurableOptions, setTime: (time: Date) => void, release: () => Promise<void>) {
+  private constructor(dir: string, service: IpamService, journal: fs.FileHandle, journalBytes: number, snapshotBytes: number, seq: number, sinceSnapshot: number, options: DurableOptions, setTime: (time: Date) => void, release: () => Promise<void>) {
     this.#dir = dir;
     this.#release = release;
     this.#journalBytes = journalBytes;
@@ -332,6 +341,8 @@ export class DurableState {
     // than every compactEvery records never compacted, and its journal (and replay) grew for good
     this.#sinceSnapshot = sinceSnapshot;
     this.#compactEvery = options.compactEvery ?? 10_000;
+    this.#compactRatio = options.compactRatio ?? 1;
+    this.#snapshotBytes = snapshotBytes;
     this.setTime = setTime;
   }
 
@@ -413,7 +424,8 @@ export class DurableState {
         await journal.truncate(goodBytes);
         await journal.sync();
       }
-      const state = new DurableState(dir, service, journal, goodBytes, seq, seq - lastSeq, options, setTime, release);
+      const snapshotBytes = snapshotText === undefined ? 0 : Buffer.byteLength(snapshotText);
+      const state = new DurableState(dir, service, journal, goodBytes, snapshotBytes, seq, seq - lastSeq, options, setTime, release);
       if (snapshotText === undefined) {
         // the first snapshot holds the ID generator's seed: without it the journal does not replay
         await state.snapshot().catch((error) => {
@@ -484,12 +496,13 @@ export class DurableState {
     // A snapshot must hold exactly what is durable. Read here, before the batch is written and
     // before any later call can run, the state holds this batch and the batches already synced,
     // nothing else; it is written only once this batch is synced too, and dropped if it fails.
-    const compact = this.#snapshotRequested || this.#sinceSnapshot + batch.length >= this.#compactEvery;
+    const bytes = Buffer.from(batch.map((p) => p.line).join(''));
+    const compact = this.#snapshotRequested || (this.#sinceSnapshot + batch.length >= this.#compactEvery &&
+      this.#journalBytes + bytes.length >= this.#snapshotBytes * this.#compactRatio);
     const stateText = compact ? JSON.stringify(this.service.exportState()) : undefined;
     const lastSeq = this.#seq;
     this.#snapshotRequested = false;
     if (batch.length > 0) {
-      const bytes = Buffer.from(batch.map((p) => p.line).join(''));
       try {
         // a synchronous write only copies into the page cache (microseconds); the wait is the
         // data sync, on the thread pool. A write may take less than asked (a disk filling up, a
@@ -567,6 +580,7 @@ export class DurableState {
       throw error;
     }
     await fsyncPath(this.#dir);
+    this.#snapshotBytes = Buffer.byteLength(docText);
     await this.#journal.truncate(0);
     this.#journalBytes = 0;
     await this.#journal.sync();
