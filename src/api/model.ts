@@ -70,6 +70,34 @@ export interface AllocationRecord extends BlockWords {
   slot: number;
 }
 
+/**
+ * An allocation record with its fields always in this order, whether made by a call or restored:
+ * one shape for every record, so the hot path's reads of them stay monomorphic (a restored record
+ * spread from its document's fields took another shape).
+ */
+export function allocationRecord(fields: Omit<AllocationRecord, keyof BlockWords | 'slot'>, block: BlockWords): AllocationRecord {
+  return {
+    seq: fields.seq,
+    IpamPoolAllocationId: fields.IpamPoolAllocationId,
+    IpamPoolId: fields.IpamPoolId,
+    Cidr: fields.Cidr,
+    w0: block.w0,
+    w1: block.w1,
+    w2: block.w2,
+    w3: block.w3,
+    prefixLength: block.prefixLength,
+    SourceCidr: fields.SourceCidr,
+    ResourceType: fields.ResourceType,
+    ResourceId: fields.ResourceId,
+    ResourceRegionId: fields.ResourceRegionId,
+    RegionId: fields.RegionId,
+    IpamPoolAllocationName: fields.IpamPoolAllocationName,
+    IpamPoolAllocationDescription: fields.IpamPoolAllocationDescription,
+    CreationTime: fields.CreationTime,
+    slot: -1,
+  };
+}
+
 export interface PoolRecord {
   readonly seq: number;
   readonly IpamPoolId: string;

@@ -12,7 +12,7 @@ import { PoolCidrs } from './pool-cidrs.js';
 import { familyBits, type Context } from './context.js';
 import { currentDigest, isDigestOf } from './client-token.js';
 import { IpamApiError } from './errors.js';
-import type { AllocationRecord, IpamRecord, PoolRecord, ScopeRecord } from './model.js';
+import { allocationRecord, type AllocationRecord, type IpamRecord, type PoolRecord, type ScopeRecord } from './model.js';
 import { newScope, newScopeSpaces } from './operations/shared.js';
 import { sourceCidrOf } from './operations/pool-cidr.js';
 import { MAX_CIDRS_PER_POOL, MAX_POOL_DEPTH, MAX_SCOPES } from './limits.js';
@@ -94,9 +94,21 @@ function isJsonData(value: unknown, depth = 0): boolean {
   return isPlainObject(value) && Object.values(value).every((item) => isJsonData(item, depth + 1));
 }
 
+/** The sorted keys to keep, by a record's keys (in their order) and the keys it drops: records share a few shapes. */
+const KEPT_KEYS = new Map<string, string[]>();
+
 /** A record's data fields in a fixed (sorted) key order, so equal states export equal text. */
 function strip<T extends object>(record: T, drop: readonly string[]): Plain {
-  return Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && !drop.includes(k)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const keys = Object.keys(record);
+  const shape = `${keys.join()} ${drop.join()}`;
+  let kept = KEPT_KEYS.get(shape);
+  if (kept === undefined) KEPT_KEYS.set(shape, (kept = keys.filter((key) => !drop.includes(key)).sort()));
+  const out: Plain = {};
+  for (const key of kept) {
+    const value = (record as Plain)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }
 
 /** The whole service as plain JSON data, records in creation order. */
@@ -107,8 +119,17 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     // the random strategy's generator, so a restored pool goes on drawing where it left off
     RandomState: pool.space.randomState.map((half) => half.toString(16).padStart(8, '0')).join(''),
   }));
+  // what may share arrays and objects with the records (tags, region lists, stored responses) is
+  // cloned; allocations hold strings and numbers alone, and are most of a big state
+  const shared = structuredClone({
+    ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
+    scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
+    pools,
+    clientTokens: [...ctx.store.clientTokens.entries()].map(([token, { at, ...entry }]) => ({ token, ...entry, time: formatTime(new Date(at)) })),
+  });
   const allocations = [...ctx.store.pools.values()].flatMap((pool) => [...pool.allocations.values()]).sort((a, b) => a.seq - b.seq);
-  return structuredClone({
+  const dropped = [...BLOCK_WORDS, 'slot'];
+  return {
     format: STATE_FORMAT,
     version: STATE_VERSION,
     seq: ctx.store.seq,
@@ -116,12 +137,12 @@ export function writeState(ctx: Context, idState: number | undefined): Plain {
     // new allocation IDs carry slots of the allocation index (documents without this field were
     // written by a build whose IDs did not: a service restored from one goes on as that build did)
     ...(ctx.store.allocations.slotIds ? { allocationIds: 'slot' } : {}),
-    ipams: [...ctx.store.ipams.values()].map((r) => strip(r, [])),
-    scopes: [...ctx.store.scopes.values()].map((r) => strip(r, ['spaces', 'pools'])),
-    pools,
-    allocations: allocations.map((r) => strip(r, [...BLOCK_WORDS, 'slot'])),
-    clientTokens: [...ctx.store.clientTokens.entries()].map(([token, { at, ...entry }]) => ({ token, ...entry, time: formatTime(new Date(at)) })),
-  });
+    ipams: shared.ipams,
+    scopes: shared.scopes,
+    pools: shared.pools,
+    allocations: allocations.map((r) => strip(r, dropped)),
+    clientTokens: shared.clientTokens,
+  };
 }
 
 function fields<P extends ParamSpecs>(where: string, specs: P, value: unknown) {
@@ -395,7 +416,7 @@ function restoreAllocation(ctx: Context, pool: PoolRecord, a: Plain, block: Cidr
   if (record.SourceCidr !== sourceCidrOf(pool, words)) fail(where, `SourceCidr should be ${sourceCidrOf(pool, words)}`);
   const region = ctx.regionOf(pool);
   if (record.RegionId !== region) fail(where, `RegionId should be ${region}`);
-  const copy = { ...record, ...words, slot: -1 };
+  const copy = allocationRecord(record, words);
   ctx.store.allocations.add(copy);
   return [pool, copy];
 }

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { familyBits, freeIn, maskAllowed } from '../context.js';
 import { apiError, illegalParam } from '../errors.js';
 import { MAX_CIDRS_PER_POOL, MAX_CIDRS_PER_PUBLIC_IPV6_POOL } from '../limits.js';
-import type { AllocationRecord, PoolCidrRecord, PoolRecord } from '../model.js';
+import { allocationRecord, type AllocationRecord, type PoolCidrRecord, type PoolRecord } from '../model.js';
 import { mutation, query } from '../operation.js';
 import { CIDR_TEXT, FILTER_TEXT, MASK, MUTATION, PAGE, REGION, REQUIRED_ID } from '../params.js';
 import { cidrFilter, listOf } from './shared.js';
@@ -29,16 +29,11 @@ export function recordAllocation(
 ): AllocationRecord {
   const id = ctx.store.allocations.newId(ctx.ids);
   const region = ctx.regionOf(pool); // an allocation belongs to its pool's region (spec §2.3)
-  const record: AllocationRecord = {
+  const record = allocationRecord({
     seq: ctx.store.nextSeq(),
     IpamPoolAllocationId: id,
     IpamPoolId: pool.IpamPoolId,
     Cidr: formatBlock(pool.space, block),
-    w0: block.w0,
-    w1: block.w1,
-    w2: block.w2,
-    w3: block.w3,
-    prefixLength: block.prefixLength,
     SourceCidr: sourceCidrOf(pool, block),
     ResourceType: fields.ResourceType,
     ResourceId: fields.ResourceId ?? id,
@@ -47,8 +42,7 @@ export function recordAllocation(
     IpamPoolAllocationName: fields.IpamPoolAllocationName,
     IpamPoolAllocationDescription: fields.IpamPoolAllocationDescription,
     CreationTime: ctx.now(),
-    slot: -1,
-  };
+  }, block);
   pool.allocations.add(id, record);
   ctx.store.allocations.add(record);
   return record;
