@@ -5,6 +5,7 @@
  * short demo of the engine.
  */
 import { formatCidr, type Cidr } from './cidr/index.js';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError, type AddressSpace } from './engine/index.js';
 import { hostRegionProblem } from './api/service.js';
@@ -17,6 +18,7 @@ import { SimulationError, SimulationInterrupted } from './sim/run.js';
 const USAGE = `usage: ${SIMULATE_USAGE}
        wasm-ipam serve [--host 127.0.0.1] [--port 8787] [--data-dir ./.wasm-ipam] [--region cn-hangzhou] [--in-memory]
        wasm-ipam demo
+       wasm-ipam --version
 
   simulate (default) replay a scenario's seeded allocations and releases once per strategy
           (first-fit, last-fit, best-fit, sparse, random) and write ./report/index.html
@@ -123,6 +125,12 @@ async function demo(): Promise<void> {
 async function main(args: string[]): Promise<number> {
   const [command = 'simulate'] = args;
   if (command === 'simulate') return simulateCommand(args.slice(1));
+  if (command === '--version' || command === '-v') {
+    // the installed package's own (dist/cli.js sits one level below package.json)
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(version);
+    return 0;
+  }
   // options with no command are the default command's: `wasm-ipam --list`, `npm start -- --events 1000000`
   if (command.startsWith('-') && command !== '-h' && command !== '--help') return simulateCommand(args);
   if (command === 'demo') {

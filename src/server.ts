@@ -3,5 +3,5 @@
  * browser bundles of `wasm-ipam` never reach node:http, node:fs or node:crypto.
  */
 export { serve, type ServeSettings } from './server/serve.js';
-export { createIpamServer, API_VERSION, DEFAULT_LIMITS, type ServerLimits, type ServerOptions } from './server/server.js';
+export { createIpamServer, API_VERSION, DEFAULT_LIMITS, type CommittedCall, type ServerLimits, type ServerOptions } from './server/server.js';
 export { DurableState, DurableStateError, type DurableOptions } from './server/durable.js';

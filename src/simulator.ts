@@ -7,5 +7,5 @@ export { builtInScenario, builtInScenarioNames, DEFAULT_SCENARIO } from './sim/s
 export { runJob, simulateSerial, summarise, type StrategyJob, type Path } from './sim/simulate.js';
 export { SimulationError } from './sim/run.js';
 export { simulateParallel, defaultWorkers, type ParallelOptions } from './sim/parallel.js';
-export { renderReport, writeReport, rasterisePoolMap } from './report/index.js';
+export { renderReport, writeReport, rasterisePoolMap, type PoolMapInput } from './report/index.js';
 export type { SimulationSummary, StrategyRun, PoolSeries, PoolMap, PoolInfo, FailureCause } from './report/summary.js';

@@ -4,7 +4,7 @@
  * the server or the CLI, and the wasm shipped with the bundle.
  */
 import { describe, expect, it } from 'vitest';
-import { bundleWithEsbuild, bundleWithVite } from '../bench/bundle.js';
+import { browserBundleSizes, bundleWithEsbuild, bundleWithVite } from '../bench/bundle.js';
 
 const SERVER_OR_CLI = /(^|\/)(server|cli)(\/|\.js$)/;
 
@@ -39,4 +39,12 @@ describe('the browser bundle', () => {
     expect(code).toContain(wasm!.fileName);
     expect(code).not.toMatch(/["'`]node:/);
   });
+});
+
+it('the README\'s table of what a page downloads is the bundle\'s (it went stale as the API grew)', async () => {
+  const readme = await import('node:fs/promises').then((fs) => fs.readFile(new URL('../README.md', import.meta.url), 'utf8'));
+  const sizes = await browserBundleSizes();
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  expect(readme).toContain(`| JS (codec, engine wrapper, the whole IPAM API) | ${kib(sizes.jsMinified)} | ${kib(sizes.jsGzipped)} |`);
+  expect(readme).toContain(`| \`engine.wasm\` | ${kib(sizes.wasm)} | ${kib(sizes.wasmGzipped)} |`);
 });

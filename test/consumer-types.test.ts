@@ -92,3 +92,14 @@ export const required: [Optional<Pool, 'IpamPoolId'>, Optional<Pool, 'Allocation
 `;
   expect(diagnostics(['es2022'], source)).toEqual([]);
 });
+
+it('every named type in a public signature can be imported by name (Clock, IpVersion, PoolMapInput, CommittedCall could not)', () => {
+  // IpamServiceOptions.clock, the pools' IpVersion in answers, rasterisePoolMap's input, ServerOptions.onCommitted's entry
+  const source = `
+import type { Clock, IpVersion } from 'wasm-ipam';
+import type { PoolMapInput } from 'wasm-ipam/simulator';
+import type { CommittedCall } from 'wasm-ipam/server';
+export type Named = [Clock, IpVersion, PoolMapInput, CommittedCall];
+`;
+  expect(diagnostics(['es2022'], source)).toEqual([]);
+});

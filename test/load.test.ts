@@ -76,6 +76,14 @@ describe('loading the engine', () => {
     expect(ipam.createIpam({ RegionId: 'cn-hangzhou', OperatingRegionList: ['cn-hangzhou'] }).IpamId).toMatch(/^ipam-/);
   });
 
+  it('takes every ArrayBufferView its WasmSource type admits: a view into a larger buffer, a DataView (WebAssembly.compile refused it)', async () => {
+    const bytes = await engineBytes();
+    const padded = new Uint8Array(bytes.length + 16);
+    padded.set(bytes, 8);
+    expect(allocatesOnce(await Engine.load(new DataView(padded.buffer, 8, bytes.length)))).toBe('10.0.0.0/24');
+    expect(allocatesOnce(await Engine.load(padded.subarray(8, 8 + bytes.length)))).toBe('10.0.0.0/24');
+  });
+
   it('gives one independent instance per load', async () => {
     const bytes = await engineBytes();
     const [a, b] = [await Engine.load(bytes), await Engine.load(bytes)];

@@ -106,7 +106,9 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
     return compileResponse(response, response.url || undefined);
   }
   try {
-    return await WebAssembly.compile(source as BufferSource);
+    // any ArrayBufferView the type admits: WebAssembly.compile takes typed arrays, not a DataView
+    const bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : source;
+    return await WebAssembly.compile(bytes as BufferSource);
   } catch (cause) {
     throw new EngineLoadError((cause as Error).message, undefined, undefined, cause);
   }

@@ -7,7 +7,7 @@
  * flight is answered (and journaled) on a closing connection, one that comes after is refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +112,12 @@ it('serve --host that is not an address of this machine: the message alone, no s
   expect(code).toBe(1);
   expect(stderr).not.toMatch(/^\s+at /m); // was: "wasm-ipam: Error: getaddrinfo ENOTFOUND 999.1.1.1" and a stack
 });
+
+it('--version prints the package\'s version (it was refused as an unknown option, exit 2)', async () => {
+  const { code, stdout } = await run(['--version'], 30_000);
+  expect(code).toBe(0);
+  expect(stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+}, 40_000);
 
 it('demo --help prints the usage instead of running the demo and its million-operation timing', async () => {
   const { code, stdout } = await run(['demo', '--help'], 30_000);
