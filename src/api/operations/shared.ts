@@ -36,13 +36,15 @@ export function listOf<T extends Sequenced, K extends string, Item>(
   } else if (named) {
     const matches = [...new Set(named)].filter((r): r is T => r !== undefined && (!filter || filter(r))).sort((a, b) => a.seq - b.seq);
     page = pageOf(matches, maxResults, p.NextToken, list);
+  } else if (!filter) {
+    page = collection.page(maxResults, p.NextToken, undefined, list);
   } else {
     const { MaxResults: _m, NextToken: _t, ...filters } = p;
     const request = `${list} ${JSON.stringify(filters)}`;
-    const last = filter && counted.get(collection);
+    const last = counted.get(collection);
     const known = last && last.request === request && last.changes === ctx.store.changes ? last.total : undefined;
     page = collection.page(maxResults, p.NextToken, filter, list, known);
-    if (filter) counted.set(collection, { request, changes: ctx.store.changes, total: page.totalCount });
+    counted.set(collection, { request, changes: ctx.store.changes, total: page.totalCount });
   }
   const out = { [key]: page.items.map(item), MaxResults: maxResults, Count: page.items.length, TotalCount: page.totalCount } as ListEnvelope<K, Item>;
   if (page.nextToken !== undefined) out.NextToken = page.nextToken;
