@@ -13,8 +13,9 @@
 // A space keeps counts only after its first random draw needs them (space.ts countsKept): from
 // then on each allocation and release adds its size along its path to the entry node, O(depth),
 // and a source change recounts the nodes on its path (and on the old entry's, when the entry
-// moves up); spaces that never use random pay one flag test. Counts are exact integers while
-// every free block and every change is at least 2^(entry order - 52). A change that is smaller
+// moves up); spaces that never use random pay one flag test. No count exceeds the sources'
+// total, at most 2^(total order) (space.ts sourceTotalOrder), so counts are exact integers while
+// every free block and every change is at least 2^(total order - 52). A change that is smaller
 // (or a take without memory for its tables) leaves the counts stale: from then on each change
 // marks its path stale instead (up to the first node marked already, so O(depth) a change at
 // most), and the next draw that finds them exact again recounts the marked nodes alone. Only a
@@ -22,10 +23,10 @@
 
 import { blockPtr, ensureNodeBlocks, takeBlock, companionOf, setCompanion } from './arena';
 import { summaryAt, childAt, levelOf, FIRST_SLOT, DEPTH, PARENT, SLOT_IN_PARENT, TOP_ORDER, COUNTS_STALE } from './node';
-import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept, countsStale, setCountsStale } from './space';
+import { entryNode, entryPos, widthOf, rootOf, hasFreeBlockBelow, countsKept, setCountsKept, countsStale, setCountsStale, sourceTotalOrder } from './space';
 import { nibbleAt } from './bits';
 
-/** Exact counts need every free block and every change to be at least 2^(entry order - this). */
+/** Exact counts need every free block and every change to be at least 2^(total order - this). */
 export const COUNT_BITS: u32 = 52;
 
 /** 2^order as an f64 (exact for every order a space has). */
@@ -192,14 +193,16 @@ export function countMismatches(s: usize): u32 {
   return mismatches;
 }
 
-/** Whether the space's counts can be exact: no free block below 2^(entry order - COUNT_BITS). */
+/** Whether the space's counts can be exact: no free block below 2^(total order - COUNT_BITS). */
 export function countsCanBeExact(s: usize): bool {
   return !hasFreeBlockBelow(s, countUnitOrder(s));
 }
 
 /** Counts are in units of 2^this: every free block of a space whose counts can be exact is a whole number of them. */
 export function countUnitOrder(s: usize): u32 {
-  let top = entryOrder(s);
+  // the sources' total, not the entry block, bounds the counts: two /44s in different /8s
+  // count in units of 2^33 (holes down to a /95), where their entry block's order would ask 2^76
+  let top = sourceTotalOrder(s);
   return top > COUNT_BITS ? top - COUNT_BITS : 0;
 }
 
@@ -245,7 +248,7 @@ export function recountPath(s: usize, hi: u64, lo: u64): void {
  * (whose own count no draw reads); a change too small for exact counts drops them.
  */
 function countChange(s: usize, node: u32, order: u32, sign: f64): void {
-  if (order + COUNT_BITS < entryOrder(s)) {
+  if (order + COUNT_BITS < sourceTotalOrder(s)) {
     setCountsStale(s);
     markStale(s, node);
     return;

@@ -9,6 +9,7 @@
 //      before a destroySpace (live.ts) does not pass for the space that reuses the record
 //  64  u32 freeBlocksOfOrder[129]
 // 580  u32 1 while the space keeps free-address counts for random's counted draw (counts.ts)
+// 584  u64 sources' total size lo  592 u64 hi: addresses in all sources, modulo 2^128 (sourceTotalOrder)
 //
 // The entry is the deepest position that contains every source: descents start there
 // instead of at the root (for one /8 source that skips 8 levels, for an IPv6 /32, 32).
@@ -32,6 +33,8 @@ const RANDOM_STATE: usize = 48;
 const GENERATION: usize = 56;
 const HISTOGRAM: usize = 64;
 const COUNTS_KEPT: usize = 580;
+const SOURCE_TOTAL_LO: usize = 584;
+const SOURCE_TOTAL_HI: usize = 592;
 
 /** The generator state a new space starts from (as if seeded with 0). */
 export const DEFAULT_RANDOM_STATE: u64 = 0;
@@ -51,7 +54,6 @@ export function isLiveSpace(space: u32): bool {
 @inline export function liveCount(s: usize): u32 { return load<u32>(s + LIVE); }
 @inline export function sourceCount(s: usize): u32 { return load<u32>(s + SOURCES); }
 @inline export function addLive(s: usize, delta: i32): void { store<u32>(s + LIVE, load<u32>(s + LIVE) + delta); }
-@inline export function addSources(s: usize, delta: i32): void { store<u32>(s + SOURCES, load<u32>(s + SOURCES) + delta); }
 
 @inline export function entryNode(s: usize): u32 { return load<u32>(s + ENTRY_NODE); }
 @inline export function entryPos(s: usize): u32 { return load<u32>(s + ENTRY_POS); }
@@ -75,6 +77,35 @@ export function setEntry(s: usize, node: u32, q: u32, baseHi: u64, baseLo: u64):
 @inline export function countsStale(s: usize): bool { return load<u32>(s + COUNTS_KEPT) == 2; }
 @inline export function setCountsKept(s: usize, kept: bool): void { store<u32>(s + COUNTS_KEPT, kept ? 1 : 0); }
 @inline export function setCountsStale(s: usize): void { store<u32>(s + COUNTS_KEPT, 2); }
+
+/** Counts a new source of 2^order addresses (sign 1) or one removed (sign -1), and its size in the total. */
+export function countSource(s: usize, order: u32, sign: i32): void {
+  store<u32>(s + SOURCES, load<u32>(s + SOURCES) + sign);
+  if (order >= 128) return; // 2^128 is 0 modulo 2^128: ::/0 is the only source (sourceTotalOrder)
+  let lo = load<u64>(s + SOURCE_TOTAL_LO), hi = load<u64>(s + SOURCE_TOTAL_HI);
+  let addHi: u64 = order >= 64 ? <u64>1 << <u64>(order - 64) : 0;
+  let addLo: u64 = order >= 64 ? 0 : <u64>1 << <u64>order;
+  if (sign > 0) {
+    let sumLo = lo + addLo;
+    hi += addHi + (sumLo < lo ? 1 : 0);
+    lo = sumLo;
+  } else {
+    hi -= addHi + (lo < addLo ? 1 : 0);
+    lo -= addLo;
+  }
+  store<u64>(s + SOURCE_TOTAL_LO, lo);
+  store<u64>(s + SOURCE_TOTAL_HI, hi);
+}
+
+/**
+ * The order of the smallest power of two at least the sources' total: no count of free
+ * addresses exceeds 2^this. A total of 0 modulo 2^128 with sources is the whole IPv6 space.
+ */
+export function sourceTotalOrder(s: usize): u32 {
+  let lo = load<u64>(s + SOURCE_TOTAL_LO), hi = load<u64>(s + SOURCE_TOTAL_HI);
+  if (hi == 0) return lo == 0 ? (sourceCount(s) > 0 ? 128 : 0) : 64 - <u32>clz(lo - 1);
+  return lo == 0 ? 128 - <u32>clz(hi - 1) : 128 - <u32>clz(hi);
+}
 
 @inline export function freeBlocksOfOrder(s: usize, order: u32): u32 {
   return load<u32>(s + HISTOGRAM + (<usize>order << 2));

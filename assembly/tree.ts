@@ -10,7 +10,7 @@ import {
   firstSlotBelow, slotCountBelow, newEmptyNode, newFreeNode, invalidateOrderSets, ORDER_SET_CURRENT, ensureTreeBlocks, freeNode,
 } from './node';
 import {
-  rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, addSources, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
+  rootOf, widthOf, countFreeBlock, freeBlocksOfOrder, addLive, countSource, entryNode, entryPos, entryBaseHi, entryBaseLo, setEntry,
   randomStateOf, setRandomStateOf, countsKept,
 } from './space';
 import {
@@ -554,7 +554,7 @@ const ENTRY_SLOT_FREE = memory.data(16 * 8);
  * block holding it fits one; drawn again when not. Every fitting /prefix holds the same number
  * of free addresses, so the result is uniform over them. The rank is drawn only among the entry
  * node's slots that a fitting block can touch, which changes no fitting block's share. It
- * serves a call when the counts can be exact (no free block below 2^(entry order - 52): always
+ * serves a call when the counts can be exact (no free block below 2^(total order - 52), counts.ts: always
  * for IPv4) and at least 1/share of the free addresses lie in blocks that fit (so about `share`
  * tries at most); false otherwise, or when COUNTED_TRIES all miss. Which draw serves a call
  * depends on the space's state only, so a preview still answers what the next allocate takes.
@@ -952,7 +952,7 @@ export function addSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   setSummary(p, q, width - prefix + 1);
   if (q < FIRST_SLOT) fillBelow(p, q, width - (depth << 2), true);
   countFreeBlock(s, width - prefix, 1);
-  addSources(s, 1);
+  countSource(s, width - prefix, 1);
   walkUp(s, node, q);
   let oldEntryHi = entryBaseHi(s), oldEntryLo = entryBaseLo(s);
   updateEntry(s);
@@ -978,7 +978,7 @@ export function removeSource(s: usize, hi: u64, lo: u64, prefix: u32): i32 {
   setSummary(p, stopPos, 0);
   if (stopPos < FIRST_SLOT) fillBelow(p, stopPos, <u32>load<u8>(p + TOP_ORDER), false);
   countFreeBlock(s, widthOf(s) - prefix, -1);
-  addSources(s, -1);
+  countSource(s, widthOf(s) - prefix, -1);
   walkUp(s, node, stopPos);
   // Return nodes that now hold nothing: no source mark and no children.
   let root = rootOf(s);

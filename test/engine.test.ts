@@ -686,6 +686,57 @@ describe('random\'s counts when memory is short', () => {
     expect(recounts).toBeGreaterThan(30);
   });
 
+  it('IPv6 counts are kept exactly while no free block is below 2^(the sources\' total order − 52), sources far apart or not', async () => {
+    // the counts are bounded by the addresses the sources hold together (a 128-bit sum kept as
+    // sources come and go), not by the entry block spanning them: far-apart sources used to go
+    // without counts, every draw walking. Each step's expectation comes from a BigInt sum here
+    const engine = await Engine.load();
+    const bases = ['2001:db8::', '2001:db8:8000::', '2400:cb00::', '3fff::', 'fd00::', '8000::'].map((a) => parseCidr(`${a}/128`).address);
+    const sizeOf = (c: Cidr) => 1n << BigInt(128 - c.prefixLength);
+    const overlapping = (a: Cidr, b: Cidr) => a.address < b.address + sizeOf(b) && b.address < a.address + sizeOf(a);
+    let kept = 0, manyKept = 0;
+    const step = fc.tuple(fc.nat(99), fc.nat(bases.length - 1), fc.constantFrom(1, 17, 32, 33, 40, 48, 63, 64, 65, 96), fc.nat());
+    fc.assert(fc.property(fc.array(step, { minLength: 10, maxLength: 80 }), fc.nat(), (steps, seed) => {
+      const space = engine.createSpace(6);
+      try {
+        space.seedRandom(seed);
+        const sources: Cidr[] = [];
+        const live: Cidr[] = [];
+        for (const [kind, base, prefix, pick] of steps) {
+          if (kind < 25) {
+            const cidr: Cidr = { family: 6, address: bases[base]! & ~(sizeOf({ family: 6, address: 0n, prefixLength: prefix }) - 1n), prefixLength: prefix };
+            if (!sources.some((s) => overlapping(s, cidr))) {
+              space.addSource(cidr);
+              sources.push(cidr);
+            }
+          } else if (kind < 35) {
+            const at = pick % Math.max(1, sources.length);
+            if (sources[at] && !space.overlapsAllocation(sources[at])) space.removeSource(sources.splice(at, 1)[0]!);
+          } else if (kind < 80) {
+            const block = space.preview(Math.min(128, (prefix % 64) + 64), 'random');
+            if (block) live.push(space.allocate(block.prefixLength, 'random'));
+          } else if (live.length > 0) {
+            space.release(live.splice(pick % live.length, 1)[0]!);
+          }
+          const total = sources.reduce((sum, c) => sum + sizeOf(c), 0n);
+          if (total === 0n || space.preview(128, 'random') === undefined) continue; // nothing free: no draw
+          const order = total.toString(2).length - ((total & (total - 1n)) === 0n ? 1 : 0); // ⌈log2 total⌉
+          const exact = space.freeBlocks().every((b) => 128 - b.prefixLength >= order - 52);
+          expect(engine.raw.keepsFreeCounts(space.id), `sources' total 2^${order}`).toBe(exact ? 1 : 0);
+          if (exact) {
+            expect(engine.raw.freeCountMismatches(space.id)).toBe(0);
+            kept++;
+            if (sources.length > 2) manyKept++;
+          }
+        }
+      } finally {
+        space.destroy();
+      }
+    }), { numRuns: 120, seed: 20261127 });
+    expect(kept).toBeGreaterThan(500);
+    expect(manyKept).toBeGreaterThan(60);
+  });
+
   describe('stale marks above an entry that moved down, then up again', () => {
     // a source removed while the counts were stale moved the entry down; the full rebuild that
     // followed cleared the marks below it only, and once a source moved the entry up past the old
