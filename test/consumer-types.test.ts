@@ -2,8 +2,10 @@
  * The published declarations (dist/) type-check in a strict project of a consumer, with
  * skipLibCheck off: with the DOM lib, and in a Node-only project that does not load it (e.g.
  * @tsconfig/node20: lib es2023 + @types/node), where `BufferSource` and the `WebAssembly`
- * namespace are not declared.
+ * namespace are not declared; and on the older node10 resolution, which reads no "exports".
  */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import ts from 'typescript';
@@ -102,4 +104,30 @@ import type { CommittedCall } from 'wasm-ipam/server';
 export type Named = [Clock, IpVersion, PoolMapInput, CommittedCall];
 `;
   expect(diagnostics(['es2022'], source)).toEqual([]);
+});
+
+it('a project on the older resolution (moduleResolution node10, CommonJS, no esModuleInterop) finds every entry\'s types', () => {
+  // node10 reads no "exports": wasm-ipam/server and wasm-ipam/simulator were not found, and the
+  // server's declarations imported node:http by default, which needs esModuleInterop
+  const project = mkdtempSync(path.join(tmpdir(), 'wasm-ipam-node10-'));
+  try {
+    mkdirSync(path.join(project, 'node_modules'));
+    symlinkSync(ROOT, path.join(project, 'node_modules/wasm-ipam'), 'dir');
+    const consumer = path.join(project, 'main.ts');
+    writeFileSync(consumer, SOURCE);
+    const program = ts.createProgram([consumer], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      lib: ['lib.es2022.d.ts'],
+      types: ['node'],
+      typeRoots: [path.join(ROOT, 'node_modules/@types')],
+      strict: true,
+      skipLibCheck: false,
+      noEmit: true,
+    });
+    expect(ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '))).toEqual([]);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });

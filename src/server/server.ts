@@ -3,7 +3,7 @@
  * vendor's own client can talk to it. Signatures are accepted without checking.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import * as http from 'node:http';
 import { IpamApiError, type IpamService } from '../api/index.js';
 import { OPERATION_BY_ACTION } from '../api/table.js';
 import { decodeWire } from './wire.js';
