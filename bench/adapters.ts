@@ -4,12 +4,13 @@ import { BigIntBuddy, JsBuddy } from './contenders/js-buddy.js';
 import type { Ipv4Contender } from './contenders/contender.js';
 import type { BlockAllocator } from './workloads.js';
 
-export function engineCall(space: AddressSpace): BlockAllocator {
+/** `strategy`: the number of an allocation strategy (STRATEGIES); first-fit by default. */
+export function engineCall(space: AddressSpace, strategy = 0): BlockAllocator {
   if (space.family === 4) {
     return {
       name: 'engine, one call per op',
       allocate(prefix, out, at) {
-        const address = space.allocateV4(prefix);
+        const address = space.allocateV4(prefix, strategy);
         out[at] = address;
         return address >= 0;
       },
@@ -22,7 +23,7 @@ export function engineCall(space: AddressSpace): BlockAllocator {
   return {
     name: 'engine, one call per op',
     allocate(prefix, out, at) {
-      if (space.allocateV6(prefix) !== 0) return false;
+      if (space.allocateV6(prefix, strategy) !== 0) return false;
       space.resultWords(result);
       out.set(result, at);
       return true;

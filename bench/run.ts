@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { parseCidr } from '../src/cidr/index.js';
-import { Engine, type AddressSpace } from '../src/engine/index.js';
+import { Engine, STRATEGIES, type AddressSpace } from '../src/engine/index.js';
 import { IpamService } from '../src/api/index.js';
 import { runBaselineLoad, runLoad, type LoadResult } from './load.js';
 import { compareChromiumWithNode } from './browser.js';
@@ -255,6 +255,21 @@ function churnTasksV6(liveTarget: number) {
     const buffers = new ChurnBuffers(Math.min(4096, liveTarget / 2), 4);
     return { name, run: () => churnStep(a, live, random, pickV6, buffers) };
   });
+}
+
+// ---- workload: random draws in an IPv6 pool of far-apart CIDRs ----
+{
+  const farApart = engine.createSpace(6);
+  farApart.addSource('2001:db8::/44');
+  farApart.addSource('2400:cb00::/44');
+  await workload(
+    'Random /64s in two far-apart IPv6 /44s at 20,000 live allocations',
+    'Prefilled with 20,000 random /64s, then each run releases 256 random live blocks and allocates 256 random /64s. The far-apart pool holds 2001:db8::/44 and 2400:cb00::/44 (the block spanning them is a /5); the engine row holds one /43 of the same size. Until 2026-11-27 each random draw in the far-apart pool walked to every fitting block (its counts were bounded by the /5).',
+    churnTasks(128, () => 64, 20_000, 256, [
+      ['engine, one call per op', () => engineCall(engineSpace('2001:db8::/43'), STRATEGIES.random)],
+      ['engine, two far-apart CIDRs', () => engineCall(farApart, STRATEGIES.random)],
+    ]),
+  );
 }
 
 // ---- workload: what JS users have today, at 10,000 live allocations ----
