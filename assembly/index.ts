@@ -353,6 +353,11 @@ export function keepsFreeCounts(space: i32): i32 {
   return countsKept(spacePtr(<u32>space)) ? 1 : 0;
 }
 
+/** Which of random's draws answered the engine's last random allocate or preview (tree.ts DRAW_*). */
+export function lastRandomDraw(): i32 {
+  return <i32>T.randomDrawServed;
+}
+
 /** How many of the space's counts its tree does not give (0 when it keeps none): O(nodes). */
 export function freeCountMismatches(space: i32): i32 {
   if (!isLiveSpace(<u32>space)) return S.E_BAD_SPACE;

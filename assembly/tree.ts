@@ -28,8 +28,16 @@ export const SPARSE: u32 = 3;    // lowest sub-block of the largest maximal free
 export const RANDOM: u32 = 4;    // a random fitting block from the space's generator
 export const STRATEGY_COUNT: u32 = 5;
 
-/** How many uniform draws the random strategy tries before its summary-guided fallback. */
+/** How many blocks random's uniform draws (drawFreeBlock) try before the walked draw. */
 const RANDOM_TRIES: u32 = 32;
+// Which of random's draws answered its last call (findFit), for tests and the README's shares
+export const DRAW_COUNTED: u32 = 0;
+export const DRAW_LISTED: u32 = 1;
+export const DRAW_COUNTED_AGAIN: u32 = 2;
+export const DRAW_UNIFORM: u32 = 3;
+export const DRAW_WALKED: u32 = 4;
+export const DRAW_DESCENT: u32 = 5;
+export let randomDrawServed: u32 = DRAW_COUNTED;
 /** Random lists the fitting blocks and draws among them exactly when at most this many hold one. */
 const LISTED_BLOCKS: u32 = 64;
 
@@ -407,9 +415,21 @@ function findFit(s: usize, prefix: u32, strategy: u32): i32 {
     // addresses fit, listed where few blocks fit, counted again whatever the share, the
     // uniform draws, and the walk through every fitting block; the biased descent only for an
     // IPv6 space whose counts cannot be exact and that has too many fitting blocks to walk
-    if (drawCountedBlock(s, prefix, COUNTED_SHARE)) return S.OK;
-    if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix, WALK_LIST, LISTED_BLOCKS)) drawListedBlock(s, prefix);
-    else if (!drawCountedBlock(s, prefix, Infinity) && !drawFreeBlock(s, prefix) && !drawWalkedBlock(s, prefix)) descend(s, prefix, RANDOM);
+    if (drawCountedBlock(s, prefix, COUNTED_SHARE)) {
+      randomDrawServed = DRAW_COUNTED;
+    } else if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix, WALK_LIST, LISTED_BLOCKS)) {
+      drawListedBlock(s, prefix);
+      randomDrawServed = DRAW_LISTED;
+    } else if (drawCountedBlock(s, prefix, Infinity)) {
+      randomDrawServed = DRAW_COUNTED_AGAIN;
+    } else if (drawFreeBlock(s, prefix)) {
+      randomDrawServed = DRAW_UNIFORM;
+    } else if (drawWalkedBlock(s, prefix)) {
+      randomDrawServed = DRAW_WALKED;
+    } else {
+      descend(s, prefix, RANDOM);
+      randomDrawServed = DRAW_DESCENT;
+    }
   }
   return S.OK;
 }
@@ -499,33 +519,95 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
   }
 }
 
+// Random's uniform draws aim at the sources that can hold the asked size, each drawn with a
+// weight of its size: up to DRAWN_SOURCES of them, listed by a walk through the nodes above them
+// (none lies inside a source), 24 bytes each: u64 base hi, u64 base lo, u32 order. A space with
+// more, or with sizes too far apart to weigh in 64 bits, draws from its entry block instead.
+const DRAWN_SOURCES: u32 = 64;
+const DRAWN = memory.data(<i32>DRAWN_SOURCES * 24);
+let drawnCount: u32 = 0;
+
+/** Lists the sources at and below node (base address baseHi/baseLo) of order >= target; false past DRAWN_SOURCES. */
+function listSourcesBelow(node: u32, baseHi: u64, baseLo: u64, target: u32): bool {
+  let p = blockPtr(node);
+  let top = <u32>load<u8>(p + TOP_ORDER);
+  for (let marks = load<u32>(p + SOURCE_MASK); marks != 0; marks &= marks - 1) {
+    let q = ctz(marks);
+    let order = top - levelOf(q);
+    if (order < target) continue;
+    if (drawnCount == DRAWN_SOURCES) return false;
+    resultHi = baseHi;
+    resultLo = baseLo;
+    addPositionBits(q, top);
+    listDrawn(resultHi, resultLo, order);
+  }
+  let inside = load<u32>(p + INSIDE_MASK);
+  for (let slot: u32 = 0; slot < 16; slot++) {
+    let child = childAt(p, slot);
+    // below a slot inside a source, nodes hold that source's allocations
+    if (child == 0 || ((inside >> (FIRST_SLOT + slot)) & 1) != 0) continue;
+    resultHi = baseHi;
+    resultLo = baseLo;
+    addSlotBits(slot, top);
+    if (!listSourcesBelow(child, resultHi, resultLo, target)) return false;
+  }
+  return true;
+}
+
+@inline function listDrawn(hi: u64, lo: u64, order: u32): void {
+  let at = DRAWN + <usize>drawnCount * 24;
+  store<u64>(at, hi);
+  store<u64>(at, lo, 8);
+  store<u32>(at, order, 16);
+  drawnCount++;
+}
+
 /**
- * Random's draws, when the fitting blocks are too many to list: uniform target-sized aligned blocks
- * inside the entry block, the first one that is wholly free inside a source taken, at most
- * RANDOM_TRIES of them.
- * Conditional on success the result is exactly uniform over the fitting blocks, since every
- * candidate is drawn with the same probability.
+ * Random's draws, when the fitting blocks are too many to list: a source drawn with a weight of
+ * its size, a uniform target-sized aligned block in it, the first one that is wholly free
+ * taken, at most RANDOM_TRIES of them. Every target-sized block of the sources is drawn with the
+ * same probability, so conditional on success the result is exactly uniform over the fitting
+ * blocks. (Drawn from the entry block, the smallest block holding every source, the tries of a
+ * pool whose CIDRs lie far apart all missed: 2^-34 of the /4 spanning three /40s is theirs.)
  */
 function drawFreeBlock(s: usize, prefix: u32): bool {
-  let width = widthOf(s);
-  let target = width - prefix;
-  let p = blockPtr(startAtEntry(s));
-  let depth = <u32>load<u8>(p + DEPTH);
-  let top = <u32>load<u8>(p + TOP_ORDER);
-  let order = top - levelOf(entryPos(s)); // the entry position's: the largest block holding every source
-  addPositionBits(entryPos(s), top);
-  let baseHi = resultHi, baseLo = resultLo;
-  let maskHi = bitsBetweenHi(target, order), maskLo = bitsBetweenLo(target, order);
-  // Most draws are refused in the entry node already: the draw's position there at the
-  // target's level (or the slot level) must have a summary that admits the target order. One
-  // bit test against this mask gives isFreeBlock's own answer for those, without the call.
-  let level = min(prefix - (depth << 2), 4);
-  let admissible = fittingPositions(p, target + 1);
+  let target = widthOf(s) - prefix;
+  drawnCount = 0;
+  let listed = listSourcesBelow(entryNode(s), entryBaseHi(s), entryBaseLo(s), target);
+  let least: u32 = 128, most: u32 = 0;
+  for (let i: u32 = 0; i < drawnCount; i++) {
+    let order = load<u32>(DRAWN + <usize>i * 24, 16);
+    least = min(least, order);
+    most = max(most, order);
+  }
+  if (!listed || drawnCount == 0 || most - least > 56) {
+    // the entry block as the one source (56: 64 weights of 2^56 at most sum below 2^63)
+    drawnCount = 0;
+    resultHi = entryBaseHi(s);
+    resultLo = entryBaseLo(s);
+    let p = blockPtr(entryNode(s));
+    let top = <u32>load<u8>(p + TOP_ORDER);
+    addPositionBits(entryPos(s), top);
+    listDrawn(resultHi, resultLo, top - levelOf(entryPos(s)));
+    least = most = load<u32>(DRAWN, 16);
+  }
+  let total: u64 = 0;
+  for (let i: u32 = 0; i < drawnCount; i++) total += <u64>1 << <u64>(load<u32>(DRAWN + <usize>i * 24, 16) - least);
   for (let attempt: u32 = 0; attempt < RANDOM_TRIES; attempt++) {
-    let hi = baseHi | (nextRandom() & maskHi);
-    let lo = baseLo | (nextRandom() & maskLo);
-    let q = (FIRST_SLOT | nibbleAt(hi, lo, top - 4)) >> (4 - level);
-    if (((admissible >> q) & 1) == 0) continue;
+    // one source draws nothing for its choice
+    let at = DRAWN;
+    if (drawnCount > 1) {
+      let r = randomBelow(total);
+      while (true) {
+        let weight = <u64>1 << <u64>(load<u32>(at, 16) - least);
+        if (r < weight) break;
+        r -= weight;
+        at += 24;
+      }
+    }
+    let order = load<u32>(at, 16);
+    let hi = load<u64>(at) | (nextRandom() & bitsBetweenHi(target, order));
+    let lo = load<u64>(at, 8) | (nextRandom() & bitsBetweenLo(target, order));
     if (isFreeBlock(s, hi, lo, prefix)) {
       locate(s, hi, lo, prefix); // where the take starts (stopNode, stopPos, stopDepth)
       resultHi = hi;

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, AddressSpace } from '../src/engine/index.js';
+import { parseCidr } from '../src/cidr/index.js';
 import { ReferenceSpace, type Block } from './support/reference-space.js';
 import { sharedEngine } from './support/engine.js';
 import { propertyParameters } from './support/settings.js';
@@ -259,6 +260,10 @@ describe('random is exactly uniform over the fitting blocks of a nearly full spa
   });
 });
 
+/** Which of random's draws answered the engine's last random call (assembly/tree.ts DRAW_*). */
+const DRAWS = ['counted', 'listed', 'counted again', 'uniform', 'walked', 'descent'] as const;
+const lastDraw = () => DRAWS[engine.raw.lastRandomDraw()];
+
 /** 1 when the space keeps random's free-address counts (assembly/counts.ts): the counted draw served it. */
 const keepsCounts = (space: AddressSpace) => space.engine.raw.keepsFreeCounts(space.id);
 
@@ -278,6 +283,49 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     expect(keepsCounts(space)).toBe(1);
     const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? shares[i]! : 0), 0);
     expect(Math.abs(inFirst - 0.8)).toBeLessThan(0.02);
+    space.destroy();
+  });
+
+  it('uniform draws: three far-apart IPv6 sources of different sizes, counts not exact, each drawn by its share', () => {
+    // a free /128 in each source keeps the counts from being exact, and 3 × 36 maximal blocks
+    // hold a /100 (too many to list): the uniform draws answer. They drew from the entry block (a
+    // /4 here), of which the sources are 2^-60, so they all missed and every call walked
+    const sources = ['2001:db8::/64', '2400:cb00::/65', '2a00:1450::/66'].map(parseCidr);
+    const space = engine.createSpace(6);
+    for (const source of sources) {
+      space.addSource(source);
+      space.reserve({ family: 6, address: source.address + 1n, prefixLength: 128 });
+    }
+    const counts = [0, 0, 0];
+    const draws = 3000;
+    for (let seed = 0; seed < draws; seed++) {
+      space.seedRandom(seed);
+      const block = space.preview(100, 'random')!;
+      expect(lastDraw()).toBe('uniform');
+      counts[sources.findIndex((s) => block.address >> 64n === s.address >> 64n)]!++;
+    }
+    expect(keepsCounts(space)).toBe(0);
+    // fitting /100s: 2^36 - 1, 2^35 - 1, 2^34 - 1 (the /100 holding the reserved /128 does not fit)
+    const expected = [4 / 7, 2 / 7, 1 / 7].map((share) => share * draws);
+    const chi = counts.reduce((sum, n, i) => sum + (n - expected[i]!) ** 2 / expected[i]!, 0);
+    // chi-square critical value at p = 1e-6, 2 df: 27.6
+    expect(chi, counts.join(' ')).toBeLessThan(27.6);
+    space.destroy();
+  });
+
+  it('uniform draws: far-apart /40s with a random /128 and 3,000 random /64s answer a /64 without walking', () => {
+    // the pool of a user's review: each call walked to every fitting block (about 1 ms a call)
+    const space = engine.createSpace(6);
+    for (const cidr of ['2001:db8::/40', '2400:cb00::/40', '2a00:1450::/40']) space.addSource(cidr);
+    space.seedRandom(3);
+    space.allocate(128, 'random');
+    for (let i = 0; i < 3000; i++) space.allocate(64, 'random');
+    for (let seed = 0; seed < 50; seed++) {
+      space.seedRandom(seed);
+      const block = space.preview(64, 'random')!;
+      expect(lastDraw()).toBe('uniform');
+      expect(space.allocate(64, 'random')).toEqual(block);
+    }
     space.destroy();
   });
 

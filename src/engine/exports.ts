@@ -45,6 +45,7 @@ export interface EngineExports {
   holdsFreeAddresses(space: number, prefix: number): number;
   keepsFreeCounts(space: number): number;
   freeCountMismatches(space: number): number;
+  lastRandomDraw(): number;
 }
 
 /**
@@ -60,5 +61,5 @@ export const ENGINE_FUNCTIONS = Object.keys({
   allocateBatch: true, releaseBatch: true, tapeCapacity: true, resetLive: true, liveListCount: true, allocateLive: true,
   releaseLive: true, applyTape: true, beginStream: true, addBurst: true, addLeaf: true, addMask: true, drawTape: true,
   capacity: true, stats: true, listBlocks: true, freeBlockHistogram: true, holdsFreeAddresses: true,
-  keepsFreeCounts: true, freeCountMismatches: true,
+  keepsFreeCounts: true, freeCountMismatches: true, lastRandomDraw: true,
 } satisfies Record<Exclude<keyof EngineExports, 'memory'>, true>) as ReadonlyArray<Exclude<keyof EngineExports, 'memory'>>;
