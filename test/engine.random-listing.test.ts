@@ -368,8 +368,8 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
   });
 
   it('counted draw: an IPv6 pool of two far-apart CIDRs counts in units its CIDRs\' total allows, not their entry block\'s', () => {
-    // two /44s in different /8s: their entry block is a /2 (2^126 addresses), in units of
-    // 2^(126 - 52) = 2^74 no free /64 could be counted, and every draw used to walk to each
+    // two /44s in different /8s: their entry block is a /5 (2^123 addresses), in units of
+    // 2^(123 - 52) = 2^71 no free /64 could be counted, and every draw used to walk to each
     // fitting block. The counts never exceed the CIDRs' 2^85 addresses: units of 2^33 serve
     const sources = [{ address: 0x20010db8n << 96n, prefix: 44 }, { address: 0x2400cb00n << 96n, prefix: 44 }];
     const free = sources.flatMap((source, i) =>
