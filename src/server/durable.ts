@@ -161,16 +161,12 @@ export class DurableStateError extends Error {
  * The random strategy's draw that this build makes. A journal is replayed by calling again, so
  * a record that took a block by the random strategy comes back as the same block only under the
  * same draw: records carry the draw they were made with, and a record that would draw at random
- * under another is refused (drawnAlike). Draws: none, 1, before random's counted draw of
- * 2026-11-26; 2, until its counts were bounded by the sources' total and its uniform draws
- * aimed at the sources (2026-11-27), which changed IPv6 pools' blocks only.
+ * under another is refused. Draws: none, 1, before random's counted draw of 2026-11-26; 2, until
+ * its counts were bounded by the sources' total and its uniform draws aimed at the sources
+ * (2026-11-27), which changed IPv6 pools' blocks and those of a pool of several CIDRs whose draws
+ * reach the uniform ones.
  */
 const RANDOM_DRAW = 3;
-
-/** Whether a block `taker` took at random under draw `draw` is the block this build's draw takes. */
-function drawnAlike(draw: number, taker: { IpVersion: string }): boolean {
-  return draw === RANDOM_DRAW || (draw === 2 && taker.IpVersion === 'IPv4');
-}
 
 interface JournalRecord {
   seq: number;
@@ -206,12 +202,12 @@ function tornFinalBatch(lines: readonly string[], prev: number): boolean {
 }
 
 /**
- * The pool whose random strategy replaying the record would take a block from (a mask, no
- * CIDR), or undefined. `regions`: those the service knows, where the pool's IPAM is looked for when the record's own
+ * Whether replaying the record would take a block by the random strategy (a mask, no CIDR).
+ * `regions`: those the service knows, where the pool's IPAM is looked for when the record's own
  * region is not the IPAM's (a pool of another region takes its allocations in that region).
  */
-function randomTaker(service: IpamService, regions: readonly string[], { action, params }: JournalRecord): { IpVersion: string } | undefined {
-  if (params.Cidr !== undefined || (action !== 'CreateIpamPoolAllocation' && action !== 'AddIpamPoolCidr')) return undefined;
+function drawsAtRandom(service: IpamService, regions: readonly string[], { action, params }: JournalRecord): boolean {
+  if (params.Cidr !== undefined || (action !== 'CreateIpamPoolAllocation' && action !== 'AddIpamPoolCidr')) return false;
   const pool = (id: unknown) => {
     if (typeof id !== 'string') return undefined;
     // the record's own region first; only known ones (an unknown one would be refused)
@@ -224,7 +220,7 @@ function randomTaker(service: IpamService, regions: readonly string[], { action,
   };
   // an allocation takes from its pool, a CIDR by length from the pool's source pool
   const taker = action === 'CreateIpamPoolAllocation' ? pool(params.IpamPoolId) : pool(pool(params.IpamPoolId)?.SourceIpamPoolId);
-  return taker?.AllocationStrategy === 'random' ? taker : undefined;
+  return taker?.AllocationStrategy === 'random';
 }
 
 /**
@@ -251,8 +247,7 @@ function replayJournal(journalPath: string, journalText: string, service: IpamSe
     prev = record.seq;
     if (record.seq <= lastSeq) continue;
     if (record.seq !== seq + 1) throw new DurableStateError(`${journalPath}: record ${record.seq} follows ${seq}. Refusing to start.`);
-    const taker = randomTaker(service, regions, record);
-    if (taker && !drawnAlike(record.draw ?? 1, taker)) {
+    if ((record.draw ?? 1) !== RANDOM_DRAW && drawsAtRandom(service, regions, record)) {
       throw new DurableStateError(`${journalPath}: record ${record.seq} (${record.action}) took a block at random with the random strategy's draw ${record.draw ?? 1}, ` +
         `and this build draws differently (draw ${RANDOM_DRAW}): replayed, it would take another block than the one it answered. ` +
         'Open it once with the build that wrote it and take a snapshot there (DurableState.snapshot(), or serve until it compacts), then open it with this one.');
