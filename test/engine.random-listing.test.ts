@@ -267,6 +267,23 @@ const lastDraw = () => DRAWS[engine.raw.lastRandomDraw()];
 /** 1 when the space keeps random's free-address counts (assembly/counts.ts): the counted draw served it. */
 const keepsCounts = (space: AddressSpace) => space.engine.raw.keepsFreeCounts(space.id);
 
+/**
+ * Two sources with 100 fitting blocks between them, everything else reserved: the counted draw
+ * serves (counts made on the first draw), uniformly, the first source getting its share.
+ */
+function countedDrawsOfTwo(family: 4 | 6, sources: Block[], free: Block[], prefix: number, perBlock: number, firstShare: number): void {
+  const { space, model } = spaceWithFree(family, sources, free);
+  expect(keepsCounts(space)).toBe(0); // until a random draw needs them
+  const blocks = fittingBlocks(model, prefix, 128n)!;
+  expect(blocks.length).toBe(100);
+  // chi-square critical value at p = 1e-6, 99 df: 173.7
+  const shares = uniformDraws(space, prefix, blocks, perBlock, 173.7);
+  expect(keepsCounts(space)).toBe(1);
+  const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? shares[i]! : 0), 0);
+  expect(Math.abs(inFirst - firstShare)).toBeLessThan(0.02);
+  space.destroy();
+}
+
 describe('which of random\'s draws serves a call, each exactly uniform', () => {
   it('counted draw: fitting blocks spread thinly over two far-apart sources, 80 in one and 20 in the other', () => {
     // the entry block is 10.0.0.0/8, of which the fitting /26s are 1/2,600: the uniform draws
@@ -274,16 +291,7 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     const sources = [{ address: 10n << 24n, prefix: 16 }, { address: (10n << 24n) + (0xff00n << 8n), prefix: 16 }];
     const free = sources.flatMap((source, i) =>
       Array.from({ length: i === 0 ? 80 : 20 }, (_, j) => ({ address: source.address + BigInt(j * 3 + i) * 64n, prefix: 26 })));
-    const { space, model } = spaceWithFree(4, sources, free);
-    expect(keepsCounts(space)).toBe(0); // until a random draw needs them
-    const blocks = fittingBlocks(model, 26, 128n)!;
-    expect(blocks.length).toBe(100);
-    // chi-square critical value at p = 1e-6, 99 df: 173.7
-    const shares = uniformDraws(space, 26, blocks, 300, 173.7);
-    expect(keepsCounts(space)).toBe(1);
-    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? shares[i]! : 0), 0);
-    expect(Math.abs(inFirst - 0.8)).toBeLessThan(0.02);
-    space.destroy();
+    countedDrawsOfTwo(4, sources, free, 26, 300, 0.8);
   });
 
   it('uniform draws: three far-apart IPv6 sources of different sizes, counts not exact, each drawn by its share', () => {
@@ -374,15 +382,7 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     const sources = [{ address: 0x20010db8n << 96n, prefix: 44 }, { address: 0x2400cb00n << 96n, prefix: 44 }];
     const free = sources.flatMap((source, i) =>
       Array.from({ length: i === 0 ? 70 : 30 }, (_, j) => ({ address: source.address + (BigInt(j * 5 + i) << 64n), prefix: 64 })));
-    const { space, model } = spaceWithFree(6, sources, free);
-    const blocks = fittingBlocks(model, 64, 128n)!;
-    expect(blocks.length).toBe(100);
-    // chi-square critical value at p = 1e-6, 99 df: 173.7
-    const shares = uniformDraws(space, 64, blocks, 200, 173.7);
-    expect(keepsCounts(space)).toBe(1);
-    const inFirst = blocks.reduce((sum, b, i) => sum + (b.address < sources[1]!.address ? shares[i]! : 0), 0);
-    expect(Math.abs(inFirst - 0.7)).toBeLessThan(0.02);
-    space.destroy();
+    countedDrawsOfTwo(6, sources, free, 64, 200, 0.7);
   });
 
   it('counted draw: a densely used /47 and a fresh /40 far away, 65,537 + 2^24 fitting /64s, each CIDR its share', () => {
