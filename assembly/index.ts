@@ -353,7 +353,7 @@ export function keepsFreeCounts(space: i32): i32 {
   return countsKept(spacePtr(<u32>space)) ? 1 : 0;
 }
 
-/** Which of random's draws answered the engine's last random allocate or preview (tree.ts DRAW_*). */
+/** Which of random's draws answered the engine's last random allocate or preview that found a block (tree.ts DRAW_*). */
 export function lastRandomDraw(): i32 {
   return <i32>T.randomDrawServed;
 }

@@ -519,22 +519,23 @@ function isFreeBlock(s: usize, hi: u64, lo: u64, prefix: u32): bool {
   }
 }
 
-// Random's uniform draws aim at the sources that can hold the asked size, each drawn with a
-// weight of its size: up to DRAWN_SOURCES of them, listed by a walk through the nodes above them
-// (none lies inside a source), 24 bytes each: u64 base hi, u64 base lo, u32 order. A space with
-// more, or with sizes too far apart to weigh in 64 bits, draws from its entry block instead.
+// Random's uniform draws aim at the sources that hold a free block of the asked size, each drawn
+// with a weight of its size: up to DRAWN_SOURCES of them, listed by a walk through the nodes above
+// them (none lies inside a source) where the summaries admit one, so sources with no fitting
+// block cost nothing; 24 bytes each: u64 base hi, u64 base lo, u32 order. A space with more, or
+// with sizes too far apart to weigh in 64 bits, draws from its entry block instead.
 const DRAWN_SOURCES: u32 = 64;
 const DRAWN = memory.data(<i32>DRAWN_SOURCES * 24);
 let drawnCount: u32 = 0;
 
-/** Lists the sources at and below node (base address baseHi/baseLo) of order >= target; false past DRAWN_SOURCES. */
+/** Lists the sources at and below node (base address baseHi/baseLo) with a free block of order >= target; false past DRAWN_SOURCES. */
 function listSourcesBelow(node: u32, baseHi: u64, baseLo: u64, target: u32): bool {
   let p = blockPtr(node);
   let top = <u32>load<u8>(p + TOP_ORDER);
   for (let marks = load<u32>(p + SOURCE_MASK); marks != 0; marks &= marks - 1) {
     let q = ctz(marks);
     let order = top - levelOf(q);
-    if (order < target) continue;
+    if (summaryAt(p, q) <= target) continue; // too small, or no fitting block free: never drawn
     if (drawnCount == DRAWN_SOURCES) return false;
     resultHi = baseHi;
     resultLo = baseLo;
@@ -544,8 +545,9 @@ function listSourcesBelow(node: u32, baseHi: u64, baseLo: u64, target: u32): boo
   let inside = load<u32>(p + INSIDE_MASK);
   for (let slot: u32 = 0; slot < 16; slot++) {
     let child = childAt(p, slot);
-    // below a slot inside a source, nodes hold that source's allocations
-    if (child == 0 || ((inside >> (FIRST_SLOT + slot)) & 1) != 0) continue;
+    // below a slot inside a source, nodes hold that source's allocations; below one whose summary
+    // rules out a fitting block, only sources that would never be drawn
+    if (child == 0 || ((inside >> (FIRST_SLOT + slot)) & 1) != 0 || summaryAt(p, FIRST_SLOT + slot) <= target) continue;
     resultHi = baseHi;
     resultLo = baseLo;
     addSlotBits(slot, top);
