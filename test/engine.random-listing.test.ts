@@ -361,6 +361,22 @@ describe('which of random\'s draws serves a call, each exactly uniform', () => {
     space.destroy();
   });
 
+  it('uniform draws: up to 64 sources with room are listed; with 65 they aim at the entry block, miss, and the walk answers', () => {
+    // /64 sources in 64 or 65 different /16s, a /128 taken in the first (counts not exact), /100s asked
+    for (const [sources, answered] of [[64, 'uniform'], [65, 'walked']] as const) {
+      const space = engine.createSpace(6);
+      for (let i = 0n; i < BigInt(sources); i++) space.addSource({ family: 6, address: (0x2000n + i * 0x101n) << 112n, prefixLength: 64 });
+      space.reserve({ family: 6, address: 0x2000n << 112n, prefixLength: 128 });
+      for (let seed = 0; seed < 10; seed++) {
+        space.seedRandom(seed);
+        const block = space.preview(100, 'random')!;
+        expect(lastDraw(), `${sources} sources`).toBe(answered);
+        expect(space.allocate(100, 'random')).toEqual(block);
+      }
+      space.destroy();
+    }
+  });
+
   it('listed draw: two fitting /24s while most free addresses lie in /25s that do not fit', () => {
     // free: two whole /24s (512 addresses) and a /25 in 253 other /24s (32,384): under 1/64
     // of the free addresses fit, so the counted draw declines and the two are listed
