@@ -584,14 +584,11 @@ function drawFreeBlock(s: usize, prefix: u32): bool {
   }
   if (!listed || drawnCount == 0 || most - least > 56) {
     // the entry block as the one source (56: 64 weights of 2^56 at most sum below 2^63)
-    drawnCount = 0;
-    resultHi = entryBaseHi(s);
-    resultLo = entryBaseLo(s);
-    let p = blockPtr(entryNode(s));
-    let top = <u32>load<u8>(p + TOP_ORDER);
+    let top = <u32>load<u8>(blockPtr(startAtEntry(s)) + TOP_ORDER);
     addPositionBits(entryPos(s), top);
-    listDrawn(resultHi, resultLo, top - levelOf(entryPos(s)));
-    least = most = load<u32>(DRAWN, 16);
+    least = top - levelOf(entryPos(s));
+    drawnCount = 0;
+    listDrawn(resultHi, resultLo, least);
   }
   let total: u64 = 0;
   for (let i: u32 = 0; i < drawnCount; i++) total += <u64>1 << <u64>(load<u32>(DRAWN + <usize>i * 24, 16) - least);

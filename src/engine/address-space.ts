@@ -1,4 +1,6 @@
 import { FAMILY_BITS, formatCidr, toCidr, type Cidr, type IpFamily } from '../cidr/index.js';
+// wasm turns an i32 argument into some other number silently (NaN → 0, 24.5 → 24, 2^32 + 24 →
+// 24), so the numeric methods check isU32 first
 import { isU32 } from '../cidr/address.js';
 import type { Engine } from './engine.js';
 import {
@@ -43,9 +45,6 @@ export interface Utilization {
 }
 
 const MASK64 = (1n << 64n) - 1n;
-
-// wasm turns an i32 argument into some other number silently (NaN → 0, 24.5 → 24, 2^32 + 24 →
-// 24), so the numeric methods check isU32 first
 
 /** Object.prototype.toString: a typed array's kind, whatever realm made it. */
 const TYPE_TAG = Object.prototype.toString;
