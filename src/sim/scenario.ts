@@ -205,3 +205,17 @@ export function flattenPools(scenario: Scenario): { plan: PoolPlan; parent: numb
 export function leaves(scenario: Scenario): PoolPlan[] {
   return flattenPools(scenario).map((p) => p.plan).filter((p) => p.workload !== undefined);
 }
+
+/**
+ * The events a burst holds, first..end-1: those from at·events up to (at + length)·events, each
+ * product taken as the whole number it is meant to be when only binary rounding keeps it from
+ * one (0.07 · 100 is 7.000000000000001 in doubles, and 0.1 + 0.2 is not 0.3). The tolerance,
+ * 10^-12 of the product, is far above that rounding and far below an event (events <= 10^9).
+ */
+export function burstEvents(burst: Scenario['bursts'][number], events: number): { first: number; end: number } {
+  const edge = (x: number) => {
+    const whole = Math.round(x);
+    return Math.abs(x - whole) <= Math.max(1, x) * 1e-12 ? whole : Math.ceil(x);
+  };
+  return { first: edge(burst.at * events), end: edge((burst.at + burst.length) * events) };
+}

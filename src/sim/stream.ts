@@ -6,7 +6,7 @@
 import type { Engine } from '../engine/index.js';
 import { check } from '../engine/status.js';
 import { IO_TAPE } from '../engine/layout.js';
-import { leaves, type Scenario } from './scenario.js';
+import { burstEvents, leaves, type Scenario } from './scenario.js';
 
 /** Running sums of the weights over their total: what a pick compares its draw with. */
 function cumulativeShares(weights: readonly number[]): number[] {
@@ -26,7 +26,10 @@ export function startStream(engine: Engine, scenario: Scenario, leafTapeIds: rea
   const events = scenario.events;
   // the arrival share is linear between bursts: start + slope · event, unless inside a burst
   raw.beginStream(scenario.seed, scenario.arrivals.start, (scenario.arrivals.end - scenario.arrivals.start) / events);
-  for (const b of scenario.bursts) check(raw.addBurst(b.at * events, (b.at + b.length) * events, b.arrivalShare));
+  for (const b of scenario.bursts) {
+    const { first, end } = burstEvents(b, events);
+    check(raw.addBurst(first, end, b.arrivalShare));
+  }
   const workloads = leaves(scenario).map((p) => p.workload!);
   const leafShares = cumulativeShares(workloads.map((w) => w.weight));
   workloads.forEach((workload, i) => {

@@ -3,7 +3,7 @@
  * three splitmix32 draws per event (arrival, leaf or released allocation, mask), picks by the
  * first cumulative share that exceeds the draw / 2^32. Gives the tape words of each event.
  */
-import { leaves, type Scenario } from '../../src/sim/scenario.js';
+import { burstEvents, leaves, type Scenario } from '../../src/sim/scenario.js';
 
 const ARRIVAL = 0x100;
 
@@ -41,7 +41,10 @@ export class ReferenceStream {
     const words: number[] = [];
     for (let e = from; e < to; e++) {
       let share = scenario.arrivals.start + ((scenario.arrivals.end - scenario.arrivals.start) / events) * e;
-      for (const b of scenario.bursts) if (e >= b.at * events && e < (b.at + b.length) * events) share = b.arrivalShare;
+      for (const b of scenario.bursts) {
+        const { first, end } = burstEvents(b, events);
+        if (e >= first && e < end) share = b.arrivalShare;
+      }
       const kind = this.#random(), which = this.#random(), size = this.#random();
       const leaf = linearPick(this.#leaves.map((l) => l.weight), which);
       const masks = this.#leaves[leaf]!.masks;
