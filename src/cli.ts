@@ -189,8 +189,8 @@ main(process.argv.slice(2)).then(
       return;
     }
     // a damaged or unwritable state directory, a run the engine could not carry (out of memory),
-    // a port already taken or not allowed (serve): the user's to fix, and the message says what happened
-    const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND'].includes((error as { code?: string }).code ?? '');
+    // a port already taken or not allowed (serve), a file the user may not write: the user's to fix, and the message says what happened
+    const told = error instanceof DurableStateError || error instanceof SimulationError || ['EADDRINUSE', 'EACCES', 'EPERM', 'EADDRNOTAVAIL', 'ENOTFOUND'].includes((error as { code?: string }).code ?? '');
     console.error(`wasm-ipam: ${told ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
     process.exitCode = 1;
   },

@@ -24,7 +24,11 @@ const SIMULATE_OPTIONS = `  --scenario   a scenario file (JSON), a report's summ
   --via        engine (default) or api: straight on the engine, or every step through IpamService
   --workers    worker threads (default: one per core, at most one per strategy)`;
 
-async function loadScenario(given: string | undefined): Promise<Scenario> {
+/**
+ * The scenario document --scenario names, not yet checked: the command line's overrides go in
+ * first, so a file may leave to them what they give (a file without "events", run with --events).
+ */
+async function loadScenarioDocument(given: string | undefined): Promise<unknown> {
   const name = given ?? DEFAULT_SCENARIO;
   const builtIn = builtInScenario(name);
   if (builtIn) return builtIn;
@@ -47,7 +51,28 @@ async function loadScenario(given: string | undefined): Promise<Scenario> {
     doc = (doc as { scenario?: { definition?: unknown } }).scenario?.definition;
     if (doc === undefined) throw new ScenarioError(`${name} is a summary written before summaries kept their scenario: nothing to run again`);
   }
-  return parseScenario(doc);
+  return doc;
+}
+
+/**
+ * The document with the command line's overrides, checked as one scenario; a refusal of a value
+ * the command line gave names its option rather than the file's field.
+ */
+function withOverrides(doc: unknown, overrides: { events?: number; seed?: number; strategies?: string }): Scenario {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return parseScenario(doc); // refused as it is
+  const given = Object.fromEntries(Object.entries({
+    events: overrides.events,
+    seed: overrides.seed,
+    strategies: overrides.strategies?.split(',').map((s) => s.trim()),
+  }).filter(([, value]) => value !== undefined));
+  try {
+    return parseScenario({ ...doc, ...given });
+  } catch (error) {
+    const refused = error instanceof ScenarioError ? /^scenario\.(events|seed|strategies): (.*)$/s.exec(error.message) : null;
+    const option = refused?.[1] as keyof typeof overrides | undefined;
+    if (option && overrides[option] !== undefined) throw new ScenarioError(`--${option} ${overrides[option]}: ${refused![2]}`);
+    throw error;
+  }
 }
 
 /** A numeric option: decimal digits in [min, max], or a ScenarioError (exit 2) saying what was given. */
@@ -127,9 +152,17 @@ export async function inReportDirectory<T>(out: string, run: () => Promise<T>): 
     const why = OUT_PROBLEMS[code] ?? (error as Error).message;
     throw new ScenarioError(`--out ${out} cannot hold the report: ${why}`);
   }
+  const directory = await stat(out);
+  const user = process.geteuid?.();
   for (const name of Object.values(REPORT_FILES)) {
     const existing = await stat(join(out, name)).catch(() => undefined);
     if (existing && !existing.isFile()) throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there is not a file`);
+    // the report replaces its files by renaming over them, which a sticky directory (such as /tmp)
+    // allows only for the file's owner, the directory's, or root
+    const sticky = (directory.mode & 0o1000) !== 0;
+    if (existing && sticky && user !== undefined && user !== 0 && existing.uid !== user && directory.uid !== user) {
+      throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there belongs to another user, and the directory is sticky (only its owner may replace it)`);
+    }
   }
   try {
     return await run();
@@ -171,13 +204,11 @@ export async function simulateCommand(args: string[]): Promise<number> {
   }
   if (values.via !== 'engine' && values.via !== 'api') throw new ScenarioError(`--via must be engine or api, got ${values.via}`);
   const via = values.via;
-  const doc = await loadScenario(values.scenario);
   // command-line overrides go through the same checks as the file
-  const scenario = parseScenario({
-    ...doc,
-    events: wholeNumber('events', values.events, 1, 1e9) ?? doc.events,
-    seed: wholeNumber('seed', values.seed, 0, 2 ** 32 - 1) ?? doc.seed,
-    strategies: values.strategies?.split(',').map((s) => s.trim()) ?? doc.strategies,
+  const scenario = withOverrides(await loadScenarioDocument(values.scenario), {
+    events: wholeNumber('events', values.events, 1, 1e9),
+    seed: wholeNumber('seed', values.seed, 0, 2 ** 32 - 1),
+    strategies: values.strategies,
   });
   // no more threads than strategies: each runs one strategy at a time
   const workers = Math.min(wholeNumber('workers', values.workers, 1, 64) ?? defaultWorkers(scenario.strategies.length), scenario.strategies.length);
