@@ -88,11 +88,15 @@ export function wholeNumber(flag: string, value: string | undefined, min: number
 function progressReporter(scenario: Scenario): { update: (strategy: string, done: number) => void; stop: () => void } {
   if (process.stderr.isTTY) {
     // the bar takes what the terminal's width leaves (line wrapping is off while bars draw, so a
-    // longer line is cut): the name, the widest figures and an ETA of up to 6 characters
-    const text = ` ${'x'.repeat(9)} || 100% · ${scenario.events}/${scenario.events} events · 00h00m left`.length;
-    const barsize = Math.max(10, Math.min(40, (process.stderr.columns || 80) - 1 - text));
+    // longer line is cut): the name, the widest figures and an ETA of up to 6 characters; a
+    // terminal too narrow for a 10-character bar beside them gets the name, bar and percentage
+    const columns = (process.stderr.columns || 80) - 1;
+    const head = ` ${'x'.repeat(9)} || 100%`.length;
+    const figures = ` · ${scenario.events}/${scenario.events} events · 00h00m left`.length;
+    const full = columns - head - figures >= 10;
+    const barsize = Math.max(3, Math.min(40, columns - head - (full ? figures : 0)));
     const bars = new cliProgress.MultiBar({
-      format: ' {strategy} |{bar}| {percentage}% · {value}/{total} events · {eta_formatted} left',
+      format: ` {strategy} |{bar}| {percentage}%${full ? ' · {value}/{total} events · {eta_formatted} left' : ''}`,
       barsize,
       hideCursor: true,
       clearOnComplete: false,

@@ -54,6 +54,16 @@ describe('simulate on a terminal', () => {
     expect(Math.max(...bars.map((s) => [...s].length))).toBeLessThanOrEqual(80);
   }, 30_000);
 
+  it('draws name, bar and percentage alone on a terminal too narrow for the figures', async () => {
+    const session = inTerminal(40, '--events 200000 --strategies first-fit --out narrow');
+    await session.closed;
+    expect(session.output).toMatch(/Done in/);
+    const bars = session.output.split(/\x1b\[[0-9;?]*[A-Za-z]|\r|\n/).filter((s) => /^ first-fit\s+\|.*\| *\d+%$/.test(s));
+    expect(bars.length).toBeGreaterThan(0);
+    expect(Math.max(...bars.map((s) => [...s].length))).toBeLessThanOrEqual(40);
+    expect(bars.some((s) => s.endsWith('100%'))).toBe(true);
+  }, 30_000);
+
   it('gives back the cursor and line wrapping when Ctrl-C stops the run', async () => {
     const session = inTerminal(120, '--events 50000000 --strategies first-fit,last-fit --workers 2 --out stopped');
     try {
