@@ -1,6 +1,6 @@
 /** `wasm-ipam simulate`: run a scenario for every strategy, write the report, print the comparison. */
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -94,7 +94,7 @@ function progressReporter(scenario: Scenario): { update: (strategy: string, done
     const head = ` ${'x'.repeat(9)} || 100%`.length;
     const figures = ` · ${scenario.events}/${scenario.events} events · 00h00m left`.length;
     const full = columns - head - figures >= 10;
-    const barsize = Math.max(3, Math.min(40, columns - head - (full ? figures : 0)));
+    const barsize = Math.max(1, Math.min(40, columns - head - (full ? figures : 0)));
     const bars = new cliProgress.MultiBar({
       format: ` {strategy} |{bar}| {percentage}%${full ? ' · {value}/{total} events · {eta_formatted} left' : ''}`,
       barsize,
@@ -157,14 +157,18 @@ export async function inReportDirectory<T>(out: string, run: () => Promise<T>): 
     throw new ScenarioError(`--out ${out} cannot hold the report: ${why}`);
   }
   const directory = await stat(out);
+  const sticky = (directory.mode & 0o1000) !== 0;
   const user = process.geteuid?.();
   for (const name of Object.values(REPORT_FILES)) {
-    const existing = await stat(join(out, name)).catch(() => undefined);
-    if (existing && !existing.isFile()) throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there is not a file`);
-    // the report replaces its files by renaming over them, which a sticky directory (such as /tmp)
-    // allows only for the file's owner, the directory's, or root
-    const sticky = (directory.mode & 0o1000) !== 0;
-    if (existing && sticky && user !== undefined && user !== 0 && existing.uid !== user && directory.uid !== user) {
+    // the report renames its files into place, which replaces the name that is there (a symlink
+    // itself, not what it points to): lstat, and only a name that is not there is absent
+    const entry = await lstat(join(out, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there: ${OUT_PROBLEMS[error.code ?? ''] ?? error.message}`);
+    });
+    if (entry?.isDirectory()) throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there is not a file`);
+    // a sticky directory (such as /tmp) lets only the name's owner, the directory's, or root replace it
+    if (entry && sticky && user !== undefined && user !== 0 && entry.uid !== user && directory.uid !== user) {
       throw new ScenarioError(`--out ${out} cannot hold the report: ${name} there belongs to another user, and the directory is sticky (only its owner may replace it)`);
     }
   }

@@ -207,15 +207,26 @@ export function leaves(scenario: Scenario): PoolPlan[] {
 }
 
 /**
- * The events a burst holds, first..end-1: those from at·events up to (at + length)·events, each
- * product taken as the whole number it is meant to be when only binary rounding keeps it from
- * one (0.07 · 100 is 7.000000000000001 in doubles, and 0.1 + 0.2 is not 0.3). The tolerance,
- * 10^-12 of the product, is far above that rounding and far below an event (events <= 10^9).
+ * The events a burst holds, first..end-1: those from at·events up to (at + length)·events, with
+ * `at` and `length` read as the shortest decimals that give their doubles (what a scenario
+ * file writes), in exact arithmetic: 0.07 of 100 events ends at event 7, where the doubles'
+ * product is 7.000000000000001, and 0.1 + 0.2 of 10 at event 3.
  */
 export function burstEvents(burst: Scenario['bursts'][number], events: number): { first: number; end: number } {
-  const edge = (x: number) => {
-    const whole = Math.round(x);
-    return Math.abs(x - whole) <= Math.max(1, x) * 1e-12 ? whole : Math.ceil(x);
+  const at = decimalOf(burst.at), length = decimalOf(burst.length);
+  const scale = Math.max(at.scale, length.scale);
+  const sum = at.digits * 10n ** BigInt(scale - at.scale) + length.digits * 10n ** BigInt(scale - length.scale);
+  // the first whole event at or after digits / 10^scale · events
+  const ceil = (digits: bigint, scale: number) => {
+    const unit = 10n ** BigInt(scale);
+    return Number((digits * BigInt(events) + unit - 1n) / unit);
   };
-  return { first: edge(burst.at * events), end: edge((burst.at + burst.length) * events) };
+  return { first: ceil(at.digits, at.scale), end: ceil(sum, scale) };
+}
+
+/** A double in [0, 1] as digits / 10^scale, from its shortest decimal form (String: "0.07", "1e-13", "1.5e-7"). */
+function decimalOf(x: number): { digits: bigint; scale: number } {
+  const [, whole, fraction = '', exponent = '0'] = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x))!;
+  const scale = fraction.length - Number(exponent);
+  return scale >= 0 ? { digits: BigInt(whole + fraction), scale } : { digits: BigInt(whole + fraction) * 10n ** BigInt(-scale), scale: 0 };
 }

@@ -22,6 +22,11 @@ describe('burst boundaries', () => {
     expect(burstEvents(burst(0.025, 0.05), 100)).toEqual({ first: 3, end: 8 });
     expect(burstEvents(burst(0.4, 0.02), 1_000_000_000)).toEqual({ first: 400_000_000, end: 420_000_000 });
     expect(burstEvents(burst(1, 0), 7)).toEqual({ first: 7, end: 7 });
+    // decimals just past a whole event are not taken for rounding (a review's cases: a tolerance did)
+    expect(burstEvents(burst(0.1234567890001, 0.1), 1_000_000_000).first).toBe(123_456_790); // 123456789.0001
+    expect(burstEvents(burst(0, 0.3000000000002), 1_000_000_000).end).toBe(300_000_001); // 300000000.0002
+    expect(burstEvents(burst(1e-13, 0.5), 1)).toEqual({ first: 1, end: 1 });
+    expect(burstEvents(burst(1.5e-7, 0.25), 10_000_000)).toEqual({ first: 2, end: 2_500_002 });
   });
 
   it('a burst at 0 of length 0.07 over 100 events takes exactly 7 arrivals', async () => {

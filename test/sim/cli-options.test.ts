@@ -1,7 +1,7 @@
 // The simulate command's options against a user's own scenario file, and an --out whose old
 // report only another user may replace (all three found by a review of the CLI).
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,30 +38,87 @@ describe('simulate: options over a scenario file', () => {
 
 const run = promisify(execFile);
 const asRoot = process.getuid?.() === 0;
-let sticky = '';
+const NOBODY = 65534;
+const OTHER = 65533; // another user, neither nobody nor root
+let base = '';
 beforeAll(async () => {
-  sticky = await mkdtemp(join(tmpdir(), 'wasm-ipam-sticky-'));
-  await chmod(sticky, 0o1777); // like /tmp: anyone may add files, only their owner may replace them
-  await writeFile(join(sticky, 'index.html'), 'an older report, not ours\n', { mode: 0o644 });
-  await writeFile(join(sticky, 'summary.json'), '{}\n', { mode: 0o644 });
-  await writeFile(join(sticky, 'one.json'), JSON.stringify({ name: 'one', events: 10, strategies: ['first-fit'], pools: [pool] }), { mode: 0o644 });
+  base = await mkdtemp(join(tmpdir(), 'wasm-ipam-sticky-'));
+  await chmod(base, 0o755);
+  await writeFile(join(base, 'one.json'), JSON.stringify({ name: 'one', events: 10, strategies: ['first-fit'], pools: [pool] }), { mode: 0o644 });
 });
-afterAll(() => rm(sticky, { recursive: true, force: true }));
+afterAll(() => rm(base, { recursive: true, force: true }));
 
-describe('simulate: --out whose report files another user owns, in a sticky directory', () => {
-  // another user is needed: the tests run as root in CI (.ci/run installs Chromium), and the run
-  // below is made as "nobody"
-  it.skipIf(!asRoot)('is refused before the run with exit 2 and a message', async () => {
-    let code = 0, stdout = '', stderr = '';
-    try {
-      ({ stdout, stderr } = await run('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, CLI, 'simulate', '--scenario', 'one.json', '--out', sticky], { cwd: sticky, timeout: 60_000 }));
-    } catch (error) {
-      ({ code, stdout, stderr } = error as { code: number; stdout: string; stderr: string });
-    }
+/** A root-owned sticky directory, like /tmp: anyone may add names, only their owner may replace them. */
+async function stickyDirectory(name: string): Promise<string> {
+  const dir = join(base, name);
+  await mkdir(dir);
+  await chmod(dir, 0o1777);
+  return dir;
+}
+
+/** The simulate command run as "nobody" (setpriv), with its exit code and output. */
+async function simulateAsNobody(out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, CLI, 'simulate', '--scenario', join(base, 'one.json'), '--out', out], { cwd: base, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    return error as { code: number; stdout: string; stderr: string };
+  }
+}
+
+// another user is needed: the tests run as root in CI (.ci/run installs Chromium), and the runs
+// below are made as "nobody". The report renames its files into place, which in a sticky
+// directory only the owner of the name there (a symlink itself, not its target) may do.
+describe.skipIf(!asRoot)('simulate: --out in a sticky directory whose report files another user owns', () => {
+  it('is refused before the run with exit 2 and a message', async () => {
+    const out = await stickyDirectory('theirs');
+    await writeFile(join(out, 'index.html'), 'an older report, not ours\n', { mode: 0o644 });
+    await writeFile(join(out, 'summary.json'), '{}\n', { mode: 0o644 });
+    const { code, stdout, stderr } = await simulateAsNobody(out);
     expect(stderr).toMatch(/^wasm-ipam: --out .* cannot hold the report: index\.html there belongs to another user/m);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(code).toBe(2);
     expect(stdout).not.toMatch(/^Scenario one:/m); // nothing ran
-    expect(await readFile(join(sticky, 'index.html'), 'utf8')).toBe('an older report, not ours\n');
+    expect(await readFile(join(out, 'index.html'), 'utf8')).toBe('an older report, not ours\n');
+  });
+
+  it('judges a symlink by its own owner: another user\'s link to our file, or a dangling one, is refused before the run', async () => {
+    const out = await stickyDirectory('their-link');
+    const mine = join(base, 'mine.html');
+    await writeFile(mine, 'an older report\n', { mode: 0o644 });
+    await chown(mine, NOBODY, NOBODY);
+    await writeFile(join(out, 'summary.json'), '{"old":true}\n', { mode: 0o644 });
+    await chown(join(out, 'summary.json'), NOBODY, NOBODY);
+    await symlink(mine, join(out, 'index.html'));
+    await lchown(join(out, 'index.html'), OTHER, OTHER);
+    const linked = await simulateAsNobody(out);
+    // before: the run went, summary.json was replaced, and index.html's rename failed (a mixed report)
+    expect({ code: linked.code, ran: /^Scenario one:/m.test(linked.stdout), summary: await readFile(join(out, 'summary.json'), 'utf8') })
+      .toEqual({ code: 2, ran: false, summary: '{"old":true}\n' });
+    expect(linked.stderr).toMatch(/index\.html there belongs to another user/);
+    expect(await readlink(join(out, 'index.html'))).toBe(mine);
+
+    const dangling = await stickyDirectory('dangling');
+    await symlink(join(base, 'gone.html'), join(dangling, 'index.html'));
+    await lchown(join(dangling, 'index.html'), OTHER, OTHER);
+    const gone = await simulateAsNobody(dangling);
+    expect({ code: gone.code, ran: /^Scenario one:/m.test(gone.stdout) }).toEqual({ code: 2, ran: false });
+  });
+
+  it('replaces our own symlinks, whatever they point to', async () => {
+    const out = await stickyDirectory('own-links');
+    const elsewhere = join(base, 'elsewhere');
+    await mkdir(elsewhere);
+    for (const name of ['index.html', 'summary.json']) {
+      await writeFile(join(elsewhere, name), 'not ours\n', { mode: 0o644 });
+      await chown(join(elsewhere, name), OTHER, OTHER);
+      await symlink(join(elsewhere, name), join(out, name));
+      await lchown(join(out, name), NOBODY, NOBODY);
+    }
+    const { code, stderr } = await simulateAsNobody(out);
+    expect(stderr).not.toMatch(/belongs to another user/);
+    expect(code).toBe(0);
+    expect(await readFile(join(out, 'summary.json'), 'utf8')).toMatch(/"runs"/);
+    expect(await readFile(join(elsewhere, 'summary.json'), 'utf8')).toBe('not ours\n'); // the link was replaced, not its target
   });
 });

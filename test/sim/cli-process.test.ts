@@ -54,13 +54,13 @@ describe('simulate on a terminal', () => {
     expect(Math.max(...bars.map((s) => [...s].length))).toBeLessThanOrEqual(80);
   }, 30_000);
 
-  it('draws name, bar and percentage alone on a terminal too narrow for the figures', async () => {
-    const session = inTerminal(40, '--events 200000 --strategies first-fit --out narrow');
+  it.each([40, 20])('draws name, bar and percentage alone on a terminal too narrow for the figures (%i columns)', async (columns) => {
+    const session = inTerminal(columns, `--events 200000 --strategies first-fit --out narrow${columns}`);
     await session.closed;
     expect(session.output).toMatch(/Done in/);
     const bars = session.output.split(/\x1b\[[0-9;?]*[A-Za-z]|\r|\n/).filter((s) => /^ first-fit\s+\|.*\| *\d+%$/.test(s));
     expect(bars.length).toBeGreaterThan(0);
-    expect(Math.max(...bars.map((s) => [...s].length))).toBeLessThanOrEqual(40);
+    expect(Math.max(...bars.map((s) => [...s].length))).toBeLessThanOrEqual(columns);
     expect(bars.some((s) => s.endsWith('100%'))).toBe(true);
   }, 30_000);
 
@@ -107,7 +107,7 @@ describe.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('simulate stopped by
 });
 
 /** A preload that announces, then holds for 5 s, the first fs/promises `fn` call whose path ends with `suffix`. */
-async function slowHook(name: string, fn: 'rename' | 'stat', argIndex: number, suffix: string): Promise<string> {
+async function slowHook(name: string, fn: 'rename' | 'lstat', argIndex: number, suffix: string): Promise<string> {
   const file = join(dir, `${name}.mjs`);
   await writeFile(file, `
 import fs from 'node:fs/promises';
@@ -185,7 +185,7 @@ describe('simulate: a signal outside the workers\' run', () => {
 
   it('after --out is made, before the run starts: exits 143 and leaves no directory it made', async () => {
     const out = join(dir, 'probing', 'report');
-    const result = await interruptAt(await slowHook('hold-stat', 'stat', 0, 'index.html'), out);
+    const result = await interruptAt(await slowHook('hold-lstat', 'lstat', 0, 'index.html'), out);
     expect({ code: result.code, signal: result.signal, left: await stat(join(dir, 'probing')).then(() => 'left behind', () => 'gone') })
       .toEqual({ code: 143, signal: null, left: 'gone' });
   }, 30_000);
