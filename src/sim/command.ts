@@ -55,22 +55,19 @@ async function loadScenarioDocument(given: string | undefined): Promise<unknown>
 }
 
 /**
- * The document with the command line's overrides, checked as one scenario; a refusal of a value
- * the command line gave names its option rather than the file's field.
+ * The document with the command line's overrides, checked as one scenario. --events and --seed
+ * come checked to the same ranges as the file's fields; a refused strategy list given on the
+ * command line is named as the option, not as the file's field.
  */
 function withOverrides(doc: unknown, overrides: { events?: number; seed?: number; strategies?: string }): Scenario {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return parseScenario(doc); // refused as it is
-  const given = Object.fromEntries(Object.entries({
-    events: overrides.events,
-    seed: overrides.seed,
-    strategies: overrides.strategies?.split(',').map((s) => s.trim()),
-  }).filter(([, value]) => value !== undefined));
+  const strategies = overrides.strategies?.split(',').map((s) => s.trim());
+  const given = Object.fromEntries(Object.entries({ events: overrides.events, seed: overrides.seed, strategies }).filter(([, value]) => value !== undefined));
   try {
     return parseScenario({ ...doc, ...given });
   } catch (error) {
-    const refused = error instanceof ScenarioError ? /^scenario\.(events|seed|strategies): (.*)$/s.exec(error.message) : null;
-    const option = refused?.[1] as keyof typeof overrides | undefined;
-    if (option && overrides[option] !== undefined) throw new ScenarioError(`--${option} ${overrides[option]}: ${refused![2]}`);
+    const refused = strategies && error instanceof ScenarioError ? /^scenario\.strategies: (.*)$/s.exec(error.message) : null;
+    if (refused) throw new ScenarioError(`--strategies ${overrides.strategies}: ${refused[1]}`);
     throw error;
   }
 }

@@ -216,9 +216,9 @@ export function burstEvents(burst: Scenario['bursts'][number], events: number): 
   const at = decimalOf(burst.at), length = decimalOf(burst.length);
   const scale = Math.max(at.scale, length.scale);
   const sum = at.digits * 10n ** BigInt(scale - at.scale) + length.digits * 10n ** BigInt(scale - length.scale);
-  // the first whole event at or after digits / 10^scale · events
-  const ceil = (digits: bigint, scale: number) => {
-    const unit = 10n ** BigInt(scale);
+  // the first whole event at or after digits / 10^places · events
+  const ceil = (digits: bigint, places: number) => {
+    const unit = 10n ** BigInt(places);
     return Number((digits * BigInt(events) + unit - 1n) / unit);
   };
   return { first: ceil(at.digits, at.scale), end: ceil(sum, scale) };
