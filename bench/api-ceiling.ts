@@ -1,62 +1,130 @@
 /**
- * The ceiling for the API benchmark: CreateIpamPoolAllocation by mask and
+ * The ceiling for the API benchmarks: CreateIpamPoolAllocation by mask and
  * DeleteIpamPoolAllocation doing only what their responses cannot do without — a RequestId, an
- * allocation ID (carrying its slot, as the service's do), the CIDR text, the engine's allocate
- * or release, and the record in typed arrays found by that slot. No parameter validation, no
- * region rule, no ClientToken or DryRun, no list order, no per-call objects but the response.
- * Nothing could answer these calls faster on this machine with the same engine, so the API's
- * rate next to this one says how much of the gap to a target is the API's own work.
+ * allocation ID (carrying its slot, as the service's do), the CIDR text and the provisioned CIDR
+ * that holds it, the engine's allocate or release, and the record in typed arrays found by that
+ * slot. No parameter validation, no region rule, no ClientToken or DryRun, no list order, no
+ * per-call objects but the response. Nothing could answer these calls faster on this machine
+ * with the same engine, so the API's rate next to this one says how much of the gap to a target
+ * is the API's own work.
  */
-import { formatCidrV4 } from '../src/cidr/index.js';
-import type { AddressSpace } from '../src/engine/index.js';
+import { formatCidrV4, formatCidrV6 } from '../src/cidr/index.js';
+import { EngineStatus, type AddressSpace } from '../src/engine/index.js';
+import { IO_ADDRESS_IN, IO_ADDRESS_OUT } from '../src/engine/layout.js';
 import { IdSource, slotOfId } from '../src/api/ids.js';
 import { ALLOCATION_ID_PREFIX } from '../src/api/allocation-index.js';
 
+/** A provisioned CIDR: its address words (w0 the lowest) and its text. */
+interface Source { w0: number; w1: number; w2: number; w3: number; text: string }
+
+export interface CeilingCreated { RequestId: string; IpamPoolAllocationId: string; Cidr: string; SourceCidr: string }
+
 export class CeilingStore {
-  readonly #space: AddressSpace;
-  readonly #sourceCidr: string;
+  readonly #spaces: AddressSpace[] = [];
+  /** Each space's sources in address order. */
+  readonly #sources: Source[][] = [];
   readonly #ids = new IdSource(5);
   readonly #requestIds = new IdSource(6);
-  #addresses = new Uint32Array(1024);
+  /** Four address words per slot, w0 first. */
+  #words = new Uint32Array(4096);
   #prefixLengths = new Uint8Array(1024);
+  #spaceOf = new Uint16Array(1024);
   #idOf: string[] = [];
   #freeSlots: number[] = [];
 
-  /** A space with one IPv4 source block (sourceCidr is its text). */
-  constructor(space: AddressSpace, sourceCidr: string) {
-    this.#space = space;
-    this.#sourceCidr = sourceCidr;
+  /** Takes a space (a pool) in; returns its number for create. Its sources are read now. */
+  addSpace(space: AddressSpace): number {
+    this.#spaces.push(space);
+    this.#sources.push([]);
+    this.readSources(this.#spaces.length - 1);
+    return this.#spaces.length - 1;
   }
 
-  create(mask: number): { RequestId: string; IpamPoolAllocationId: string; Cidr: string; SourceCidr: string } {
+  /** Reads the space's sources again, after they changed. */
+  readSources(pool: number): void {
+    const space = this.#spaces[pool]!;
+    this.#sources[pool] = space.sources().map((c) => {
+      const [w0, w1, w2, w3] = [0, 1, 2, 3].map((k) => Number((c.address >> BigInt(32 * k)) & 0xffffffffn)) as [number, number, number, number];
+      return { w0, w1, w2, w3, text: space.family === 4 ? formatCidrV4(w0, c.prefixLength) : formatCidrV6(w0, w1, w2, w3, c.prefixLength) };
+    }).sort((a, b) => a.w3 - b.w3 || a.w2 - b.w2 || a.w1 - b.w1 || a.w0 - b.w0);
+  }
+
+  /** The text of the pool's source holding the block: the last one starting at or before it. */
+  #sourceCidr(pool: number, w0: number, w1: number, w2: number, w3: number): string {
+    const sources = this.#sources[pool]!;
+    let lo = 0, hi = sources.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1, s = sources[mid]!;
+      if ((s.w3 - w3 || s.w2 - w2 || s.w1 - w1 || s.w0 - w0) > 0) hi = mid - 1;
+      else lo = mid;
+    }
+    return sources[lo]!.text;
+  }
+
+  /** A block of `mask` in the pool by the strategy's number; undefined when none fits. */
+  create(pool: number, mask: number, strategy = 0): CeilingCreated | undefined {
     const RequestId = this.#requestIds.requestId();
-    const address = this.#space.allocateV4(mask);
-    if (address < 0) throw new Error(`the ceiling's space is full (status ${address})`);
+    const space = this.#spaces[pool]!;
+    const engine = space.engine;
+    let w0: number, w1 = 0, w2 = 0, w3 = 0;
+    if (space.family === 4) {
+      w0 = engine.raw.allocate4(space.id, mask, strategy);
+      if (w0 < 0) return refused(w0);
+    } else {
+      const status = engine.raw.allocate6(space.id, mask, strategy);
+      if (status < 0) return refused(status);
+      const words = engine.words, at = (engine.io + IO_ADDRESS_OUT) >>> 2;
+      w0 = words[at]!; w1 = words[at + 1]!; w2 = words[at + 2]!; w3 = words[at + 3]!;
+    }
     const slot = this.#freeSlots.pop() ?? this.#idOf.length;
-    if (slot >= this.#addresses.length) this.#grow();
+    if (slot >= this.#prefixLengths.length) this.#grow();
     const id = this.#ids.slotId(ALLOCATION_ID_PREFIX, slot);
-    this.#addresses[slot] = address;
+    const words = this.#words, at = slot << 2;
+    words[at] = w0; words[at + 1] = w1; words[at + 2] = w2; words[at + 3] = w3;
     this.#prefixLengths[slot] = mask;
+    this.#spaceOf[slot] = pool;
     this.#idOf[slot] = id;
-    return { RequestId, IpamPoolAllocationId: id, Cidr: formatCidrV4(address, mask), SourceCidr: this.#sourceCidr };
+    const Cidr = space.family === 4 ? formatCidrV4(w0, mask) : formatCidrV6(w0, w1, w2, w3, mask);
+    return { RequestId, IpamPoolAllocationId: id, Cidr, SourceCidr: this.#sourceCidr(pool, w0, w1, w2, w3) };
   }
 
   delete(id: string): { RequestId: string } {
     const RequestId = this.#requestIds.requestId();
     const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
     if (slot < 0 || this.#idOf[slot] !== id) throw new Error(`no allocation ${id}`);
-    this.#space.releaseV4(this.#addresses[slot]!, this.#prefixLengths[slot]!);
+    const space = this.#spaces[this.#spaceOf[slot]!]!;
+    const engine = space.engine;
+    const words = this.#words, at = slot << 2;
+    let status: number;
+    if (space.family === 4) {
+      status = engine.raw.release4(space.id, words[at]!, this.#prefixLengths[slot]!);
+    } else {
+      const io = engine.words, into = (engine.io + IO_ADDRESS_IN) >>> 2;
+      io[into] = words[at]!; io[into + 1] = words[at + 1]!; io[into + 2] = words[at + 2]!; io[into + 3] = words[at + 3]!;
+      status = engine.raw.release6(space.id, this.#prefixLengths[slot]!);
+    }
+    if (status < 0) throw new Error(`the engine refused a release of ${id} (status ${status})`);
     this.#idOf[slot] = '';
     this.#freeSlots.push(slot);
     return { RequestId };
   }
 
   #grow(): void {
-    const addresses = new Uint32Array(this.#addresses.length * 2);
-    addresses.set(this.#addresses);
-    const prefixLengths = new Uint8Array(addresses.length);
+    const size = this.#prefixLengths.length * 2;
+    const words = new Uint32Array(size * 4);
+    words.set(this.#words);
+    const prefixLengths = new Uint8Array(size);
     prefixLengths.set(this.#prefixLengths);
-    this.#addresses = addresses;
+    const spaceOf = new Uint16Array(size);
+    spaceOf.set(this.#spaceOf);
+    this.#words = words;
     this.#prefixLengths = prefixLengths;
+    this.#spaceOf = spaceOf;
   }
+}
+
+/** No room is an answer (undefined); any other refusal is a fault of the benchmark. */
+function refused(status: number): undefined {
+  if (status !== EngineStatus.NO_FIT) throw new Error(`the engine refused an allocation (status ${status})`);
+  return undefined;
 }

@@ -9,6 +9,13 @@ import { IpNumContender } from '../bench/contenders/ip-num.js';
 import { BigIntBuddy, JsBuddy } from '../bench/contenders/js-buddy.js';
 import { Random } from '../bench/workloads.js';
 import { fromWords, sharedEngine } from './support/engine.js';
+import { Engine } from '../src/engine/index.js';
+import { IpamService, type IpamApiError } from '../src/api/index.js';
+import { runJob } from '../src/sim/simulate.js';
+import { builtInScenario, DEFAULT_SCENARIO } from '../src/sim/scenarios.js';
+import { CeilingStore } from '../bench/api-ceiling.js';
+import { runThroughCeiling } from '../bench/sim-ceiling.js';
+import { buildOracleEngine, randomBounds, withoutTimes } from '../bench/random-oracle.js';
 
 describe('benchmark baselines agree with the engine', () => {
   it('the typed-array JS port, IPv4 churn', async () => {
@@ -92,4 +99,76 @@ describe('benchmark baselines agree with the engine', () => {
       }
     }
   });
+});
+
+describe('the benchmark bounds do the work they stand for', () => {
+  it('the API ceiling answers creates with the blocks and provisioned CIDRs the API answers, IPv4 and IPv6', async () => {
+    const R = 'cn-hangzhou';
+    const ipam = await IpamService.create({ seed: 9 });
+    const { PrivateDefaultScopeId } = ipam.createIpam({ RegionId: R, OperatingRegionList: [R] });
+    const engine = await Engine.load((await sharedEngine()).module);
+    const ceiling = new CeilingStore();
+    const pools: Array<{ id: string; pool: number; masks: [number, number] }> = [];
+    for (const [IpVersion, cidrs, masks] of [
+      ['IPv4', ['10.8.0.0/16', '10.2.0.0/16', '172.16.0.0/20'], [22, 28]],
+      ['IPv6', ['2400:cb00::/40', '2001:db8::/40'], [48, 64]],
+    ] as const) {
+      const { IpamPoolId } = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, IpVersion });
+      const space = engine.createSpace(IpVersion === 'IPv4' ? 4 : 6);
+      for (const Cidr of cidrs) {
+        ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr });
+        space.addSource(Cidr);
+      }
+      pools.push({ id: IpamPoolId, pool: ceiling.addSpace(space), masks: [...masks] });
+    }
+    const random = new Random(5);
+    const live: Array<[string, string]> = [];
+    let answered = 0;
+    for (let i = 0; i < 6_000; i++) {
+      if (live.length > 0 && random.next() < 0.4) {
+        const at = random.below(live.length);
+        const [apiId, ceilingId] = live[at]!;
+        live[at] = live[live.length - 1]!;
+        live.pop();
+        ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: apiId });
+        expect(ceiling.delete(ceilingId).RequestId).toMatch(/^[0-9A-F]{8}-/);
+        continue;
+      }
+      const { id, pool, masks } = pools[random.below(2)]!;
+      const mask = masks[0] + random.below(masks[1] - masks[0] + 1);
+      let fromApi: { IpamPoolAllocationId: string; Cidr: string; SourceCidr: string } | undefined;
+      try {
+        fromApi = ipam.createIpamPoolAllocation({ RegionId: R, IpamPoolId: id, CidrMask: mask });
+      } catch (error) {
+        expect((error as IpamApiError).code).toBe('OperationDenied.AvailableCidrInsufficient');
+      }
+      const fromCeiling = ceiling.create(pool, mask);
+      expect(fromCeiling === undefined).toBe(fromApi === undefined);
+      if (!fromApi || !fromCeiling) continue;
+      expect([fromCeiling.Cidr, fromCeiling.SourceCidr]).toEqual([fromApi.Cidr, fromApi.SourceCidr]);
+      live.push([fromApi.IpamPoolAllocationId, fromCeiling.IpamPoolAllocationId]);
+      answered++;
+    }
+    expect(answered).toBeGreaterThan(2_000);
+    expect(ceiling.create(pools[0]!.pool, 8)).toBeUndefined(); // no room: an answer, not a throw
+  });
+
+  it('the simulator through the API ceiling runs the engine path\'s run, every strategy', async () => {
+    const engine = await sharedEngine();
+    const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 30_000 };
+    for (const strategy of scenario.strategies) {
+      const viaEngine = await runJob(await Engine.load(engine.module), { scenario, strategy, via: 'engine', mapSide: 0 });
+      const viaCeiling = await runThroughCeiling(engine.module, scenario, strategy);
+      expect(viaEngine.allocations).toBeGreaterThan(10_000);
+      expect(withoutTimes(viaCeiling)).toEqual(withoutTimes(viaEngine));
+    }
+  });
+
+  it('random without its draws replays the recorded run, every take', async () => {
+    const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 20_000 };
+    // randomBounds itself refuses a replay that is not the recorded run or leaves takes unused
+    const bounds = await randomBounds(await buildOracleEngine(), scenario, 1);
+    expect(bounds.takes).toBeGreaterThan(10_000);
+    for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts]) expect(rate).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -2,9 +2,8 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { poolRandomSeed, TAPE_ARRIVAL, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { poolRandomSeed, releasesUntilArrival, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
-import { tapeWord } from './stream.js';
 
 const REGION = 'cn-hangzhou';
 /** Simulated time does not pass: every record is made at the epoch (one Date, not one per call). */
@@ -70,11 +69,7 @@ export class ApiDriver implements Driver {
 
   /** Applies releases; every arrival is left to the caller untried, one `allocate` per call anyway. */
   apply(first: number, end: number): number {
-    for (let i = first; i < end; i++) {
-      if (this.#live.length === 0 || (tapeWord(this.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;
-      this.releaseAt(Math.floor((tapeWord(this.engine, i, 2) / 4294967296) * this.#live.length));
-    }
-    return end;
+    return releasesUntilArrival(this, first, end);
   }
 
   allocate(pool: number, mask: number): boolean {

@@ -5,6 +5,7 @@
  */
 import type { Cidr } from '../cidr/index.js';
 import type { Engine } from '../engine/index.js';
+import { tapeWord } from './stream.js';
 
 export type GrowResult = 'ok' | 'no-fit' | 'quota';
 
@@ -70,6 +71,19 @@ export interface Driver {
   snapshot(pool: number): PoolSnapshot;
   /** Frees everything the driver made. */
   close(): void;
+}
+
+/**
+ * `apply` for a driver that leaves every arrival to the caller untried: releases the tape's
+ * events from `first` on through `releaseAt` until an arrival, and returns that event's number
+ * (end when there was none).
+ */
+export function releasesUntilArrival(driver: Driver, first: number, end: number): number {
+  for (let i = first; i < end; i++) {
+    if (driver.liveCount === 0 || (tapeWord(driver.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;
+    driver.releaseAt(Math.floor((tapeWord(driver.engine, i, 2) / 4294967296) * driver.liveCount));
+  }
+  return end;
 }
 
 /** The random strategy's seed for pool i of a scenario: the same on both paths. */

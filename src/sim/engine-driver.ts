@@ -72,6 +72,11 @@ export class EngineDriver implements Driver {
     return this.#raw.liveListCount();
   }
 
+  /** The pool's address space (flattenPools order). */
+  space(pool: number): AddressSpace {
+    return this.#pools[pool]!.space;
+  }
+
   tapeId(pool: number): number {
     return this.#spaceIds[pool]!;
   }

@@ -1,0 +1,158 @@
+/**
+ * How fast could `random` be on the simulator's engine path with a better draw? A bound: one run
+ * records the block each random allocation took; then the same run is replayed with every draw
+ * replaced by a walk to the block recorded for it (what first-fit's descent costs), so the tree
+ * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
+ * free-address counts the draws read (every exact uniform draw needs some such summary, kept on
+ * each change), and without them. The engine for it is a copy of `assembly/` with the patches
+ * below, built for the benchmark alone; the shipped engine has none of this.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+import { Engine } from '../src/engine/index.js';
+import { runJob } from '../src/sim/simulate.js';
+import type { Scenario } from '../src/sim/scenario.js';
+import type { StrategyRun } from '../src/report/summary.js';
+
+const ORACLE_EXPORTS = `
+// ---- the benchmark's draw oracle (bench/random-oracle.ts) ----
+export function oracleMode(mode: u32): void { T.setOracleMode(mode); }
+export function oracleTakes(): u32 { return T.oracleTakes; }
+export function oracleUsed(): u32 { return T.oracleUsed; }
+/** Room for \`takes\` records (24 bytes each: u64 hi, u64 lo, u64 prefix); their address, 0 without memory. */
+export function oracleLog(takes: u32): usize { return T.oracleLogFor(takes); }
+export function oracleLogBase(): usize { return T.oracleLogBase(); }
+`;
+
+const ORACLE_TREE = `
+// ---- the benchmark's draw oracle (bench/random-oracle.ts) ----
+export const ORACLE_OFF: u32 = 0;     // draws as shipped
+export const ORACLE_RECORD: u32 = 1;  // draws as shipped, each random take recorded
+export const ORACLE_COUNTED: u32 = 2; // the recorded blocks instead of draws, counts kept
+export const ORACLE_BARE: u32 = 3;    // the recorded blocks instead of draws, no counts
+let oracleMode: u32 = ORACLE_OFF;
+export let oracleTakes: u32 = 0;
+export let oracleUsed: u32 = 0;
+const ORACLE_LOG = memory.data(8);
+export function setOracleMode(mode: u32): void {
+  oracleMode = mode;
+  oracleUsed = 0;
+  if (mode == ORACLE_RECORD) oracleTakes = 0;
+}
+export function oracleLogBase(): usize {
+  return arrayBase(ORACLE_LOG);
+}
+export function oracleLogFor(takes: u32): usize {
+  if (!growArray(ORACLE_LOG, <u64>takes * 24, <usize>oracleTakes * 24)) return 0;
+  oracleTakes = takes;
+  return arrayBase(ORACLE_LOG);
+}
+function recordTake(prefix: u32): void {
+  let base = oracleLogFor(oracleTakes + 1);
+  if (base == 0) unreachable(); // no memory for the log: the benchmark reports the trap
+  let at = base + <usize>(oracleTakes - 1) * 24;
+  store<u64>(at, resultHi);
+  store<u64>(at, resultLo, 8);
+  store<u64>(at, <u64>prefix, 16);
+}
+/** The recorded block for this take, found as reserve finds a block (E_NO_FIT as the draw would answer it). */
+function recordedFit(s: usize, prefix: u32): i32 {
+  if (summaryAt(blockPtr(entryNode(s)), entryPos(s)) < widthOf(s) - prefix + 1) return S.E_NO_FIT;
+  if (oracleMode == ORACLE_COUNTED && countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;
+  if (oracleUsed >= oracleTakes) unreachable(); // more random takes than recorded: not the recorded run
+  let at = arrayBase(ORACLE_LOG) + <usize>oracleUsed * 24;
+  oracleUsed++;
+  resultHi = load<u64>(at);
+  resultLo = load<u64>(at, 8);
+  if (<u32>load<u64>(at, 16) != prefix || locate(s, resultHi, resultLo, prefix) != STOP_WHOLE_FREE) unreachable(); // not the recorded run
+  beginDraws(randomStateOf(s));
+  return S.OK;
+}
+function findFit(s: usize, prefix: u32, strategy: u32): i32 {
+  return strategy == RANDOM && oracleMode >= ORACLE_COUNTED ? recordedFit(s, prefix) : drawnFit(s, prefix, strategy);
+}
+function drawnFit(s: usize, prefix: u32, strategy: u32): i32 {`;
+
+/** Each patch: file, the text it replaces (which must occur exactly once), the new text. */
+const PATCHES: Array<[string, string, string]> = [
+  ['tree.ts', "import { blockPtr, ensureNodeBlocks } from './arena';", "import { blockPtr, ensureNodeBlocks, growArray, arrayBase } from './arena';"],
+  ['tree.ts', 'function findFit(s: usize, prefix: u32, strategy: u32): i32 {', ORACLE_TREE],
+  ['tree.ts', '  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;\n  // only a taken block moves the generator',
+    '  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;\n  if (strategy == RANDOM && oracleMode == ORACLE_RECORD) recordTake(prefix);\n  // only a taken block moves the generator'],
+];
+
+/** The engine with the oracle, compiled as the release build is (asconfig.json). */
+export async function buildOracleEngine(): Promise<WebAssembly.Module> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'wasm-ipam-oracle-'));
+  try {
+    cpSync(join(root, 'assembly'), dir, { recursive: true });
+    for (const [file, find, replacement] of PATCHES) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      if (text.split(find).length !== 2) throw new Error(`bench/random-oracle.ts: assembly/${file} no longer holds exactly one "${find.split('\n')[0]}": update its patch`);
+      writeFileSync(join(dir, file), text.replace(find, () => replacement));
+    }
+    writeFileSync(join(dir, 'index.ts'), readFileSync(join(dir, 'index.ts'), 'utf8') + ORACLE_EXPORTS);
+    const out = join(dir, 'oracle.wasm');
+    const { error, stderr } = await asc.main([join(dir, 'index.ts'), '--config', join(root, 'asconfig.json'), '--target', 'release', '--outFile', out, '--textFile', join(dir, 'oracle.wat')]);
+    if (error) throw new Error(`building the oracle engine failed: ${error.message}\n${stderr.toString()}`);
+    return new WebAssembly.Module(readFileSync(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type OracleExports = {
+  oracleMode(mode: number): void; oracleTakes(): number; oracleUsed(): number; oracleLog(takes: number): number; oracleLogBase(): number;
+};
+const oracleOf = (engine: Engine) => engine.raw as unknown as OracleExports;
+
+export interface RandomBounds {
+  /** Events per second with random's own draws (this build; best of rounds). */
+  withDraws: number;
+  /** With each draw replaced by the block it took, the counts kept. */
+  withoutDraws: number;
+  /** With each draw replaced, no counts kept. */
+  withoutDrawsOrCounts: number;
+  /** Random takes recorded and replayed. */
+  takes: number;
+}
+
+/** The run's figures with its timings left out: what a replay must reproduce. */
+export const withoutTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPerSecond: 0, series: r.series.map((s) => ({ ...s, eventsPerSecond: [] })) });
+
+/**
+ * Records the scenario's random run on the oracle engine, then replays it in each mode `rounds`
+ * times (fresh instances, best kept), checking that every replay is the recorded run.
+ */
+export async function randomBounds(module: WebAssembly.Module, scenario: Scenario, rounds = 3): Promise<RandomBounds> {
+  const run = async (mode: number, log?: Uint8Array) => {
+    const engine = await Engine.load(module);
+    if (log) {
+      const at = oracleOf(engine).oracleLog(log.length / 24); // may grow memory: the buffer is read after
+      if (at === 0) throw new Error('no memory for the oracle log');
+      new Uint8Array(engine.raw.memory.buffer, at, log.length).set(log);
+    }
+    oracleOf(engine).oracleMode(mode);
+    const result = await runJob(engine, { scenario, strategy: 'random', via: 'engine', mapSide: 0 });
+    return { engine, result };
+  };
+  const recorded = await run(1);
+  const takes = oracleOf(recorded.engine).oracleTakes();
+  const log = new Uint8Array(recorded.engine.raw.memory.buffer, oracleOf(recorded.engine).oracleLogBase(), takes * 24).slice();
+  const expected = JSON.stringify(withoutTimes(recorded.result));
+  const best = [0, 0, 0];
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of [0, 2, 3]) {
+      const { engine, result } = await run(mode, mode === 0 ? undefined : log);
+      if (JSON.stringify(withoutTimes(result)) !== expected) throw new Error(`the oracle's mode ${mode} ran another run than the recorded one`);
+      if (mode !== 0 && oracleOf(engine).oracleUsed() !== takes) throw new Error(`the oracle's mode ${mode} replayed ${oracleOf(engine).oracleUsed()} of ${takes} takes`);
+      const at = mode === 0 ? 0 : mode - 1;
+      best[at] = Math.max(best[at]!, result.eventsPerSecond);
+    }
+  }
+  return { withDraws: best[0]!, withoutDraws: best[1]!, withoutDrawsOrCounts: best[2]!, takes };
+}
