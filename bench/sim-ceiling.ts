@@ -8,26 +8,23 @@
  */
 import { Engine, STRATEGIES, type AllocationStrategy } from '../src/engine/index.js';
 import { EngineDriver } from '../src/sim/engine-driver.js';
-import { releasesUntilArrival, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from '../src/sim/driver.js';
+import { CallPerEventDriver, type GrowResult, type PoolFigures, type PoolSnapshot } from '../src/sim/driver.js';
 import { flattenPools, type Scenario } from '../src/sim/scenario.js';
 import { runStrategy } from '../src/sim/run.js';
 import type { StrategyRun } from '../src/report/summary.js';
 import { CeilingStore } from './api-ceiling.js';
 
-export class CeilingDriver implements Driver {
+export class CeilingDriver extends CallPerEventDriver {
   readonly engine: Engine;
-  /** Arrivals are left untried, as the API driver leaves them. */
-  readonly leftNoRoom = false;
   /** The pools' spaces, their growth and their figures. */
   readonly #pools: EngineDriver;
   readonly #store = new CeilingStore();
   readonly #strategy: number;
-  /** IDs of the live allocations, dense (swap-remove on release), as the API driver keeps them. */
-  readonly #live: string[] = [];
   /** The last response: kept, so that making it is not work the compiler may drop. */
   lastResponse: unknown;
 
   constructor(engine: Engine, scenario: Scenario, strategy: AllocationStrategy) {
+    super();
     this.engine = engine;
     this.#pools = new EngineDriver(engine, scenario, strategy);
     this.#strategy = STRATEGIES[strategy];
@@ -35,30 +32,14 @@ export class CeilingDriver implements Driver {
     for (let pool = 0; pool < pools; pool++) this.#store.addSpace(this.#pools.space(pool));
   }
 
-  get liveCount(): number {
-    return this.#live.length;
-  }
-
-  tapeId(pool: number): number {
-    return pool;
-  }
-
-  apply(first: number, end: number): number {
-    return releasesUntilArrival(this, first, end);
-  }
-
-  allocate(pool: number, mask: number): boolean {
+  protected createAllocation(pool: number, mask: number): string | undefined {
     const created = this.#store.create(pool, mask, this.#strategy);
     this.lastResponse = created;
-    if (created === undefined) return false;
-    this.#live.push(created.IpamPoolAllocationId);
-    return true;
+    return created?.IpamPoolAllocationId;
   }
 
-  releaseAt(index: number): void {
-    this.lastResponse = this.#store.delete(this.#live[index]!);
-    this.#live[index] = this.#live[this.#live.length - 1]!;
-    this.#live.pop();
+  protected deleteAllocation(id: string): void {
+    this.lastResponse = this.#store.delete(id);
   }
 
   grow(pool: number, prefix: number): GrowResult {

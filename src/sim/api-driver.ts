@@ -2,7 +2,7 @@
 import { parseCidr, type Cidr } from '../cidr/index.js';
 import { Engine, type AllocationStrategy } from '../engine/index.js';
 import { IpamApiError, IpamService } from '../api/index.js';
-import { poolRandomSeed, releasesUntilArrival, type Driver, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
+import { CallPerEventDriver, poolRandomSeed, type GrowResult, type PoolFigures, type PoolSnapshot } from './driver.js';
 import { flattenPools, type Scenario } from './scenario.js';
 
 const REGION = 'cn-hangzhou';
@@ -11,7 +11,7 @@ const EPOCH = new Date(0);
 // the API's ways of saying "no room": no free block, or (for a sub-pool's parent) no CIDR at all yet
 const NO_FIT = new Set(['OperationDenied.AvailableCidrInsufficient', 'OperationDenied.SourcePoolHasNoCidr']);
 
-export class ApiDriver implements Driver {
+export class ApiDriver extends CallPerEventDriver {
   readonly ipam: IpamService;
   /** The service's own engine instance, which also draws the run's events. */
   readonly engine: Engine;
@@ -19,12 +19,9 @@ export class ApiDriver implements Driver {
   readonly #children: number[][] = [];
   /** Each pool's address width (32 or 128). */
   readonly #bits: number[] = [];
-  /** IDs of the live allocations, dense (swap-remove on release). */
-  readonly #live: string[] = [];
-  /** Arrivals are left untried (see apply). */
-  readonly leftNoRoom = false;
 
   private constructor(ipam: IpamService, engine: Engine) {
+    super();
     this.ipam = ipam;
     this.engine = engine;
   }
@@ -59,33 +56,17 @@ export class ApiDriver implements Driver {
     return driver;
   }
 
-  get liveCount(): number {
-    return this.#live.length;
-  }
-
-  tapeId(pool: number): number {
-    return pool;
-  }
-
-  /** Applies releases; every arrival is left to the caller untried, one `allocate` per call anyway. */
-  apply(first: number, end: number): number {
-    return releasesUntilArrival(this, first, end);
-  }
-
-  allocate(pool: number, mask: number): boolean {
+  protected createAllocation(pool: number, mask: number): string | undefined {
     try {
-      this.#live.push(this.ipam.call('CreateIpamPoolAllocation', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, CidrMask: mask }).IpamPoolAllocationId);
-      return true;
+      return this.ipam.call('CreateIpamPoolAllocation', { RegionId: REGION, IpamPoolId: this.#poolIds[pool]!, CidrMask: mask }).IpamPoolAllocationId;
     } catch (error) {
-      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return false;
+      if (error instanceof IpamApiError && NO_FIT.has(error.code)) return undefined;
       throw error;
     }
   }
 
-  releaseAt(index: number): void {
-    this.ipam.call('DeleteIpamPoolAllocation', { RegionId: REGION, IpamPoolAllocationId: this.#live[index]! });
-    this.#live[index] = this.#live[this.#live.length - 1]!;
-    this.#live.pop();
+  protected deleteAllocation(id: string): void {
+    this.ipam.call('DeleteIpamPoolAllocation', { RegionId: REGION, IpamPoolAllocationId: id });
   }
 
   grow(pool: number, prefix: number): GrowResult {

@@ -74,16 +74,54 @@ export interface Driver {
 }
 
 /**
- * `apply` for a driver that leaves every arrival to the caller untried: releases the tape's
- * events from `first` on through `releaseAt` until an arrival, and returns that event's number
- * (end when there was none).
+ * A driver that makes each allocation and each release with a call of its own, naming the
+ * allocation by ID (the API path; the benchmark's ceiling of it): it keeps the live IDs, applies
+ * the tape's releases one call at a time and leaves every arrival to the caller, untried.
  */
-export function releasesUntilArrival(driver: Driver, first: number, end: number): number {
-  for (let i = first; i < end; i++) {
-    if (driver.liveCount === 0 || (tapeWord(driver.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;
-    driver.releaseAt(Math.floor((tapeWord(driver.engine, i, 2) / 4294967296) * driver.liveCount));
+export abstract class CallPerEventDriver implements Driver {
+  abstract readonly engine: Engine;
+  readonly leftNoRoom = false;
+  /** IDs of the live allocations, dense (swap-remove on release). */
+  readonly #live: string[] = [];
+
+  /** Allocates a block of `mask` in the pool; its ID, or undefined when no block fits. */
+  protected abstract createAllocation(pool: number, mask: number): string | undefined;
+  /** Releases the allocation. */
+  protected abstract deleteAllocation(id: string): void;
+  abstract grow(pool: number, prefix: number): GrowResult;
+  abstract figures(pool: number): PoolFigures;
+  abstract holdsFreeAddresses(pool: number, prefix: number): boolean;
+  abstract snapshot(pool: number): PoolSnapshot;
+  abstract close(): void;
+
+  get liveCount(): number {
+    return this.#live.length;
   }
-  return end;
+
+  tapeId(pool: number): number {
+    return pool;
+  }
+
+  apply(first: number, end: number): number {
+    for (let i = first; i < end; i++) {
+      if (this.#live.length === 0 || (tapeWord(this.engine, i, 1) & TAPE_ARRIVAL) !== 0) return i;
+      this.releaseAt(Math.floor((tapeWord(this.engine, i, 2) / 4294967296) * this.#live.length));
+    }
+    return end;
+  }
+
+  allocate(pool: number, mask: number): boolean {
+    const id = this.createAllocation(pool, mask);
+    if (id === undefined) return false;
+    this.#live.push(id);
+    return true;
+  }
+
+  releaseAt(index: number): void {
+    this.deleteAllocation(this.#live[index]!);
+    this.#live[index] = this.#live[this.#live.length - 1]!;
+    this.#live.pop();
+  }
 }
 
 /** The random strategy's seed for pool i of a scenario: the same on both paths. */
