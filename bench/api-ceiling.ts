@@ -4,9 +4,10 @@
  * allocation ID (carrying its slot, as the service's do), the CIDR text and the provisioned CIDR
  * that holds it, the engine's allocate or release, and the record in typed arrays found by that
  * slot. No parameter validation, no region rule, no ClientToken or DryRun, no list order, no
- * per-call objects but the response. Nothing could answer these calls faster on this machine
- * with the same engine, so the API's rate next to this one says how much of the gap to a target
- * is the API's own work.
+ * per-call objects but the response. The API's rate next to this one says how much of the gap to
+ * a target is the API's own work. It is a reference, not a proof: a leaner maker of the same
+ * fields (RequestIds from a counter, IDs checked by a generation number instead of kept strings)
+ * measured about 7% faster on the simulator's run in a review.
  */
 import { formatCidrV4, formatCidrV6 } from '../src/cidr/index.js';
 import { EngineStatus, type AddressSpace } from '../src/engine/index.js';

@@ -3,9 +3,11 @@
  * records the block each random allocation took; then the same run is replayed with every draw
  * replaced by a walk to the block recorded for it (what first-fit's descent costs), so the tree
  * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
- * free-address counts the draws read (every exact uniform draw needs some such summary, kept on
- * each change), and without them. The engine for it is a copy of `assembly/` with the patches
- * below, built for the benchmark alone; the shipped engine has none of this.
+ * free-address counts the shipped draws read (kept on every change), and without them, which
+ * bounds any draw that costs no more than a walk to its block and keeps nothing up to date
+ * (rejection sampling, say; an index of free blocks by order would have upkeep of its own). The
+ * engine for it is a copy of `assembly/` with the patches below, built for the benchmark alone;
+ * the shipped engine has none of this.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
