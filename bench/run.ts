@@ -511,7 +511,8 @@ even pass the other).
 (RequestId, slot-carrying ID, CIDR text and its provisioned CIDR, engine call, typed-array record; nothing else) and
 the rest of the run (pools growing, figures after failures, samples) straight on the engine, best of three
 (\`bench/sim-ceiling.ts\`; each run is checked to be the engine path's run, event for event): what an in-process API
-answering with the cloud's IDs, RequestIds and CIDR texts could reach here at best.
+answering with the cloud's IDs, RequestIds and CIDR texts and doing nothing else reaches here (a reference, not
+a proof: in a review a leaner maker of the same fields ran about 7% faster).
 
 ${simSection}
 
