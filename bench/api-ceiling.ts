@@ -1,7 +1,7 @@
 /**
  * The ceiling for the API benchmarks: CreateIpamPoolAllocation by mask and
  * DeleteIpamPoolAllocation doing only what their responses cannot do without — a RequestId, an
- * allocation ID (carrying its slot, as the service's do), the CIDR text and the provisioned CIDR
+ * allocation ID (carrying its slot, as IpamService's do), the CIDR text and the provisioned CIDR
  * that holds it, the engine's allocate or release, and the record in typed arrays found by that
  * slot. No parameter validation, no region rule, no ClientToken or DryRun, no list order, no
  * per-call objects but the response. The API's rate next to this one says how much of the gap to
@@ -29,19 +29,19 @@ export class CeilingStore {
   /** Four address words per slot, w0 first. */
   #words = new Uint32Array(4096);
   #prefixLengths = new Uint8Array(1024);
-  #spaceOf = new Uint16Array(1024);
+  #poolOf = new Uint32Array(1024);
   #idOf: string[] = [];
   #freeSlots: number[] = [];
 
-  /** Takes a space (a pool) in; returns its number for create. Its sources are read now. */
-  addSpace(space: AddressSpace): number {
+  /** Takes a pool's space in; returns the pool's number for create. Its sources are read now. */
+  addPool(space: AddressSpace): number {
     this.#spaces.push(space);
     this.#sources.push([]);
     this.readSources(this.#spaces.length - 1);
     return this.#spaces.length - 1;
   }
 
-  /** Reads the space's sources again, after they changed. */
+  /** Reads the pool's sources again, after they changed. */
   readSources(pool: number): void {
     const space = this.#spaces[pool]!;
     this.#sources[pool] = space.sources().map((c) => {
@@ -53,12 +53,16 @@ export class CeilingStore {
   /** The text of the pool's source holding the block: the last one starting at or before it. */
   #sourceCidr(pool: number, w0: number, w1: number, w2: number, w3: number): string {
     const sources = this.#sources[pool]!;
+    // words are u32 values in plain numbers: their differences are exact and signed right
+    const after = (s: Source) => (s.w3 - w3 || s.w2 - w2 || s.w1 - w1 || s.w0 - w0) > 0;
     let lo = 0, hi = sources.length - 1;
     while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1, s = sources[mid]!;
-      if ((s.w3 - w3 || s.w2 - w2 || s.w1 - w1 || s.w0 - w0) > 0) hi = mid - 1;
+      const mid = (lo + hi + 1) >> 1;
+      if (after(sources[mid]!)) hi = mid - 1;
       else lo = mid;
     }
+    // the engine took the block from a source: none, or only later ones, means readSources was missed
+    if (sources.length === 0 || after(sources[lo]!)) throw new Error(`pool ${pool}'s sources are out of date: call readSources after changing them`);
     return sources[lo]!.text;
   }
 
@@ -83,7 +87,7 @@ export class CeilingStore {
     const words = this.#words, at = slot << 2;
     words[at] = w0; words[at + 1] = w1; words[at + 2] = w2; words[at + 3] = w3;
     this.#prefixLengths[slot] = mask;
-    this.#spaceOf[slot] = pool;
+    this.#poolOf[slot] = pool;
     this.#idOf[slot] = id;
     const Cidr = space.family === 4 ? formatCidrV4(w0, mask) : formatCidrV6(w0, w1, w2, w3, mask);
     return { RequestId, IpamPoolAllocationId: id, Cidr, SourceCidr: this.#sourceCidr(pool, w0, w1, w2, w3) };
@@ -93,7 +97,7 @@ export class CeilingStore {
     const RequestId = this.#requestIds.requestId();
     const slot = slotOfId(id, ALLOCATION_ID_PREFIX.length);
     if (slot < 0 || this.#idOf[slot] !== id) throw new Error(`no allocation ${id}`);
-    const space = this.#spaces[this.#spaceOf[slot]!]!;
+    const space = this.#spaces[this.#poolOf[slot]!]!;
     const engine = space.engine;
     const words = this.#words, at = slot << 2;
     let status: number;
@@ -116,11 +120,11 @@ export class CeilingStore {
     words.set(this.#words);
     const prefixLengths = new Uint8Array(size);
     prefixLengths.set(this.#prefixLengths);
-    const spaceOf = new Uint16Array(size);
-    spaceOf.set(this.#spaceOf);
+    const poolOf = new Uint32Array(size);
+    poolOf.set(this.#poolOf);
     this.#words = words;
     this.#prefixLengths = prefixLengths;
-    this.#spaceOf = spaceOf;
+    this.#poolOf = poolOf;
   }
 }
 

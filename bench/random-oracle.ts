@@ -3,9 +3,10 @@
  * records the block each random allocation took; then the same run is replayed with every draw
  * replaced by a walk to the block recorded for it (what first-fit's descent costs), so the tree
  * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
- * free-address counts the shipped draws read (kept on every change), and without them, which
- * bounds any draw that costs no more than a walk to its block and keeps nothing up to date
- * (rejection sampling, say; an index of free blocks by order would have upkeep of its own). The
+ * free-address counts the shipped draws read (kept on every change), and without them: what
+ * random would reach with a draw that cost one walk to its block and kept nothing up to date
+ * (rejection sampling keeps nothing but walks more; an index of free blocks by order would have
+ * upkeep of its own; a draw cheaper than a walk could do better than either replay). The
  * engine for it is a copy of `assembly/` with the patches below, built for the benchmark alone;
  * the shipped engine has none of this.
  */
@@ -128,9 +129,11 @@ export const withoutTimes = (r: StrategyRun) => ({ ...r, elapsedMs: 0, eventsPer
 
 /**
  * Records the scenario's random run on the oracle engine, then replays it in each mode `rounds`
- * times (fresh instances, best kept), checking that every replay is the recorded run.
+ * times (fresh instances, best kept), checking that every replay is the recorded run, and that
+ * the recorded run is `shippedRun` (the shipped engine's random run of the same scenario,
+ * withoutTimes, as JSON).
  */
-export async function randomBounds(module: WebAssembly.Module, scenario: Scenario, rounds = 3): Promise<RandomBounds> {
+export async function randomBounds(module: WebAssembly.Module, scenario: Scenario, shippedRun: string, rounds = 3): Promise<RandomBounds> {
   const run = async (mode: number, log?: Uint8Array) => {
     const engine = await Engine.load(module);
     if (log) {
@@ -146,6 +149,7 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
   const takes = oracleOf(recorded.engine).oracleTakes();
   const log = new Uint8Array(recorded.engine.raw.memory.buffer, oracleOf(recorded.engine).oracleLogBase(), takes * 24).slice();
   const expected = JSON.stringify(withoutTimes(recorded.result));
+  if (expected !== shippedRun) throw new Error("the oracle's build ran another random run than the shipped engine");
   const best = [0, 0, 0];
   for (let round = 0; round < rounds; round++) {
     for (const mode of [0, 2, 3]) {

@@ -343,7 +343,7 @@ const apiHeapBytes = await (async () => {
 
   const ceilingSpace = engineSpace('10.0.0.0/8');
   const ceiling = new CeilingStore();
-  const ceilingPool = ceiling.addSpace(ceilingSpace);
+  const ceilingPool = ceiling.addPool(ceilingSpace);
   const ceilingCreate = () => ceiling.create(ceilingPool, 26)!.IpamPoolAllocationId;
   const ceilingLive = Array.from({ length: 100_000 }, ceilingCreate);
   await workload(
@@ -409,7 +409,7 @@ const simRows = simResults.rows;
 const simSection = simulatorTable(simResults);
 const slowestRow = (via: 'engine' | 'api') => simRows.filter((r) => r.via === via).reduce((a, b) => (b.eventsPerSecond < a.eventsPerSecond ? b : a));
 const slowest = (via: 'engine' | 'api') => slowestRow(via).eventsPerSecond;
-const fastestCeiling = Math.max(...simRows.map((r) => r.ceiling ?? 0));
+const ceilings = simRows.filter((r) => r.via === 'api').map((r) => r.ceiling!);
 const randomBound = simResults.random
   ? `; random without its draws ${rate(simResults.random.withoutDraws)}, without its draws or counts ${rate(simResults.random.withoutDrawsOrCounts)}`
   : '';
@@ -457,7 +457,7 @@ const targets = [
   loadTarget('durable', 'endpoint durable (fsync before reply): ≥ 3,000 requests/s, p99 ≤ 10 ms (10 connections, the median of three runs)', 3_000),
   [`Chromium/Node ≤ ${CHROMIUM_NODE_TARGET}× on the IPv4 churn (batch / per call)`, `${chromiumNodeRatio(browserComparison, 'batch').toFixed(2)}× / ${chromiumNodeRatio(browserComparison, 'call').toFixed(2)}×`, check(chromiumNodeRatio(browserComparison, 'batch') <= CHROMIUM_NODE_TARGET && chromiumNodeRatio(browserComparison, 'call') <= CHROMIUM_NODE_TARGET)],
   ['simulator, engine path: ≥ 2,000,000 events/s per strategy (slowest strategy)', `${rate(slowest('engine'))} events/s (${slowestRow('engine').strategy}${randomBound})`, check(slowest('engine') >= 2_000_000)],
-  ['simulator, through the API: ≥ 500,000 events/s per strategy (slowest strategy)', `${rate(slowest('api'))} events/s (${slowestRow('api').strategy}); through the API ceiling's responses alone at most ${rate(fastestCeiling)}`, check(slowest('api') >= 500_000)],
+  ['simulator, through the API: ≥ 500,000 events/s per strategy (slowest strategy)', `${rate(slowest('api'))} events/s (${slowestRow('api').strategy}); through the API ceiling's responses ${rate(slowestRow('api').ceiling!)} for it, ${rate(Math.min(...ceilings))}–${rate(Math.max(...ceilings))} across strategies`, check(slowest('api') >= 500_000)],
   ['per-op time at 1M live within 1.5× of 1k live (batch / per call)', `${(v6Batch / v6SmallBatch).toFixed(2)}× / ${(v6Call / v6SmallCall).toFixed(2)}×`, check(v6Batch / v6SmallBatch <= 1.5 && v6Call / v6SmallCall <= 1.5)],
 ];
 const summary = ['| target | measured | |', '| --- | ---: | --- |', ...targets.map((t) => `| ${t.join(' | ')} |`)].join('\n');
@@ -510,7 +510,7 @@ even pass the other).
 *Through the API ceiling's responses*: the same run with each allocation and release made by the API ceiling above
 (RequestId, slot-carrying ID, CIDR text and its provisioned CIDR, engine call, typed-array record; nothing else) and
 the rest of the run (pools growing, figures after failures, samples) straight on the engine, best of three
-(\`bench/sim-ceiling.ts\`; each run is checked to be the engine path's run, event for event): what an in-process API
+(\`bench/sim-ceiling.ts\`; each run's summary and samples are checked to be the engine path's): what an in-process API
 answering with the cloud's IDs, RequestIds and CIDR texts and doing nothing else reaches here (a reference, not
 a proof: in a review a leaner maker of the same fields ran about 7% faster).
 

@@ -1,10 +1,11 @@
 /**
- * The ceiling of the simulator's API path: the same run with every allocation and release made
- * by the API ceiling (api-ceiling.ts: the responses' unavoidable work and nothing else), and
- * everything else — pools growing from their parents, the figures after failures, the samples —
- * straight on the engine. Its events per second bound what any in-process API answering with the
- * cloud's IDs, RequestIds and CIDR texts could reach on this run; the run itself must be the
- * engine path's, event for event (checked by the bench and by test/bench-baselines.test.ts).
+ * The simulator's API path through the API ceiling: the same run with every allocation and
+ * release made by the ceiling (api-ceiling.ts: the responses' unavoidable work and nothing else),
+ * and everything else — pools growing from their parents, the figures after failures, the
+ * samples — straight on the engine. Its events per second are a reference for an in-process API
+ * answering with the cloud's IDs, RequestIds and CIDR texts and doing nothing else (not a proof:
+ * see api-ceiling.ts). Its run's summary and samples must be the engine path's (checked by the
+ * bench and by test/bench-baselines.test.ts).
  */
 import { Engine, STRATEGIES, type AllocationStrategy } from '../src/engine/index.js';
 import { EngineDriver } from '../src/sim/engine-driver.js';
@@ -29,7 +30,7 @@ export class CeilingDriver extends CallPerEventDriver {
     this.#pools = new EngineDriver(engine, scenario, strategy);
     this.#strategy = STRATEGIES[strategy];
     const pools = flattenPools(scenario).length;
-    for (let pool = 0; pool < pools; pool++) this.#store.addSpace(this.#pools.space(pool));
+    for (let pool = 0; pool < pools; pool++) this.#store.addPool(this.#pools.space(pool));
   }
 
   protected createAllocation(pool: number, mask: number): string | undefined {

@@ -3,8 +3,8 @@
  * the engine and through the API, each strategy warmed up first and measured in one thread
  * (no maps: drawing is the report's cost, not the run's). Both paths run the whole scenario (a
  * shorter one is easier: its pools stay emptier and fail less), and the engine path takes the
- * best of ROUNDS runs, the statistic of its engine calls replayed alone beside it. Beside the API
- * path, two bounds: the run through the API ceiling's responses (sim-ceiling.ts), and random's
+ * best of ROUNDS runs, the statistic of its engine calls replayed alone beside it. Beside them,
+ * two reference runs: the run through the API ceiling's responses (sim-ceiling.ts), and random's
  * run with its draws replaced by the blocks they took (random-oracle.ts).
  *
  * `npm run bench` runs it in a process of its own (`measureSimulatorApart`), as `wasm-ipam
@@ -48,7 +48,7 @@ export async function measureSimulator(events?: number): Promise<SimResults> {
   const rows: SimRow[] = [];
   const sized = { ...scenario, events: events ?? scenario.events };
   const warmUp = { ...sized, events: Math.min(sized.events, 100_000) };
-  /** Each strategy's engine-path run, without its timings: the ceiling's runs must be the same. */
+  /** Each strategy's engine-path run, without its timings: the reference runs must be the same. */
   const engineRuns = new Map<AllocationStrategy, string>();
   const figure = (n: number) => Math.round(n).toLocaleString('en-US');
   for (const via of ['engine', 'api'] as const) {
@@ -69,7 +69,7 @@ export async function measureSimulator(events?: number): Promise<SimResults> {
   }
   let random: RandomBounds | null = null;
   if (scenario.strategies.includes('random')) {
-    random = await randomBounds(await buildOracleEngine(), sized, ROUNDS);
+    random = await randomBounds(await buildOracleEngine(), sized, engineRuns.get('random')!, ROUNDS);
     console.log(`  random with its draws ${figure(random.withDraws)}, without them ${figure(random.withoutDraws)}, without them or its counts ${figure(random.withoutDrawsOrCounts)} events/s`);
   }
   return { rows, random };

@@ -14,6 +14,8 @@ import { IpamService, type IpamApiError } from '../src/api/index.js';
 import { runJob } from '../src/sim/simulate.js';
 import { builtInScenario, DEFAULT_SCENARIO } from '../src/sim/scenarios.js';
 import { CeilingStore } from '../bench/api-ceiling.js';
+import { slotOfId } from '../src/api/ids.js';
+import { ALLOCATION_ID_PREFIX } from '../src/api/allocation-index.js';
 import { runThroughCeiling } from '../bench/sim-ceiling.js';
 import { buildOracleEngine, randomBounds, withoutTimes } from '../bench/random-oracle.js';
 
@@ -112,7 +114,8 @@ describe('the benchmark bounds do the work they stand for', () => {
     // sources that differ only in a low word, and IPv4 addresses past 2^31
     for (const [IpVersion, cidrs, masks] of [
       ['IPv4', ['10.8.0.0/16', '10.2.0.0/16', '172.16.0.0/20', '192.168.0.0/18'], [22, 28]],
-      ['IPv6', ['2400:cb00::/40', '2001:db8::/40', '2001:db8:ff00:0:8000::/66', 'fd00::1:0:0/96'], [48, 100]],
+      // 2001:db8:ff00:0:4000:: and …:8000:: differ only in w1, fd00:: and fd00::8000:0 only in w0
+      ['IPv6', ['2400:cb00::/40', '2001:db8::/40', '2001:db8:ff00:0:8000::/66', '2001:db8:ff00:0:4000::/66', 'fd00::1:0:0/96', 'fd00::/97', 'fd00::8000:0/97'], [48, 100]],
     ] as const) {
       const RandomSeed = 77 + pools.length;
       const { IpamPoolId } = ipam.createIpamPool({ RegionId: R, IpamScopeId: PrivateDefaultScopeId, IpVersion, AllocationStrategy: strategy, RandomSeed });
@@ -122,11 +125,12 @@ describe('the benchmark bounds do the work they stand for', () => {
         ipam.addIpamPoolCidr({ RegionId: R, IpamPoolId, Cidr });
         space.addSource(Cidr);
       }
-      pools.push({ id: IpamPoolId, pool: ceiling.addSpace(space), masks: [...masks] });
+      pools.push({ id: IpamPoolId, pool: ceiling.addPool(space), masks: [...masks] });
     }
     const random = new Random(5);
     const live: Array<[string, string]> = [];
     const sources = new Set<string>();
+    let released: string | undefined; // the ceiling ID released last, whose slot the next create takes
     for (let i = 0; i < 3_000; i++) {
       if (live.length > 0 && random.next() < 0.4) {
         const at = random.below(live.length);
@@ -136,6 +140,7 @@ describe('the benchmark bounds do the work they stand for', () => {
         ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: apiId });
         expect(ceiling.delete(ceilingId).RequestId).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-/);
         expect(() => ceiling.delete(ceilingId)).toThrow(/no allocation/);
+        released = ceilingId;
         continue;
       }
       const { id, pool, masks } = pools[random.below(2)]!;
@@ -152,6 +157,12 @@ describe('the benchmark bounds do the work they stand for', () => {
       expect([fromCeiling.Cidr, fromCeiling.SourceCidr]).toEqual([fromApi.Cidr, fromApi.SourceCidr]);
       live.push([fromApi.IpamPoolAllocationId, fromCeiling.IpamPoolAllocationId]);
       sources.add(fromApi.SourceCidr);
+      if (released !== undefined) {
+        // its slot now holds another allocation, under another ID: the old one stays refused
+        expect(slotOfId(fromCeiling.IpamPoolAllocationId, ALLOCATION_ID_PREFIX.length)).toBe(slotOfId(released, ALLOCATION_ID_PREFIX.length));
+        expect(() => ceiling.delete(released!)).toThrow(/no allocation/);
+        released = undefined;
+      }
     }
     expect(sources.size).toBeGreaterThanOrEqual(3); // answers came from several CIDRs (first-fit fills the lowest ones)
     expect(ceiling.create(pools[0]!.pool, 8)).toBeUndefined(); // no room: an answer, not a throw
@@ -170,8 +181,10 @@ describe('the benchmark bounds do the work they stand for', () => {
 
   it('random without its draws replays the recorded run, every take', async () => {
     const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 20_000 };
-    // randomBounds itself refuses a replay that is not the recorded run or leaves takes unused
-    const bounds = await randomBounds(await buildOracleEngine(), scenario, 1);
+    const shipped = await runJob(await Engine.load((await sharedEngine()).module), { scenario, strategy: 'random', via: 'engine', mapSide: 0 });
+    // randomBounds itself refuses a recording that is not the shipped engine's run, a replay that
+    // is not the recorded run, and one that leaves takes unused
+    const bounds = await randomBounds(await buildOracleEngine(), scenario, JSON.stringify(withoutTimes(shipped)), 1);
     expect(bounds.takes).toBeGreaterThan(10_000);
     for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts]) expect(rate).toBeGreaterThan(0);
   }, 120_000);

@@ -1,7 +1,8 @@
 /**
- * What the simulator needs from an IPAM, and two ways to provide it: straight on the engine
- * (numbers in, numbers out — the fast path) and through the Alibaba-shaped API (IpamService).
- * Both must give identical runs for the same scenario, strategy and seed; a test holds them to it.
+ * What the simulator needs from an IPAM (Driver). engine-driver.ts provides it straight on the
+ * engine (numbers in, numbers out — the fast path), api-driver.ts through the Alibaba-shaped API
+ * (IpamService, on CallPerEventDriver below). Both must give identical runs for the same
+ * scenario, strategy and seed; a test holds them to it.
  */
 import type { Cidr } from '../cidr/index.js';
 import type { Engine } from '../engine/index.js';
@@ -75,8 +76,8 @@ export interface Driver {
 
 /**
  * A driver that makes each allocation and each release with a call of its own, naming the
- * allocation by ID (the API path; the benchmark's ceiling of it): it keeps the live IDs, applies
- * the tape's releases one call at a time and leaves every arrival to the caller, untried.
+ * allocation by ID (the API path): it keeps the live IDs, applies the tape's releases one call
+ * at a time and leaves every arrival to the caller, untried.
  */
 export abstract class CallPerEventDriver implements Driver {
   abstract readonly engine: Engine;
