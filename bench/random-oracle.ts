@@ -108,6 +108,9 @@ export async function buildOracleEngine(): Promise<WebAssembly.Module> {
   }
 }
 
+/** The oracle's modes (ORACLE_* in its patch of tree.ts). */
+const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3 } as const;
+
 type OracleExports = {
   oracleMode(mode: number): void; oracleTakes(): number; oracleUsed(): number; oracleLog(takes: number): number; oracleLogBase(): number;
 };
@@ -145,20 +148,21 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
     const result = await runJob(engine, { scenario, strategy: 'random', via: 'engine', mapSide: 0 });
     return { engine, result };
   };
-  const recorded = await run(1);
+  const recorded = await run(MODE.record);
   const takes = oracleOf(recorded.engine).oracleTakes();
   const log = new Uint8Array(recorded.engine.raw.memory.buffer, oracleOf(recorded.engine).oracleLogBase(), takes * 24).slice();
   const expected = JSON.stringify(withoutTimes(recorded.result));
   if (expected !== shippedRun) throw new Error("the oracle's build ran another random run than the shipped engine");
-  const best = [0, 0, 0];
+  const best = { withDraws: 0, withoutDraws: 0, withoutDrawsOrCounts: 0 };
+  const modes = [['withDraws', MODE.shipped], ['withoutDraws', MODE.withCounts], ['withoutDrawsOrCounts', MODE.bare]] as const;
   for (let round = 0; round < rounds; round++) {
-    for (const mode of [0, 2, 3]) {
-      const { engine, result } = await run(mode, mode === 0 ? undefined : log);
-      if (JSON.stringify(withoutTimes(result)) !== expected) throw new Error(`the oracle's mode ${mode} ran another run than the recorded one`);
-      if (mode !== 0 && oracleOf(engine).oracleUsed() !== takes) throw new Error(`the oracle's mode ${mode} replayed ${oracleOf(engine).oracleUsed()} of ${takes} takes`);
-      const at = mode === 0 ? 0 : mode - 1;
-      best[at] = Math.max(best[at]!, result.eventsPerSecond);
+    for (const [figure, mode] of modes) {
+      const replay = mode !== MODE.shipped;
+      const { engine, result } = await run(mode, replay ? log : undefined);
+      if (JSON.stringify(withoutTimes(result)) !== expected) throw new Error(`the oracle's ${figure} run is another run than the recorded one`);
+      if (replay && oracleOf(engine).oracleUsed() !== takes) throw new Error(`the oracle's ${figure} run replayed ${oracleOf(engine).oracleUsed()} of ${takes} takes`);
+      best[figure] = Math.max(best[figure], result.eventsPerSecond);
     }
   }
-  return { withDraws: best[0]!, withoutDraws: best[1]!, withoutDrawsOrCounts: best[2]!, takes };
+  return { ...best, takes };
 }

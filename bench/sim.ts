@@ -61,7 +61,7 @@ export async function measureSimulator(events?: number): Promise<SimResults> {
         if (via === 'engine') engineRuns.set(strategy, JSON.stringify(withoutTimes(run)));
       }
       const engineAlone = via === 'engine' ? await engineAloneEventsPerSecond(engine.module, sized, strategy) : undefined;
-      const ceiling = via === 'api' ? await ceilingEventsPerSecond(engine.module, sized, strategy, engineRuns.get(strategy)!) : undefined;
+      const ceiling = via === 'api' ? await ceilingEventsPerSecond(engine.module, sized, warmUp, strategy, engineRuns.get(strategy)!) : undefined;
       rows.push({ strategy, via, events: sized.events, eventsPerSecond, engineAlone, ceiling });
       const beside = engineAlone !== undefined ? ` (its engine calls alone: ${figure(engineAlone)})` : ` (the ceiling's responses alone: ${figure(ceiling!)})`;
       console.log(`  ${via.padEnd(6)} ${strategy.padEnd(9)} ${figure(eventsPerSecond).padStart(10)} events/s${beside}`);
@@ -76,8 +76,8 @@ export async function measureSimulator(events?: number): Promise<SimResults> {
 }
 
 /** The best of ROUNDS runs through the API ceiling, each checked to be the engine path's run. */
-async function ceilingEventsPerSecond(module: WebAssembly.Module, scenario: Scenario, strategy: AllocationStrategy, engineRun: string): Promise<number> {
-  await runThroughCeiling(module, { ...scenario, events: Math.min(scenario.events, 100_000) }, strategy); // warm-up
+async function ceilingEventsPerSecond(module: WebAssembly.Module, scenario: Scenario, warmUp: Scenario, strategy: AllocationStrategy, engineRun: string): Promise<number> {
+  await runThroughCeiling(module, warmUp, strategy);
   let best = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const run = await runThroughCeiling(module, scenario, strategy);
