@@ -5,10 +5,12 @@
  * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
  * free-address counts the shipped draws read (kept on every change), and without them: what
  * random would reach with a draw that cost one walk to its block and kept nothing up to date
- * (rejection sampling keeps nothing but walks more; an index of free blocks by order would have
- * upkeep of its own; a draw cheaper than a walk could do better than either replay). The
- * engine for it is a copy of `assembly/` with the patches below, built for the benchmark alone;
- * the shipped engine has none of this.
+ * (an index of free blocks by order would have upkeep of its own; a draw cheaper than a walk
+ * could do better than either replay). Beside them, another run (not the recorded one): random
+ * with rejection sampling as its first draw, which keeps nothing up to date but may walk many
+ * times (random's uniform draw, then its listed and walked draws, with no counts). The engine
+ * for it is a copy of `assembly/` with the patches below, built for the benchmark alone; the
+ * shipped engine has none of this.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,8 @@ export function oracleUsed(): u32 { return T.oracleUsed; }
 /** Room for \`takes\` records (24 bytes each: u64 hi, u64 lo, u64 prefix); their address, 0 without memory. */
 export function oracleLog(takes: u32): usize { return T.oracleLogFor(takes); }
 export function oracleLogBase(): usize { return T.oracleLogBase(); }
+/** Rejection-first mode: 0..2 how many draws the uniform, listed and walked draws served; 3 the uniform draw's tries. */
+export function oracleTally(i: u32): u32 { return load<u32>(T.ORACLE_TALLY + (<usize>i << 2)); }
 `;
 
 const ORACLE_TREE = `
@@ -36,6 +40,25 @@ export const ORACLE_OFF: u32 = 0;     // draws as shipped
 export const ORACLE_RECORD: u32 = 1;  // draws as shipped, each random take recorded
 export const ORACLE_COUNTED: u32 = 2; // the recorded blocks instead of draws, counts kept
 export const ORACLE_BARE: u32 = 3;    // the recorded blocks instead of draws, no counts
+export const ORACLE_REJECTION: u32 = 4; // rejection sampling first, then the listed and walked draws, no counts
+export const ORACLE_TALLY = memory.data(16);
+@inline function tally(i: u32, by: u32): void {
+  store<u32>(ORACLE_TALLY + (<usize>i << 2), load<u32>(ORACLE_TALLY + (<usize>i << 2)) + by);
+}
+/** Random's exact draws that keep nothing up to date, the uniform one (rejection sampling) first. */
+function rejectionFirstFit(s: usize, prefix: u32): i32 {
+  if (drawFreeBlock(s, prefix)) {
+    tally(0, 1);
+  } else if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix, WALK_LIST, LISTED_BLOCKS)) {
+    drawListedBlock(s, prefix);
+    tally(1, 1);
+  } else if (drawWalkedBlock(s, prefix)) {
+    tally(2, 1);
+  } else {
+    unreachable(); // the walk, without a limit here, finds a block wherever findFit saw one
+  }
+  return S.OK;
+}
 let oracleMode: u32 = ORACLE_OFF;
 export let oracleTakes: u32 = 0;
 export let oracleUsed: u32 = 0;
@@ -75,12 +98,17 @@ function recordedFit(s: usize, prefix: u32): i32 {
   return S.OK;
 }
 function findFit(s: usize, prefix: u32, strategy: u32): i32 {
-  return strategy == RANDOM && oracleMode >= ORACLE_COUNTED ? recordedFit(s, prefix) : drawnFit(s, prefix, strategy);
+  return strategy == RANDOM && (oracleMode == ORACLE_COUNTED || oracleMode == ORACLE_BARE) ? recordedFit(s, prefix) : drawnFit(s, prefix, strategy);
 }
 function drawnFit(s: usize, prefix: u32, strategy: u32): i32 {`;
 
 /** Each patch: file, the text it replaces (which must occur exactly once), the new text. */
 const PATCHES: Array<[string, string, string]> = [
+  ['tree.ts', '    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;',
+    '    if (oracleMode == ORACLE_REJECTION) return rejectionFirstFit(s, prefix);\n    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;'],
+  // the walk through every fitting block, which otherwise stops at WALKED_BLOCKS where counts are not kept
+  ['tree.ts', '  let limit = countsKept(s) ? u32.MAX_VALUE : WALKED_BLOCKS;', '  let limit = countsKept(s) || oracleMode == ORACLE_REJECTION ? u32.MAX_VALUE : WALKED_BLOCKS;'],
+  ['tree.ts', '    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);', '    tally(3, 1);\n    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);'],
   ['tree.ts', "import { blockPtr, ensureNodeBlocks } from './arena';", "import { blockPtr, ensureNodeBlocks, growArray, arrayBase } from './arena';"],
   ['tree.ts', 'function findFit(s: usize, prefix: u32, strategy: u32): i32 {', ORACLE_TREE],
   ['tree.ts', '  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;\n  // only a taken block moves the generator',
@@ -109,10 +137,11 @@ export async function buildOracleEngine(): Promise<WebAssembly.Module> {
 }
 
 /** The oracle's modes (ORACLE_* in its patch of tree.ts). */
-const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3 } as const;
+const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3, rejection: 4 } as const;
 
 type OracleExports = {
   oracleMode(mode: number): void; oracleTakes(): number; oracleUsed(): number; oracleLog(takes: number): number; oracleLogBase(): number;
+  oracleTally(i: number): number;
 };
 const oracleOf = (engine: Engine) => engine.raw as unknown as OracleExports;
 
@@ -125,6 +154,12 @@ export interface RandomBounds {
   withoutDrawsOrCounts: number;
   /** Random takes recorded and replayed. */
   takes: number;
+  /**
+   * Another run, not the recorded one: random with rejection sampling as its first draw (uniform
+   * blocks of the sources tried until one is free, up to 32 tries), then the listed and walked
+   * draws, and no counts kept. Best of rounds, and how many draws each served in one run.
+   */
+  rejectionFirst: { eventsPerSecond: number; uniform: number; listed: number; walked: number; tries: number };
 }
 
 /** The run's figures with its timings left out: what a replay must reproduce. */
@@ -154,6 +189,7 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
   const expected = JSON.stringify(withoutTimes(recorded.result));
   if (expected !== shippedRun) throw new Error("the oracle's build ran another random run than the shipped engine");
   const best = { withDraws: 0, withoutDraws: 0, withoutDrawsOrCounts: 0 };
+  let rejectionFirst = { eventsPerSecond: 0, uniform: 0, listed: 0, walked: 0, tries: 0 };
   const modes = [['withDraws', MODE.shipped], ['withoutDraws', MODE.withCounts], ['withoutDrawsOrCounts', MODE.bare]] as const;
   for (let round = 0; round < rounds; round++) {
     for (const [figure, mode] of modes) {
@@ -163,6 +199,9 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
       if (replay && oracleOf(engine).oracleUsed() !== takes) throw new Error(`the oracle's ${figure} run replayed ${oracleOf(engine).oracleUsed()} of ${takes} takes`);
       best[figure] = Math.max(best[figure], result.eventsPerSecond);
     }
+    const { engine, result } = await run(MODE.rejection);
+    const tally = oracleOf(engine);
+    rejectionFirst = { eventsPerSecond: Math.max(rejectionFirst.eventsPerSecond, result.eventsPerSecond), uniform: tally.oracleTally(0), listed: tally.oracleTally(1), walked: tally.oracleTally(2), tries: tally.oracleTally(3) };
   }
-  return { ...best, takes };
+  return { ...best, takes, rejectionFirst };
 }

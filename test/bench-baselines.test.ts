@@ -179,13 +179,19 @@ describe('the benchmark bounds do the work they stand for', () => {
     }
   });
 
-  it('random without its draws replays the recorded run, every take', async () => {
+  it('random without its draws replays the recorded run, every take; rejection sampling first serves every take', async () => {
     const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 20_000 };
     const shipped = await runJob(await Engine.load((await sharedEngine()).module), { scenario, strategy: 'random', via: 'engine', mapSide: 0 });
     // randomBounds itself refuses a recording that is not the shipped engine's run, a replay that
     // is not the recorded run, and one that leaves takes unused
     const bounds = await randomBounds(await buildOracleEngine(), scenario, JSON.stringify(withoutTimes(shipped)), 1);
     expect(bounds.takes).toBeGreaterThan(10_000);
-    for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts]) expect(rate).toBeGreaterThan(0);
+    for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts, bounds.rejectionFirst.eventsPerSecond]) expect(rate).toBeGreaterThan(0);
+    // rejection first: every random take served by one of its three draws, each listed or walked
+    // one only after 32 missed tries
+    const { uniform, listed, walked, tries } = bounds.rejectionFirst;
+    expect(uniform + listed + walked).toBeGreaterThan(10_000);
+    expect(uniform).toBeGreaterThan(listed + walked);
+    expect(tries).toBeGreaterThanOrEqual(uniform + 32 * (listed + walked));
   }, 120_000);
 });
