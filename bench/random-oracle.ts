@@ -1,16 +1,16 @@
 /**
- * How fast could `random` be on the simulator's engine path with a better draw? A bound: one run
+ * How fast could `random` be on the simulator's engine path with a better draw? A reference: one run
  * records the block each random allocation took; then the same run is replayed with every draw
  * replaced by a walk to the block recorded for it (what first-fit's descent costs), so the tree
  * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
  * free-address counts the shipped draws read (kept on every change), and without them: what
- * random would reach with a draw that cost one walk to its block and kept nothing up to date
- * (an index of free blocks by order would have upkeep of its own; a draw cheaper than a walk
+ * random would reach with a draw that cost one walk to its block and kept nothing of its own up
+ * to date (the tree's summaries, histogram and order sets are kept as always; an index of free blocks by order would have upkeep of its own; a draw cheaper than a walk
  * could do better than either replay). Beside them, another run (not the recorded one): random
- * with rejection sampling as its first draw, which keeps nothing up to date but may walk many
- * times (random's uniform draw, then its listed and walked draws, with no counts). The engine
- * for it is a copy of `assembly/` with the patches below, built for the benchmark alone; the
- * shipped engine has none of this.
+ * with its exact draws that need no free-address counts, and no counts kept: the listed draw
+ * where few blocks fit, rejection sampling (the uniform draw), then the walk through every
+ * fitting block. The engine for it is a copy of `assembly/` with the patches below, built for
+ * the benchmark alone; the shipped engine has none of this.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ export function oracleUsed(): u32 { return T.oracleUsed; }
 /** Room for \`takes\` records (24 bytes each: u64 hi, u64 lo, u64 prefix); their address, 0 without memory. */
 export function oracleLog(takes: u32): usize { return T.oracleLogFor(takes); }
 export function oracleLogBase(): usize { return T.oracleLogBase(); }
-/** Rejection-first mode: 0..2 how many draws the uniform, listed and walked draws served; 3 the uniform draw's tries. */
+/** Without counts: 0..5 how many calls each draw served (T.DRAW_*); 6 the uniform draw's tries. */
 export function oracleTally(i: u32): u32 { return load<u32>(T.ORACLE_TALLY + (<usize>i << 2)); }
 `;
 
@@ -40,24 +40,11 @@ export const ORACLE_OFF: u32 = 0;     // draws as shipped
 export const ORACLE_RECORD: u32 = 1;  // draws as shipped, each random take recorded
 export const ORACLE_COUNTED: u32 = 2; // the recorded blocks instead of draws, counts kept
 export const ORACLE_BARE: u32 = 3;    // the recorded blocks instead of draws, no counts
-export const ORACLE_REJECTION: u32 = 4; // rejection sampling first, then the listed and walked draws, no counts
-export const ORACLE_TALLY = memory.data(16);
-@inline function tally(i: u32, by: u32): void {
-  store<u32>(ORACLE_TALLY + (<usize>i << 2), load<u32>(ORACLE_TALLY + (<usize>i << 2)) + by);
-}
-/** Random's exact draws that keep nothing up to date, the uniform one (rejection sampling) first. */
-function rejectionFirstFit(s: usize, prefix: u32): i32 {
-  if (drawFreeBlock(s, prefix)) {
-    tally(0, 1);
-  } else if (fewFittingBlocks(s, prefix) && listFittingBlocks(s, prefix, WALK_LIST, LISTED_BLOCKS)) {
-    drawListedBlock(s, prefix);
-    tally(1, 1);
-  } else if (drawWalkedBlock(s, prefix)) {
-    tally(2, 1);
-  } else {
-    unreachable(); // the walk, without a limit here, finds a block wherever findFit saw one
-  }
-  return S.OK;
+export const ORACLE_NO_COUNTS: u32 = 4; // the draws as shipped, but no counts built: their counted draws never serve
+export const ORACLE_TALLY = memory.data(32);
+const TRIES_TALLY: u32 = 6;
+@inline function tally(i: u32): void {
+  store<u32>(ORACLE_TALLY + (<usize>i << 2), load<u32>(ORACLE_TALLY + (<usize>i << 2)) + 1);
 }
 let oracleMode: u32 = ORACLE_OFF;
 export let oracleTakes: u32 = 0;
@@ -98,17 +85,21 @@ function recordedFit(s: usize, prefix: u32): i32 {
   return S.OK;
 }
 function findFit(s: usize, prefix: u32, strategy: u32): i32 {
-  return strategy == RANDOM && (oracleMode == ORACLE_COUNTED || oracleMode == ORACLE_BARE) ? recordedFit(s, prefix) : drawnFit(s, prefix, strategy);
+  if (strategy == RANDOM && (oracleMode == ORACLE_COUNTED || oracleMode == ORACLE_BARE)) return recordedFit(s, prefix);
+  let status = drawnFit(s, prefix, strategy);
+  if (strategy == RANDOM && oracleMode == ORACLE_NO_COUNTS && status == S.OK) tally(randomDrawServed);
+  return status;
 }
 function drawnFit(s: usize, prefix: u32, strategy: u32): i32 {`;
 
 /** Each patch: file, the text it replaces (which must occur exactly once), the new text. */
 const PATCHES: Array<[string, string, string]> = [
   ['tree.ts', '    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;',
-    '    if (oracleMode == ORACLE_REJECTION) return rejectionFirstFit(s, prefix);\n    if (countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;'],
-  // the walk through every fitting block, which otherwise stops at WALKED_BLOCKS where counts are not kept
-  ['tree.ts', '  let limit = countsKept(s) ? u32.MAX_VALUE : WALKED_BLOCKS;', '  let limit = countsKept(s) || oracleMode == ORACLE_REJECTION ? u32.MAX_VALUE : WALKED_BLOCKS;'],
-  ['tree.ts', '    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);', '    tally(3, 1);\n    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);'],
+    '    if (oracleMode != ORACLE_NO_COUNTS && countsCanBeExact(s) && !countsKept(s) && !buildCounts(s, blocksToTakeWithCounts(s))) return S.E_OUT_OF_MEMORY;'],
+  // the walk through every fitting block, exact, as wherever counts are kept: otherwise past
+  // WALKED_BLOCKS blocks the biased descent would answer (tallied: none in the default scenario)
+  ['tree.ts', '  let limit = countsKept(s) ? u32.MAX_VALUE : WALKED_BLOCKS;', '  let limit = countsKept(s) || oracleMode == ORACLE_NO_COUNTS ? u32.MAX_VALUE : WALKED_BLOCKS;'],
+  ['tree.ts', '    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);', '    if (oracleMode == ORACLE_NO_COUNTS) tally(TRIES_TALLY);\n    if (isFreeBlock(s, hi, lo, prefix)) {\n      locate(s, hi, lo, prefix);'],
   ['tree.ts', "import { blockPtr, ensureNodeBlocks } from './arena';", "import { blockPtr, ensureNodeBlocks, growArray, arrayBase } from './arena';"],
   ['tree.ts', 'function findFit(s: usize, prefix: u32, strategy: u32): i32 {', ORACLE_TREE],
   ['tree.ts', '  if (!ensureBlocksToTake(s)) return S.E_OUT_OF_MEMORY;\n  // only a taken block moves the generator',
@@ -136,8 +127,12 @@ export async function buildOracleEngine(): Promise<WebAssembly.Module> {
   }
 }
 
+/** Random's draws as engine.raw.lastRandomDraw() numbers them (DRAW_* in assembly/tree.ts), and the tries' tally. */
+const DRAW = { counted: 0, listed: 1, countedAgain: 2, uniform: 3, walked: 4, descent: 5 } as const;
+const TRIES_TALLY = 6;
+
 /** The oracle's modes (ORACLE_* in its patch of tree.ts). */
-const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3, rejection: 4 } as const;
+const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3, noCounts: 4 } as const;
 
 type OracleExports = {
   oracleMode(mode: number): void; oracleTakes(): number; oracleUsed(): number; oracleLog(takes: number): number; oracleLogBase(): number;
@@ -155,11 +150,13 @@ export interface RandomBounds {
   /** Random takes recorded and replayed. */
   takes: number;
   /**
-   * Another run, not the recorded one: random with rejection sampling as its first draw (uniform
-   * blocks of the sources tried until one is free, up to 32 tries), then the listed and walked
-   * draws, and no counts kept. Best of rounds, and how many draws each served in one run.
+   * Another run, not the recorded one: random's draws with no free-address counts built, so its
+   * counted draws never serve: the listed draw where at most 64 maximal free blocks fit, the
+   * uniform draw (rejection sampling: blocks of the sources that hold a fitting one, up to 32
+   * tries), then the walk through every fitting block (exact, with no limit). Best of rounds, and
+   * how many calls each draw served in one run, the biased descent included (not exact).
    */
-  rejectionFirst: { eventsPerSecond: number; uniform: number; listed: number; walked: number; tries: number };
+  withoutCounts: { eventsPerSecond: number; listed: number; uniform: number; walked: number; descent: number; tries: number };
 }
 
 /** The run's figures with its timings left out: what a replay must reproduce. */
@@ -189,7 +186,7 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
   const expected = JSON.stringify(withoutTimes(recorded.result));
   if (expected !== shippedRun) throw new Error("the oracle's build ran another random run than the shipped engine");
   const best = { withDraws: 0, withoutDraws: 0, withoutDrawsOrCounts: 0 };
-  let rejectionFirst = { eventsPerSecond: 0, uniform: 0, listed: 0, walked: 0, tries: 0 };
+  let withoutCounts = { eventsPerSecond: 0, listed: 0, uniform: 0, walked: 0, descent: 0, tries: 0 };
   const modes = [['withDraws', MODE.shipped], ['withoutDraws', MODE.withCounts], ['withoutDrawsOrCounts', MODE.bare]] as const;
   for (let round = 0; round < rounds; round++) {
     for (const [figure, mode] of modes) {
@@ -199,9 +196,13 @@ export async function randomBounds(module: WebAssembly.Module, scenario: Scenari
       if (replay && oracleOf(engine).oracleUsed() !== takes) throw new Error(`the oracle's ${figure} run replayed ${oracleOf(engine).oracleUsed()} of ${takes} takes`);
       best[figure] = Math.max(best[figure], result.eventsPerSecond);
     }
-    const { engine, result } = await run(MODE.rejection);
-    const tally = oracleOf(engine);
-    rejectionFirst = { eventsPerSecond: Math.max(rejectionFirst.eventsPerSecond, result.eventsPerSecond), uniform: tally.oracleTally(0), listed: tally.oracleTally(1), walked: tally.oracleTally(2), tries: tally.oracleTally(3) };
+    const { engine, result } = await run(MODE.noCounts);
+    const served = (draw: number) => oracleOf(engine).oracleTally(draw);
+    if (served(DRAW.counted) + served(DRAW.countedAgain) !== 0) throw new Error('the oracle run without counts made counted draws');
+    withoutCounts = {
+      eventsPerSecond: Math.max(withoutCounts.eventsPerSecond, result.eventsPerSecond),
+      listed: served(DRAW.listed), uniform: served(DRAW.uniform), walked: served(DRAW.walked), descent: served(DRAW.descent), tries: served(TRIES_TALLY),
+    };
   }
-  return { ...best, takes, rejectionFirst };
+  return { ...best, takes, withoutCounts };
 }

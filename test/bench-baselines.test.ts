@@ -179,19 +179,22 @@ describe('the benchmark bounds do the work they stand for', () => {
     }
   });
 
-  it('random without its draws replays the recorded run, every take; rejection sampling first serves every take', async () => {
-    const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 20_000 };
+  it('random without its draws replays the recorded run, every take; without counts its other draws serve', async () => {
+    // 100,000 events: enough for calls that reach the walk through every fitting block
+    const scenario = { ...builtInScenario(DEFAULT_SCENARIO)!, events: 100_000 };
     const shipped = await runJob(await Engine.load((await sharedEngine()).module), { scenario, strategy: 'random', via: 'engine', mapSide: 0 });
     // randomBounds itself refuses a recording that is not the shipped engine's run, a replay that
-    // is not the recorded run, and one that leaves takes unused
+    // is not the recorded run, one that leaves takes unused, and counted draws without counts
     const bounds = await randomBounds(await buildOracleEngine(), scenario, JSON.stringify(withoutTimes(shipped)), 1);
     expect(bounds.takes).toBeGreaterThan(10_000);
-    for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts, bounds.rejectionFirst.eventsPerSecond]) expect(rate).toBeGreaterThan(0);
-    // rejection first: every random take served by one of its three draws, each listed or walked
-    // one only after 32 missed tries
-    const { uniform, listed, walked, tries } = bounds.rejectionFirst;
-    expect(uniform + listed + walked).toBeGreaterThan(10_000);
-    expect(uniform).toBeGreaterThan(listed + walked);
-    expect(tries).toBeGreaterThanOrEqual(uniform + 32 * (listed + walked));
+    for (const rate of [bounds.withDraws, bounds.withoutDraws, bounds.withoutDrawsOrCounts, bounds.withoutCounts.eventsPerSecond]) expect(rate).toBeGreaterThan(0);
+    // without counts: each draw served some calls, never the biased descent; rejection sampling
+    // tried 1 to 32 blocks for each call it served and 32 for each call the walk served
+    const { listed, uniform, walked, descent, tries } = bounds.withoutCounts;
+    expect(listed + uniform + walked).toBeGreaterThan(10_000);
+    expect(Math.min(listed, uniform, walked)).toBeGreaterThan(0);
+    expect(descent).toBe(0);
+    expect(tries - 32 * walked).toBeGreaterThanOrEqual(uniform);
+    expect(tries - 32 * walked).toBeLessThanOrEqual(32 * uniform);
   }, 120_000);
 });
