@@ -5,8 +5,9 @@
  * changes exactly as in the run and only the draws are gone. Replayed twice: keeping the
  * free-address counts the shipped draws read (kept on every change), and without them: what
  * random would reach with a draw that cost one walk to its block and kept nothing of its own up
- * to date (the tree's summaries, histogram and order sets are kept as always; an index of free blocks by order would have upkeep of its own; a draw cheaper than a walk
- * could do better than either replay). Beside them, another run (not the recorded one): random
+ * to date (the tree's summaries, histogram and order sets are kept as always; an index of free
+ * blocks by order would have upkeep of its own; a draw cheaper than a walk could do better than
+ * either replay). Beside them, another run (not the recorded one): random
  * with its exact draws that need no free-address counts, and no counts kept: the listed draw
  * where few blocks fit, rejection sampling (the uniform draw), then the walk through every
  * fitting block. The engine for it is a copy of `assembly/` with the patches below, built for
