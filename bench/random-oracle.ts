@@ -7,11 +7,11 @@
  * random would reach with a draw that cost one walk to its block and kept nothing of its own up
  * to date (the tree's summaries, histogram and order sets are kept as always; an index of free
  * blocks by order would have upkeep of its own; a draw cheaper than a walk could do better than
- * either replay). Beside them, another run (not the recorded one): random
- * with its exact draws that need no free-address counts, and no counts kept: the listed draw
- * where few blocks fit, rejection sampling (the uniform draw), then the walk through every
- * fitting block. The engine for it is a copy of `assembly/` with the patches below, built for
- * the benchmark alone; the shipped engine has none of this.
+ * either replay). Beside them, another run (not the recorded one): random with its exact draws
+ * that need no free-address counts, and no counts kept: the listed draw where few blocks fit,
+ * rejection sampling (the uniform draw), then the walk through every fitting block. The engine
+ * for it is a copy of `assembly/` with the patches below, built for the benchmark alone; the
+ * shipped engine has none of this.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,12 @@ import { Engine } from '../src/engine/index.js';
 import { runJob } from '../src/sim/simulate.js';
 import type { Scenario } from '../src/sim/scenario.js';
 import type { StrategyRun } from '../src/report/summary.js';
+
+/** The oracle's modes (ORACLE_* in its patch of tree.ts below). */
+const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3, noCounts: 4 } as const;
+/** Random's draws as engine.raw.lastRandomDraw() numbers them (DRAW_* in assembly/tree.ts), and the tries' tally after them. */
+const DRAW = { counted: 0, listed: 1, countedAgain: 2, uniform: 3, walked: 4, descent: 5 } as const;
+const TRIES_TALLY = 6;
 
 const ORACLE_EXPORTS = `
 // ---- the benchmark's draw oracle (bench/random-oracle.ts) ----
@@ -37,13 +43,13 @@ export function oracleTally(i: u32): u32 { return load<u32>(T.ORACLE_TALLY + (<u
 
 const ORACLE_TREE = `
 // ---- the benchmark's draw oracle (bench/random-oracle.ts) ----
-export const ORACLE_OFF: u32 = 0;     // draws as shipped
-export const ORACLE_RECORD: u32 = 1;  // draws as shipped, each random take recorded
-export const ORACLE_COUNTED: u32 = 2; // the recorded blocks instead of draws, counts kept
-export const ORACLE_BARE: u32 = 3;    // the recorded blocks instead of draws, no counts
-export const ORACLE_NO_COUNTS: u32 = 4; // the draws as shipped, but no counts built: their counted draws never serve
-export const ORACLE_TALLY = memory.data(32);
-const TRIES_TALLY: u32 = 6;
+export const ORACLE_OFF: u32 = ${MODE.shipped};  // draws as shipped
+export const ORACLE_RECORD: u32 = ${MODE.record};  // draws as shipped, each random take recorded
+export const ORACLE_COUNTED: u32 = ${MODE.withCounts};  // the recorded blocks instead of draws, counts kept
+export const ORACLE_BARE: u32 = ${MODE.bare};  // the recorded blocks instead of draws, no counts
+export const ORACLE_NO_COUNTS: u32 = ${MODE.noCounts};  // the draws as shipped, but no counts built: their counted draws never serve
+export const ORACLE_TALLY = memory.data(${(TRIES_TALLY + 1) * 4});
+const TRIES_TALLY: u32 = ${TRIES_TALLY};
 @inline function tally(i: u32): void {
   store<u32>(ORACLE_TALLY + (<usize>i << 2), load<u32>(ORACLE_TALLY + (<usize>i << 2)) + 1);
 }
@@ -127,13 +133,6 @@ export async function buildOracleEngine(): Promise<WebAssembly.Module> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** Random's draws as engine.raw.lastRandomDraw() numbers them (DRAW_* in assembly/tree.ts), and the tries' tally. */
-const DRAW = { counted: 0, listed: 1, countedAgain: 2, uniform: 3, walked: 4, descent: 5 } as const;
-const TRIES_TALLY = 6;
-
-/** The oracle's modes (ORACLE_* in its patch of tree.ts). */
-const MODE = { shipped: 0, record: 1, withCounts: 2, bare: 3, noCounts: 4 } as const;
 
 type OracleExports = {
   oracleMode(mode: number): void; oracleTakes(): number; oracleUsed(): number; oracleLog(takes: number): number; oracleLogBase(): number;

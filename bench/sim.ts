@@ -4,8 +4,8 @@
  * (no maps: drawing is the report's cost, not the run's). Both paths run the whole scenario (a
  * shorter one is easier: its pools stay emptier and fail less), and the engine path takes the
  * best of ROUNDS runs, the statistic of its engine calls replayed alone beside it. Beside them,
- * two reference runs: the run through the API ceiling's responses (sim-ceiling.ts), and random's
- * run with its draws replaced by the blocks they took (random-oracle.ts).
+ * reference runs: the run through the API ceiling's responses (sim-ceiling.ts), and random's run
+ * with its draws replaced by the blocks they took and without counts (random-oracle.ts).
  *
  * `npm run bench` runs it in a process of its own (`measureSimulatorApart`), as `wasm-ipam
  * simulate` runs each strategy in a fresh worker: inside the bench's process, after the other
@@ -41,6 +41,8 @@ export interface SimResults {
 /** Runs of the engine path per strategy (the best is kept), as its replay (sim-engine-alone.ts) takes the best of three. */
 const ROUNDS = 3;
 
+const figure = (n: number) => Math.round(n).toLocaleString('en-US');
+
 /** `events`: the scenario's own (1,000,000) unless given (a quick run). */
 export async function measureSimulator(events?: number): Promise<SimResults> {
   const scenario = builtInScenario(DEFAULT_SCENARIO)!;
@@ -50,7 +52,6 @@ export async function measureSimulator(events?: number): Promise<SimResults> {
   const warmUp = { ...sized, events: Math.min(sized.events, 100_000) };
   /** Each strategy's engine-path run, without its timings: the reference runs must be the same. */
   const engineRuns = new Map<AllocationStrategy, string>();
-  const figure = (n: number) => Math.round(n).toLocaleString('en-US');
   for (const via of ['engine', 'api'] as const) {
     for (const strategy of scenario.strategies) {
       await runJob(engine, { scenario: warmUp, strategy, via, mapSide: 0 });
@@ -90,7 +91,6 @@ async function ceilingEventsPerSecond(module: WebAssembly.Module, scenario: Scen
 export function simulatorTable({ rows, random }: SimResults): string {
   const strategies = [...new Set(rows.map((r) => r.strategy))];
   const row = (s: string, via: string) => rows.find((r) => r.strategy === s && r.via === via)!;
-  const figure = (n: number) => Math.round(n).toLocaleString('en-US');
   const table = [
     '| strategy | engine path, events/s | its engine calls alone, events/s | API path, events/s | through the API ceiling\'s responses, events/s |',
     '| --- | ---: | ---: | ---: | ---: |',

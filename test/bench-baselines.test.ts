@@ -19,6 +19,15 @@ import { ALLOCATION_ID_PREFIX } from '../src/api/allocation-index.js';
 import { runThroughCeiling } from '../bench/sim-ceiling.js';
 import { buildOracleEngine, randomBounds, withoutTimes } from '../bench/random-oracle.js';
 
+/** Takes a random entry out of `live` (swap-remove): a churn's release. */
+function takeRandom<T>(live: T[], random: Random): T {
+  const at = random.below(live.length);
+  const taken = live[at]!;
+  live[at] = live[live.length - 1]!;
+  live.pop();
+  return taken;
+}
+
 describe('benchmark baselines agree with the engine', () => {
   it('the typed-array JS port, IPv4 churn', async () => {
     const engine = await sharedEngine();
@@ -31,10 +40,7 @@ describe('benchmark baselines agree with the engine', () => {
     const live: Array<[number, number]> = [];
     for (let i = 0; i < 20_000; i++) {
       if (live.length > 0 && random.next() < 0.45) {
-        const at = random.below(live.length);
-        const [address, prefix] = live[at]!;
-        live[at] = live[live.length - 1]!;
-        live.pop();
+        const [address, prefix] = takeRandom(live, random);
         js.address[0] = address;
         expect(js.release(prefix)).toBe(space.releaseV4(address, prefix) === 0);
       } else if (random.next() < 0.2) {
@@ -133,10 +139,7 @@ describe('the benchmark bounds do the work they stand for', () => {
     let released: string | undefined; // the ceiling ID released last, whose slot the next create takes
     for (let i = 0; i < 3_000; i++) {
       if (live.length > 0 && random.next() < 0.4) {
-        const at = random.below(live.length);
-        const [apiId, ceilingId] = live[at]!;
-        live[at] = live[live.length - 1]!;
-        live.pop();
+        const [apiId, ceilingId] = takeRandom(live, random);
         ipam.deleteIpamPoolAllocation({ RegionId: R, IpamPoolAllocationId: apiId });
         expect(ceiling.delete(ceilingId).RequestId).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-/);
         expect(() => ceiling.delete(ceilingId)).toThrow(/no allocation/);
